@@ -1,0 +1,312 @@
+"""Cases (案卷), their immutable timeline, attachments, pending requests, timers and per-case statistics.
+
+A case's status is written only by `xiuhua.cases.workflow`; nothing else saves the field.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xiuhua.accounts.models import Department
+from xiuhua.cases.choices import (
+    Action,
+    AttachmentStage,
+    CaseStatus,
+    ExtensionUnit,
+    RequestKind,
+    RequestState,
+    Satisfaction,
+    Source,
+    Stage,
+    TimerKind,
+)
+from xiuhua.catalog.choices import Urgency
+from xiuhua.catalog.models import CaseClass, Component, RegisterCondition
+from xiuhua.territory.models import Division, UnitGrid
+from xiuhua.worktime.choices import LimitUnit
+
+USER = settings.AUTH_USER_MODEL
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number handed out per district and day; numbers are never reused."""
+
+    district_code = models.CharField(max_length=6)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["district_code", "day"], name="case_sequence_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.district_code} {self.day} {self.last}"
+
+
+class Case(models.Model):
+    number = models.CharField(_("case number"), max_length=13, db_index=True)
+    district_code = models.CharField(_("district code"), max_length=6)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    case_class = models.ForeignKey(CaseClass, verbose_name=_("case class"), on_delete=models.PROTECT)
+    register_condition = models.ForeignKey(
+        RegisterCondition, verbose_name=_("register condition"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    description = models.TextField(_("description"))
+    address = models.CharField(_("address"), max_length=256, blank=True)
+
+    lng = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+    original_lng = models.FloatField(_("longitude as reported"))
+    original_lat = models.FloatField(_("latitude as reported"))
+    original_crs = models.CharField(_("coordinate system as reported"), max_length=10, default="wgs84")
+    # How the point was found: "point" as reported, or from the address text (address, near_address, road,
+    # community, subdistrict) when no coordinates came with the report.
+    location_precision = models.CharField(_("location precision"), max_length=14, default="point")
+    unit_grid = models.ForeignKey(UnitGrid, verbose_name=_("unit grid"), on_delete=models.PROTECT)
+    # The grid code is kept on the case too: data scopes are code prefixes (community ⊂ sub-district ⊂ district).
+    grid_code = models.CharField(_("unit grid code"), max_length=15, db_index=True)
+    community = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"))
+    subdistrict = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("sub-district")
+    )
+    district = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    component = models.ForeignKey(
+        Component, verbose_name=_("component"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    reporter = models.ForeignKey(
+        USER, verbose_name=_("entered by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True)
+    reporter_confidential = models.BooleanField(_("keep reporter confidential"), default=False)
+    intake_key = models.CharField(max_length=120, null=True, blank=True, unique=True, editable=False)
+
+    status = models.CharField(_("status"), max_length=24, choices=CaseStatus.choices, db_index=True)
+    # Where a pending request or a suspension goes back to.
+    resume_status = models.CharField(max_length=24, choices=CaseStatus.choices, blank=True)
+    lead_department = models.ForeignKey(
+        Department, verbose_name=_("lead unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assisting_departments = models.ManyToManyField(
+        Department, verbose_name=_("assisting units"), blank=True, related_name="+"
+    )
+    assigned_inspector = models.ForeignKey(
+        USER, verbose_name=_("inspector tasked"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    verified = models.BooleanField(_("verified true"), null=True, blank=True)
+
+    handling_unit = models.CharField(_("limit unit"), max_length=16, choices=LimitUnit.choices, blank=True)
+    handling_allowance = models.DurationField(_("handling limit incl. extensions"), default=timedelta)
+    handling_used = models.DurationField(default=timedelta)
+    handling_running_since = models.DateTimeField(null=True, blank=True)
+    handling_deadline = models.DateTimeField(_("handling deadline"), null=True, blank=True, db_index=True)
+    handling_warning_at = models.DateTimeField(null=True, blank=True)
+
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, blank=True)
+    stage_started_at = models.DateTimeField(null=True, blank=True)
+    stage_deadline = models.DateTimeField(_("stage deadline"), null=True, blank=True)
+    stage_warning_at = models.DateTimeField(null=True, blank=True)
+
+    reported_at = models.DateTimeField(_("reported at"), db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-reported_at", "-id"]
+        indexes = [models.Index(fields=["status", "handling_deadline"], name="case_status_deadline")]
+        # The daily sequence is per district; one installation may serve several districts.
+        constraints = [models.UniqueConstraint(fields=["district_code", "number"], name="case_number_per_district")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("case events are immutable")
+
+    def delete(self):
+        raise TypeError("case events are immutable")
+
+
+class CaseEvent(models.Model):
+    """One step of a case's timeline. Written once, in the transaction of the action; never changed."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(USER, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT)
+    actor_role = models.CharField(_("role"), max_length=20, blank=True)
+    from_status = models.CharField(_("from"), max_length=24, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=24, choices=CaseStatus.choices)
+    at = models.DateTimeField(_("at"), db_index=True)
+    note = models.TextField(_("note"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    handling_deadline = models.DateTimeField(_("handling deadline in force"), null=True, blank=True)
+    stage_deadline = models.DateTimeField(_("stage deadline in force"), null=True, blank=True)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("case events are immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("case events are immutable")
+
+
+class CaseAttachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    stage = models.CharField(_("stage"), max_length=10, choices=AttachmentStage.choices)
+    file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class CaseRequest(models.Model):
+    """A request waiting for approval: extension, return, suspension, void, or a self-handled case's audit."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="requests")
+    kind = models.CharField(_("kind"), max_length=12, choices=RequestKind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=RequestState.choices, default=RequestState.PENDING)
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    extension_value = models.PositiveIntegerField(null=True, blank=True)
+    extension_unit = models.CharField(max_length=6, choices=ExtensionUnit.choices, blank=True)
+    return_to = models.CharField(max_length=24, choices=CaseStatus.choices)
+    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(state="pending"), name="case_one_pending_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_state_display()}"
+
+
+class StageLimit(models.Model):
+    """How long a stage may take, in working minutes (a local setting)."""
+
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices)
+    minutes = models.PositiveIntegerField(_("working minutes"))
+
+    class Meta:
+        verbose_name = _("stage limit")
+        verbose_name_plural = _("stage limits")
+        ordering = ["stage", "urgency"]
+        constraints = [models.UniqueConstraint(fields=["stage", "urgency"], name="stage_limit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} {self.get_urgency_display()} {self.minutes}"
+
+
+class Timer(models.Model):
+    """A due time to act on: a warning at 80 % of a limit, or the limit passing. Swept by `xiuhua sweep`."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timers")
+    kind = models.CharField(max_length=20, choices=TimerKind.choices)
+    due_at = models.DateTimeField(db_index=True)
+    fired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["fired_at", "due_at"], name="timer_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class CaseStats(models.Model):
+    """Per-case facts for evaluation, kept up to date by every action (never recomputed from events)."""
+
+    case = models.OneToOneField(Case, primary_key=True, on_delete=models.CASCADE, related_name="stats")
+    reported_at = models.DateTimeField()
+    reported_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(null=True)
+    accepted_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    accept_on_time = models.BooleanField(null=True)
+    verify_sent_at = models.DateTimeField(null=True)
+    verified_at = models.DateTimeField(null=True)
+    verified_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    verify_on_time = models.BooleanField(null=True)
+    registered_at = models.DateTimeField(null=True)
+    registered_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    register_on_time = models.BooleanField(null=True)
+    declined_at = models.DateTimeField(null=True)
+    first_dispatched_at = models.DateTimeField(null=True)
+    dispatched_at = models.DateTimeField(null=True)
+    dispatched_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    dispatch_on_time = models.BooleanField(null=True)
+    handling_started_at = models.DateTimeField(null=True)
+    reported_back_at = models.DateTimeField(null=True)
+    reported_back_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    handled_by_department = models.ForeignKey(Department, null=True, on_delete=models.PROTECT, related_name="+")
+    handling_deadline = models.DateTimeField(null=True)  # the bundle deadline at the last report-back
+    handling_on_time = models.BooleanField(null=True)
+    handling_overdue = models.BooleanField(default=False)
+    check_sent_at = models.DateTimeField(null=True)
+    checked_at = models.DateTimeField(null=True)
+    checked_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    check_on_time = models.BooleanField(null=True)
+    closed_at = models.DateTimeField(null=True)
+    closed_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    close_on_time = models.BooleanField(null=True)
+    voided_at = models.DateTimeField(null=True)
+    callback_at = models.DateTimeField(null=True)
+    callback_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    satisfaction = models.CharField(max_length=20, choices=Satisfaction.choices, blank=True)
+    satisfaction_score = models.IntegerField(null=True)
+    dispatch_count = models.PositiveIntegerField(default=0)
+    dispatched_department_ids = models.JSONField(default=list)
+    accurate_dispatch = models.BooleanField(null=True)
+    rework_count = models.PositiveIntegerField(default=0)
+    return_count = models.PositiveIntegerField(default=0)
+    extension_count = models.PositiveIntegerField(default=0)
+    extension_total = models.DurationField(default=timedelta)
+    suspension_count = models.PositiveIntegerField(default=0)
+    urge_count = models.PositiveIntegerField(default=0)
+    self_handled = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("case statistics")
+        verbose_name_plural = _("case statistics")
+
+    def __str__(self) -> str:
+        return f"stats of case {self.case_id}"

@@ -1,0 +1,195 @@
+"""Permission-checked reads of cases: every read of a case goes through `visible_cases`.
+
+Scope: a department sees the cases dispatched to it (lead or assisting), plus those inside its data
+scope if it has one (a sub-district); an inspector sees what they reported, the verify/check tasks
+given to them, and the cases in their grids; the command centre and leaders see their district (their
+data scope, or everything when unscoped). A case outside the scope does not exist for the user (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Case as When_
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, When
+from django.utils import timezone
+
+from xiuhua.accounts.choices import Role
+from xiuhua.accounts.models import User
+from xiuhua.accounts.queries import division_code_filter, scope_prefixes, sees_everything
+from xiuhua.cases.choices import CALLBACK_SOURCES, Action, Light
+from xiuhua.cases.choices import CaseStatus as S
+from xiuhua.cases.models import Case
+from xiuhua.core.errors import DomainError, NotFound
+from xiuhua.worktime.clock import SHANGHAI
+
+TERMINAL = (S.CLOSED, S.DECLINED, S.VOIDED)
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    cases = Case.objects.all()
+    if user.role == Role.DEPARTMENT:
+        if user.department_id is None:
+            return cases.none()
+        assisting = Case.assisting_departments.through.objects.filter(
+            case_id=OuterRef("pk"), department_id=user.department_id
+        )
+        mine = Q(lead_department_id=user.department_id) | Q(Exists(assisting))
+        # An unscoped department is a district-wide professional one: it sees only what it was sent.
+        return (
+            cases.filter(mine | division_code_filter(user, "grid_code")) if scope_prefixes(user) else cases.filter(mine)
+        )
+    if sees_everything(user):
+        return cases
+    in_scope = division_code_filter(user, "grid_code")
+    if user.role == Role.INSPECTOR:
+        in_scope |= Q(reporter=user) | Q(assigned_inspector=user)
+    return cases.filter(in_scope)
+
+
+def one_case(cases: QuerySet[Case], number: str) -> Case:
+    """The case with this number among `cases`; numbers repeat only across districts, which must not be mixed."""
+    found = list(cases.filter(number=number)[:2])
+    if not found:
+        raise NotFound(f"未找到案卷「{number}」")
+    if len(found) > 1:
+        raise DomainError(f"多个区县都有编号为「{number}」的案卷，请用限定在一个区县的账号操作", code="ambiguous_case")
+    return found[0]
+
+
+def case_for(user: User, number: str) -> Case:
+    return one_case(visible_cases(user).select_related(*CASE_RELATIONS), number)
+
+
+CASE_RELATIONS = (
+    "case_class",
+    "register_condition",
+    "unit_grid",
+    "community",
+    "subdistrict",
+    "district",
+    "lead_department",
+    "reporter",
+    "assigned_inspector",
+    "stats",
+)
+
+
+# -- lights
+
+
+def _while_handling(handling_field: str, stage_field: str) -> When_:
+    """The handling clock's field while it runs, else the stage clock's."""
+    return When_(When(handling_running_since__isnull=False, then=F(handling_field)), default=F(stage_field))
+
+
+def with_limits(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Annotate the limit that counts now: the handling limit while it runs, else the stage limit."""
+    return cases.annotate(
+        active_deadline=_while_handling("handling_deadline", "stage_deadline"),
+        active_warning_at=_while_handling("handling_warning_at", "stage_warning_at"),
+    )
+
+
+def light_filter(light: str, now: datetime) -> Q:
+    if light == Light.RED:
+        return Q(active_deadline__lt=now)
+    if light == Light.YELLOW:
+        return Q(active_warning_at__lte=now, active_deadline__gte=now)
+    return Q(active_warning_at__gt=now)
+
+
+def overdue_filter(now: datetime) -> Q:
+    """超期未处置: the handling limit of the current round has passed (a suspended case: before its pause)."""
+    return Q(handling_running_since__isnull=False, handling_deadline__lt=now) | Q(
+        status=S.SUSPENDED, handling_used__gte=F("handling_allowance")
+    )
+
+
+# -- list filters
+
+
+@dataclass
+class CaseFilters:
+    status: list[str] | None = None
+    class_code: str | None = None
+    major: str | None = None
+    division: str | None = None
+    grid: str | None = None
+    department: str | None = None
+    light: str | None = None
+    overdue: bool | None = None
+    source: str | None = None
+    reported_from: date | None = None
+    reported_to: date | None = None
+
+
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def _local_start(day: date, *, next_day: bool = False) -> datetime:
+    """Midnight in Asia/Shanghai at the start of `day` (or of the day after it)."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise DomainError(f"日期 {day} 超出范围（{EARLIEST_DAY} 至 {LATEST_DAY}）", code="bad_filter")
+    return datetime.combine(day + timedelta(days=1 if next_day else 0), time.min, tzinfo=SHANGHAI)
+
+
+SIMPLE_FILTERS = {
+    "class_code": "case_class__code",
+    "major": "case_class__major_code",
+    "division": "grid_code__startswith",
+    "grid": "grid_code",
+    "department": "lead_department__short_name",
+    "source": "source",
+}
+
+
+def filter_cases(user: User, filters: CaseFilters, now: datetime | None = None) -> QuerySet[Case]:
+    now = now or timezone.now()
+    cases = with_limits(visible_cases(user))
+    if filters.status:
+        unknown = [s for s in filters.status if s not in S.values]
+        if unknown:
+            raise DomainError(f"未知的状态「{'、'.join(unknown)}」", code="bad_filter")
+        cases = cases.filter(status__in=filters.status)
+    for name, lookup in SIMPLE_FILTERS.items():
+        if value := getattr(filters, name):
+            cases = cases.filter(**{lookup: value})
+    if filters.light:
+        cases = cases.filter(light_filter(filters.light, now)).exclude(status__in=TERMINAL)
+    if filters.overdue is not None:
+        cases = cases.filter(overdue_filter(now)) if filters.overdue else cases.exclude(overdue_filter(now))
+    if filters.reported_from:
+        cases = cases.filter(reported_at__gte=_local_start(filters.reported_from))
+    if filters.reported_to:
+        cases = cases.filter(reported_at__lt=_local_start(filters.reported_to, next_day=True))
+    return cases
+
+
+# -- work queue
+
+
+def _task_states(role: str) -> set[str]:
+    """States in which this role has something to do, read off the workflow table."""
+    from xiuhua.cases.workflow import TRANSITIONS
+
+    passive = {Action.URGE, Action.CALLBACK, Action.REQUEST_VOID, Action.REOPEN}
+    return {state for t in TRANSITIONS if role in t.roles and t.action not in passive for state in t.sources}
+
+
+def my_tasks(user: User, now: datetime | None = None) -> QuerySet[Case]:
+    """The user's work queue, most urgent limit first."""
+    now = now or timezone.now()
+    cases = with_limits(visible_cases(user))
+    queue = Q(status__in=_task_states(user.role))
+    if user.role == Role.DEPARTMENT:
+        queue &= Q(lead_department_id=user.department_id)
+    elif user.role == Role.INSPECTOR:
+        # Verify and check tasks given to them, or to nobody in particular in their grids.
+        queue = Q(status__in=[S.VERIFYING, S.CHECKING]) & (Q(assigned_inspector=user) | Q(assigned_inspector=None))
+    elif user.role == Role.OPERATOR:
+        queue |= Q(status=S.CLOSED, source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True)
+    elif user.role in (Role.LEADER, Role.COMMANDER):
+        queue = overdue_filter(now) | (light_filter(Light.RED, now) & ~Q(status__in=TERMINAL))
+    return cases.filter(queue).order_by(F("active_deadline").asc(nulls_last=True), "reported_at")

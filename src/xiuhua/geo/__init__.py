@@ -1,0 +1,1 @@
+"""Geometry helpers: coordinate systems, point-in-grid lookup, polygon validation and GeoJSON."""

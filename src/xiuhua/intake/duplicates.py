@@ -1,0 +1,61 @@
+"""Possible duplicates (重复案卷): open cases of the same class near the same place within a time window,
+suggested to the operator before they accept a report."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+
+from xiuhua.accounts.models import User
+from xiuhua.cases.models import Case
+from xiuhua.cases.queries import TERMINAL, case_for, visible_cases
+from xiuhua.intake.models import DuplicateWindow
+
+EARTH_RADIUS_M = 6_371_008.8
+DEFAULT_RADIUS_M, DEFAULT_WINDOW_HOURS = 50, 72
+
+
+@dataclass(frozen=True)
+class Candidate:
+    case: Case
+    distance_m: float
+
+
+def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
+    """Great-circle distance (haversine); metres are what matter at the scale of a street."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def window_for(case: Case) -> tuple[int, int]:
+    rows = {w.case_class_id: w for w in DuplicateWindow.objects.filter(case_class__in=[case.case_class_id, None])}
+    row = rows.get(case.case_class_id) or rows.get(None)
+    return (row.radius_m, row.window_hours) if row else (DEFAULT_RADIUS_M, DEFAULT_WINDOW_HOURS)
+
+
+def _nearby(cases: QuerySet[Case], case: Case, radius_m: float, since: datetime) -> QuerySet[Case]:
+    dlat = radius_m / 111_320.0
+    dlng = radius_m / (111_320.0 * max(math.cos(math.radians(case.lat)), 0.01))
+    return (
+        cases.filter(case_class_id=case.case_class_id, reported_at__gte=since, reported_at__lte=case.reported_at)
+        .filter(lng__range=(case.lng - dlng, case.lng + dlng), lat__range=(case.lat - dlat, case.lat + dlat))
+        .exclude(pk=case.pk)
+        .exclude(status__in=TERMINAL)
+    )
+
+
+def possible_duplicates(user: User, number: str, limit: int = 20) -> list[Candidate]:
+    """Open cases the user may see that could be the same problem as case `number`, nearest first."""
+    case = case_for(user, number)
+    radius_m, hours = window_for(case)
+    since = case.reported_at - timedelta(hours=hours)
+    found = [
+        Candidate(other, distance_m(case.lng, case.lat, other.lng, other.lat))
+        for other in _nearby(visible_cases(user), case, radius_m, since).select_related("case_class")
+    ]
+    return sorted((c for c in found if c.distance_m <= radius_m), key=lambda c: c.distance_m)[:limit]

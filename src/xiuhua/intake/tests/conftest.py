@@ -1,0 +1,2 @@
+# The case tests' fixtures serve intake tests too.
+from xiuhua.cases.tests.conftest import as_user, loop, media_in_tmp, people, spot  # noqa: F401

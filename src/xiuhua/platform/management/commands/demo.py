@@ -1,0 +1,34 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from xiuhua.core.errors import DomainError
+from xiuhua.platform.demo import build_demo_city, has_territory
+
+
+class Command(BaseCommand):
+    help = "载入演示城市（海盐县）：行政区划、单元网格、道路、责任网格、部件、部门和演示账号（需要时先建库）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--grids", type=int, default=2000, help="单元网格数量（默认 2000，最多约 98900）")
+        parser.add_argument("--components", type=int, default=20000, help="部件数量（默认 20000）")
+        parser.add_argument("--seed", type=int, default=1, help="随机种子，相同参数生成相同城市")
+        parser.add_argument("--if-empty", action="store_true", help="数据库已有辖区数据时跳过而不报错")
+
+    def handle(self, *args, grids, components, seed, if_empty, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if if_empty and has_territory():
+            self.stdout.write("数据库已有辖区数据，跳过演示城市。")
+            return
+        try:
+            city = build_demo_city(grids=grids, components=components, seed=seed)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示城市已载入：{city.district.name}，{city.subdistricts} 个街道（镇），"
+                f"{city.communities} 个社区（村），"
+                f"{city.grids} 个单元网格，{city.roads} 条道路（{city.addresses} 个门牌），"
+                f"{city.duty_grids} 个责任网格，{city.chiefs} 名网格长，"
+                f"{city.components} 个部件，{city.departments} 个部门，{len(city.users)} 个演示账号。"
+            )
+        )

@@ -1,0 +1,30 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "启动平台的 Web 服务（waitress）。Serves the platform; collects static files first."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--worker", action="store_true", help="同时在本进程内运行后台任务（计时器扫描），用于单机演示"
+        )
+
+    def handle(self, *args, host, port, threads, worker, **options):
+        from waitress import serve
+
+        from xiuhua.platform.wsgi import application
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(
+            self.style.SUCCESS(f"绣花 xiuhua 已启动：http://{host}:{port}/  （后台 /admin/，接口 /api/v1/docs）")
+        )
+        if worker:
+            from xiuhua.cases.worker import start_worker_thread
+
+            start_worker_thread()
+            self.stdout.write("后台任务（计时器扫描）已在本进程内启动，每分钟一次")
+        serve(application, host=host, port=port, threads=threads)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+from xiuhua.platform.api import api
+
+admin.site.site_header = "绣花 · 城市精细化管理平台"
+admin.site.site_title = "绣花 xiuhua"
+admin.site.index_title = "基础数据管理"
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
