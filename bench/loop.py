@@ -2,7 +2,7 @@
 
 Each case is reported by the operator (hotline), accepted, registered, dispatched, taken in hand,
 reported back with a photo, sent for check, checked with a photo, closed and called back: 10 actions,
-each one `apply_action` (or `submit_report`) in its own transaction with its event, statistics, timers
+each one `apply_action` (or `report_by_staff`) in its own transaction with its event, statistics, timers
 and notices, exactly as the API runs them. Prints one JSON object: actions per second overall and per
 action, and deadline computations per second on the same calendar.
 
@@ -72,8 +72,9 @@ def drive(args: argparse.Namespace) -> dict:
     from django.db import connection
 
     from xiuhua.accounts.models import User
-    from xiuhua.cases.services import ReportInput, submit_report
     from xiuhua.cases.workflow import apply_action
+    from xiuhua.intake.channels.staff.adapter import report_by_staff
+    from xiuhua.intake.services import ReportInput
     from xiuhua.territory.models import UnitGrid
 
     def photo() -> SimpleUploadedFile:
@@ -110,7 +111,7 @@ def drive(args: argparse.Namespace) -> dict:
             reporter_phone="13800000000",
         )
         t0 = time.perf_counter()
-        case, _ = submit_report(users["operator"], data)
+        case = report_by_staff(users["operator"], data).case
         spent["report"] += time.perf_counter() - t0
         for action, who, params, with_photo in loop:
             t0 = time.perf_counter()

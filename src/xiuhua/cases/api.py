@@ -1,4 +1,4 @@
-"""Case API: intake (`POST /reports`), lists and details, actions by their glossary names, the work queue.
+"""Case API: lists and details, actions by their glossary names, the work queue (intake is in `intake`).
 
 Bodies of POST endpoints may be JSON (`application/json`) or a form (`multipart/form-data` when photos
 are attached, or `application/x-www-form-urlencoded`); both carry the same fields.
@@ -6,24 +6,21 @@ are attached, or `application/x-www-form-urlencoded`); both carry the same field
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import ValidationError
+from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel, ConfigDict
-from pydantic import ValidationError as PydanticValidationError
 
 from xiuhua.cases import presenters, queries
 from xiuhua.cases.choices import Source
 from xiuhua.cases.models import CaseAttachment
-from xiuhua.cases.services import ReportInput, submit_report
 from xiuhua.cases.workflow import ACTIONS, apply_action
+from xiuhua.core.api_bodies import body_doc, read_body
 from xiuhua.core.api_schemas import ERRORS, ErrorOut
-from xiuhua.core.errors import DomainError, NotFound
+from xiuhua.core.errors import NotFound
 from xiuhua.notify.services import mark_read
 
 router = Router(tags=["cases"])
@@ -33,25 +30,6 @@ ACTION_ERRORS = {**ERRORS, 409: ErrorOut}
 
 
 # --- bodies: JSON or form -----------------------------------------------------------------------------
-
-
-class ReportBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    class_code: str = Field(..., description="小类代码（5 位）", examples=["01001"])
-    kind: Literal["component", "event"] | None = Field(None, description="代码两类都有时必填")
-    description: str = Field(..., description="问题描述")
-    lng: float | None = Field(None, description="经度（不填时按 address 在门牌表中定位）")
-    lat: float | None = Field(None, description="纬度")
-    crs: str = Field("wgs84", description="坐标系：wgs84、cgcs2000、gcj02（微信/高德/腾讯）或 bd09（百度）")
-    address: str = ""
-    urgency: Literal["normal", "urgent"] = "normal"
-    source: str | None = Field(None, description="受理员录入时的来源，默认 hotline_12345；监督员上报恒为 inspector")
-    reporter_name: str = ""
-    reporter_phone: str = ""
-    reporter_confidential: bool = Field(False, description="为反映人保密：部门看不到姓名和电话")
-    component_code: str = Field("", description="部件编码（如已知）")
-    self_handled: bool = Field(False, description="监督员现场自处理（需 after_photos）")
 
 
 class ActionBody(BaseModel):
@@ -64,100 +42,11 @@ class ActionBody(BaseModel):
     register_condition: int | None = Field(None, description="register：立案条件 id（默认该分类的第一个）")
     department: str | None = Field(None, description="dispatch，或批准回退时改派：主办单位简码")
     assisting: list[str] | str | None = Field(None, description="协办单位简码，列表或以逗号分隔")
-    satisfaction: str | None = Field(None, description="callback：very_satisfied … very_dissatisfied")
+    satisfaction: str | None = Field(None, description="callback：（办理）满意度 very_satisfied … very_dissatisfied")
+    service_satisfaction: str | None = Field(None, description="callback：服务满意度（热线回访的第二项，可选）")
+    parent: str | None = Field(None, description="merge：并入的主案卷号")
     extension_value: int | None = Field(None, description="request_extension：延期时长")
     extension_unit: Literal["hours", "days"] | None = Field(None, description="request_extension：hours 或 days")
-
-
-def _form_value(field: str, values: list[str], model: type[BaseModel]) -> Any:
-    annotation = str(model.model_fields[field].annotation)
-    return values if "list" in annotation and len(values) > 1 else values[0]
-
-
-def _read_body(request: HttpRequest, model: type[BaseModel]) -> tuple[BaseModel, dict[str, list]]:
-    """The body as `model` plus uploaded files by field name, from JSON or a form."""
-    if request.content_type == "application/json":
-        try:
-            raw = json.loads(request.body or b"{}")
-        except ValueError:
-            raise DomainError("请求体不是合法的 JSON", code="invalid_json") from None
-        if not isinstance(raw, dict):
-            raise DomainError("请求体应为 JSON 对象", code="invalid_json")
-        files: dict[str, list] = {}
-    else:
-        raw = {k: _form_value(k, v, model) for k, v in request.POST.lists() if k in model.model_fields}
-        unknown = [k for k in request.POST if k not in model.model_fields]
-        raw.update({k: request.POST[k] for k in unknown})  # let the model refuse them by name
-        files = {name: request.FILES.getlist(name) for name in request.FILES}
-    if "\\u0000" in json.dumps(raw):  # PostgreSQL text cannot hold NUL
-        raise DomainError("请求中含有空字符（\\0），无法保存", code="invalid_text")
-    try:
-        return model.model_validate(raw), files
-    except PydanticValidationError as exc:
-        raise ValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]) from None
-
-
-def _body_doc(model: type[BaseModel], file_fields: dict[str, str]) -> dict:
-    schema = model.model_json_schema()
-    form = json.loads(json.dumps(schema))
-    for name, description in file_fields.items():
-        form["properties"][name] = {
-            "type": "array",
-            "items": {"type": "string", "format": "binary"},
-            "description": description,
-        }
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": schema}, "multipart/form-data": {"schema": form}},
-        }
-    }
-
-
-# --- intake -------------------------------------------------------------------------------------------
-
-
-class ReportOut(Schema):
-    number: str
-    status: str
-    status_label: str
-    grid_code: str
-    community_name: str
-    subdistrict_name: str
-    created: bool = Field(..., description="false：同一 Idempotency-Key 的重复提交，返回首次的案卷")
-
-
-@router.post(
-    "/reports",
-    response={201: ReportOut, 200: ReportOut, **ERRORS},
-    summary="上报问题（受理员、监督员）",
-    description=(
-        "新建案卷，状态为「已上报」。照片用 multipart 字段 photos（监督员必附），自处理的处置后照片用 after_photos。"
-        "带 Idempotency-Key 头时，重试不会重复建案。"
-    ),
-    openapi_extra=_body_doc(ReportBody, {"photos": "现场照片", "after_photos": "自处理后的照片"}),
-)
-def create_report(request: HttpRequest):
-    body, files = _read_body(request, ReportBody)
-    case, created = submit_report(
-        request.auth,
-        ReportInput(**body.model_dump()),
-        files.get("photos", []),
-        after_photos=files.get("after_photos", []),
-        idempotency_key=request.headers.get("Idempotency-Key"),
-    )
-    return Status(
-        201 if created else 200,
-        {
-            "number": case.number,
-            "status": case.status,
-            "status_label": case.get_status_display(),
-            "grid_code": case.grid_code,
-            "community_name": case.community.name,
-            "subdistrict_name": case.subdistrict.name,
-            "created": created,
-        },
-    )
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -229,10 +118,10 @@ def get_attachment(request: HttpRequest, number: str, attachment_id: int):
         "action 为 " + "、".join(sorted(ACTIONS)) + "。照片用 multipart 字段 photos。"
         "不在数据范围内 404；角色不符 403 并说明原因；状态已变或版本不符 409 并说明发生了什么。"
     ),
-    openapi_extra=_body_doc(ActionBody, {"photos": "照片（反馈、核查、自处理时需要）"}),
+    openapi_extra=body_doc(ActionBody, {"photos": "照片（反馈、核查、自处理时需要）"}),
 )
 def act_on_case(request: HttpRequest, number: str, action: str):
-    body, files = _read_body(request, ActionBody)
+    body, files = read_body(request, ActionBody)
     params = body.model_dump(exclude={"version"}, exclude_none=True)
     apply_action(number, action, request.auth, params, files=files.get("photos", []), expected_version=body.version)
     return presenters.case_detail(queries.case_for(request.auth, number), request.auth, timezone.now())

@@ -23,6 +23,7 @@ class CaseStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     VOID_REQUESTED = "void_requested", _("Void requested")
     VOIDED = "voided", _("Voided")
+    MERGED = "merged", _("Merged into another case")
 
 
 class Action(models.TextChoices):
@@ -47,6 +48,7 @@ class Action(models.TextChoices):
     SELF_HANDLE = "self_handle", _("Self-handle")
     URGE = "urge", _("Urge")
     REOPEN = "reopen", _("Reopen")
+    MERGE = "merge", _("Merge into another case")
     # Written by the timer sweep, not by people.
     WARN = "warn", _("Time limit warning")
     MARK_OVERDUE = "mark_overdue", _("Marked overdue")

@@ -80,9 +80,20 @@ class Case(models.Model):
         USER, verbose_name=_("entered by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True, db_index=True)
     reporter_confidential = models.BooleanField(_("keep reporter confidential"), default=False)
-    intake_key = models.CharField(max_length=120, null=True, blank=True, unique=True, editable=False)
+    intake_key = models.CharField(max_length=160, null=True, blank=True, unique=True, editable=False)
+    # A citizen follows their case with its number and this code (no account needed).
+    lookup_code = models.CharField(max_length=12, blank=True, editable=False)
+    # A duplicate merged into another case keeps its own reporter (for the callback) and points at the parent.
+    parent = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="merged_reports",
+    )
+    report_count = models.PositiveIntegerField(_("reports"), default=1)  # itself, merged reports, folded alerts
+    repeat_caller_count = models.PositiveIntegerField(_("earlier reports by this caller (30 days)"), default=0)
+    repeat_place_count = models.PositiveIntegerField(_("earlier reports of this problem here (30 days)"), default=0)
+    repeat_complaint = models.BooleanField(_("repeat complaint"), default=False, db_index=True)
 
     status = models.CharField(_("status"), max_length=24, choices=CaseStatus.choices, db_index=True)
     # Where a pending request or a suspension goes back to.
@@ -293,6 +304,9 @@ class CaseStats(models.Model):
     callback_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
     satisfaction = models.CharField(max_length=20, choices=Satisfaction.choices, blank=True)
     satisfaction_score = models.IntegerField(null=True)
+    # Hotline callbacks score two things: how the problem was handled (above) and how the caller was served.
+    service_satisfaction = models.CharField(max_length=20, choices=Satisfaction.choices, blank=True)
+    service_satisfaction_score = models.IntegerField(null=True)
     dispatch_count = models.PositiveIntegerField(default=0)
     dispatched_department_ids = models.JSONField(default=list)
     accurate_dispatch = models.BooleanField(null=True)

@@ -24,7 +24,7 @@ from xiuhua.cases.models import Case
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.worktime.clock import SHANGHAI
 
-TERMINAL = (S.CLOSED, S.DECLINED, S.VOIDED)
+TERMINAL = (S.CLOSED, S.DECLINED, S.VOIDED, S.MERGED)
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -174,7 +174,7 @@ def _task_states(role: str) -> set[str]:
     """States in which this role has something to do, read off the workflow table."""
     from xiuhua.cases.workflow import TRANSITIONS
 
-    passive = {Action.URGE, Action.CALLBACK, Action.REQUEST_VOID, Action.REOPEN}
+    passive = {Action.URGE, Action.CALLBACK, Action.REQUEST_VOID, Action.REOPEN, Action.MERGE}
     return {state for t in TRANSITIONS if role in t.roles and t.action not in passive for state in t.sources}
 
 
@@ -189,7 +189,9 @@ def my_tasks(user: User, now: datetime | None = None) -> QuerySet[Case]:
         # Verify and check tasks given to them, or to nobody in particular in their grids.
         queue = Q(status__in=[S.VERIFYING, S.CHECKING]) & (Q(assigned_inspector=user) | Q(assigned_inspector=None))
     elif user.role == Role.OPERATOR:
-        queue |= Q(status=S.CLOSED, source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True)
+        waiting_callback = Q(source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True)
+        merged_into_closed = Q(status=S.MERGED, parent__status=S.CLOSED)
+        queue |= waiting_callback & (Q(status=S.CLOSED) | merged_into_closed)
     elif user.role in (Role.LEADER, Role.COMMANDER):
         queue = overdue_filter(now) | (light_filter(Light.RED, now) & ~Q(status__in=TERMINAL))
     return cases.filter(queue).order_by(F("active_deadline").asc(nulls_last=True), "reported_at")

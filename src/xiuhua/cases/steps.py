@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F
 
 from xiuhua.accounts.choices import DepartmentKind, Role
 from xiuhua.accounts.models import Department, User
@@ -228,6 +229,19 @@ def register_dispatch_suggester(suggest: Callable[[Case, datetime], DispatchSugg
         _dispatch_suggesters.append(suggest)
 
 
+# Routing also says, per class, whether a registered case goes straight to the suggested unit.
+_auto_dispatch_policies: list[Callable[[Case], bool]] = []
+
+
+def register_auto_dispatch_policy(policy: Callable[[Case], bool]) -> None:
+    if policy not in _auto_dispatch_policies:
+        _auto_dispatch_policies.append(policy)
+
+
+def dispatches_on_register(case: Case) -> bool:
+    return any(policy(case) for policy in _auto_dispatch_policies)
+
+
 def condition_default_department(case: Case) -> Department | None:
     return case.register_condition.default_department if case.register_condition_id else None
 
@@ -269,12 +283,45 @@ def report_back_guard(step: Step) -> None:
 
 
 def callback_guard(step: Step) -> None:
-    if step.case.source not in CALLBACK_SOURCES:
+    case = step.case
+    if case.source not in CALLBACK_SOURCES:
         raise DomainError("只有市民、热线和媒体来源的案卷需要回访", code="no_callback")
-    value = str(step.params.get("satisfaction") or "")
-    if value not in Satisfaction.values:
-        options = "、".join(f"{v}（{label}）" for v, label in Satisfaction.choices)
-        raise DomainError(f"请给出满意度 satisfaction：{options}", code="satisfaction_required")
+    if case.status == S.MERGED and case.parent.status != S.CLOSED:
+        raise DomainError(
+            f"该反映已并入案卷 {case.parent.number}，待其结案后再回访", code="parent_not_closed"
+        )
+    _satisfaction_param(step, "satisfaction", "满意度", required=True)
+    _satisfaction_param(step, "service_satisfaction", "服务满意度", required=False)
+
+
+def _satisfaction_param(step: Step, key: str, label: str, required: bool) -> None:
+    value = str(step.params.get(key) or "")
+    if value in Satisfaction.values or (not value and not required):
+        return
+    options = "、".join(f"{v}（{choice}）" for v, choice in Satisfaction.choices)
+    raise DomainError(f"请给出{label} {key}：{options}", code="satisfaction_required")
+
+
+def merge_guard(step: Step) -> None:
+    """The parent: another open case the actor can see, itself not merged, same district."""
+    from xiuhua.cases.queries import visible_cases  # queries imports workflow, which imports this module
+
+    case = step.case
+    number = str(step.params.get("parent") or "").strip()
+    if not number:
+        raise DomainError("请给出要并入的主案卷号 parent", code="parent_required")
+    if number == case.number:
+        raise DomainError("案卷不能并入它自己", code="bad_parent")
+    parent = visible_cases(step.actor).filter(number=number).first()
+    if parent is None:
+        raise DomainError(f"没有找到主案卷 {number}", code="parent_not_found")
+    if parent.status in (S.MERGED, S.CLOSED, S.DECLINED, S.VOIDED):
+        raise DomainError(
+            f"主案卷 {number} 当前为「{parent.get_status_display()}」，只能并入未办结的案卷", code="bad_parent"
+        )
+    if case.merged_reports.exists():
+        raise DomainError(f"案卷 {case.number} 已有并入的反映，请把其他案卷并入它", code="bad_parent")
+    step.details["parent"] = parent
 
 
 def _not_overdue(step: Step) -> None:
@@ -496,7 +543,18 @@ def close(step: Step) -> str:
     stats.close_on_time = clock.leave_stage(case, step.now)
     stats.closed_at, stats.closed_by = step.now, step.actor
     case.closed_at = step.now
+    _ask_callbacks_for_merged_reports(step)
     return S.CLOSED
+
+
+def _ask_callbacks_for_merged_reports(step: Step) -> None:
+    waiting = step.case.merged_reports.filter(source__in=CALLBACK_SOURCES).count()
+    if waiting:
+        step.notify(
+            role_users(Role.OPERATOR, step.case),
+            NoticeKind.TASK,
+            f"案卷 {step.case.number} 已结案：并入的 {waiting} 条反映待回访",
+        )
 
 
 def satisfaction_score(value: str) -> int:
@@ -510,7 +568,21 @@ def callback(step: Step) -> str:
     stats.callback_at, stats.callback_by = step.now, step.actor
     stats.satisfaction, stats.satisfaction_score = value, satisfaction_score(value)
     step.details["satisfaction"] = value
-    return S.CLOSED
+    if service := str(step.params.get("service_satisfaction") or ""):
+        stats.service_satisfaction, stats.service_satisfaction_score = service, satisfaction_score(service)
+        step.details["service_satisfaction"] = service
+    return step.case.status
+
+
+def merge(step: Step) -> str:
+    """The report becomes one of the parent's reports: its own clock stops, its reporter is kept for the callback."""
+    case = step.case
+    parent: Case = step.details.pop("parent")
+    clock.leave_stage(case, step.now)
+    case.parent = parent
+    step.details["parent"] = parent.number
+    Case.objects.filter(pk=parent.pk).update(report_count=F("report_count") + case.report_count)
+    return S.MERGED
 
 
 # -- requests and their approval
@@ -646,7 +718,18 @@ def _approve_self_handled(step: Step, request: CaseRequest) -> str:
     stats.accept_on_time = clock.leave_stage(case, step.now)
     stats.closed_at, stats.closed_by = step.now, step.actor
     case.closed_at = step.now
+    _ask_callbacks_for_merged_reports(step)
     return S.CLOSED
+
+
+def _ask_callbacks_for_merged_reports(step: Step) -> None:
+    waiting = step.case.merged_reports.filter(source__in=CALLBACK_SOURCES).count()
+    if waiting:
+        step.notify(
+            role_users(Role.OPERATOR, step.case),
+            NoticeKind.TASK,
+            f"案卷 {step.case.number} 已结案：并入的 {waiting} 条反映待回访",
+        )
 
 
 _APPROVAL_STEPS = {

@@ -67,6 +67,7 @@ OPEN_AFTER_REGISTER = (
     S.VOID_REQUESTED,
 )
 VOIDABLE = (S.ACCEPTED, S.VERIFYING, S.REGISTERED, S.DISPATCHED, S.HANDLING)
+MERGEABLE = (S.REPORTED, S.ACCEPTED, S.VERIFYING, S.REGISTERED)
 
 R = Role
 TRANSITIONS: tuple[Transition, ...] = (
@@ -82,7 +83,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.CHECK, [S.HANDLED], [R.OPERATOR], steps.send_check, steps.check_task_guard, [S.CHECKING]),
     _t(Action.CHECK, [S.CHECKING], [R.INSPECTOR], steps.check, steps.check_guard, [S.CHECKED, S.DISPATCHED]),
     _t(Action.CLOSE, [S.CHECKED], [R.SHIFT_LEADER], steps.close, targets=[S.CLOSED]),
-    _t(Action.CALLBACK, [S.CLOSED], [R.OPERATOR], steps.callback, steps.callback_guard, [S.CLOSED]),
+    _t(Action.CALLBACK, [S.CLOSED, S.MERGED], [R.OPERATOR], steps.callback, steps.callback_guard, [S.CLOSED, S.MERGED]),
+    _t(Action.MERGE, MERGEABLE, [R.OPERATOR, R.SHIFT_LEADER], steps.merge, steps.merge_guard, [S.MERGED]),
     _t(
         Action.REQUEST_EXTENSION,
         HANDLING_STATES,
@@ -241,7 +243,34 @@ def _run(step: Step, transition: Transition) -> Case:
     case.status = transition.step(step)
     _save_case(case)
     _record(step, from_status)
+    if transition.action == Action.REGISTER and steps.dispatches_on_register(case):
+        _auto_dispatch(step)
     return case
+
+
+def _auto_dispatch(register: Step) -> None:
+    """For classes set to dispatch on register: the routing suggestion is followed at once, as its own event.
+
+    When routing has no answer the case simply waits for the dispatcher.
+    """
+    step = Step(
+        case=register.case,
+        actor=register.actor,
+        action=Action.DISPATCH,
+        params={},
+        now=register.now,
+        calendar=register.calendar,
+        note="按分类设置，立案后自动派遣",
+        details={"auto": True},
+    )
+    try:
+        steps.dispatch_guard(step)
+    except DomainError:
+        return
+    from_status = step.case.status
+    step.case.status = steps.dispatch(step)
+    _save_case(step.case)
+    _record(step, from_status)
 
 
 def _record(step: Step, from_status: str) -> None:

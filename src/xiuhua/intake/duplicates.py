@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db.models import QuerySet
 
@@ -32,30 +32,32 @@ def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def window_for(case: Case) -> tuple[int, int]:
-    rows = {w.case_class_id: w for w in DuplicateWindow.objects.filter(case_class__in=[case.case_class_id, None])}
-    row = rows.get(case.case_class_id) or rows.get(None)
+def window_for_class(case_class_id: int) -> tuple[int, int]:
+    """(radius in metres, window in hours) set for the class, else for every class, else the defaults."""
+    rows = {w.case_class_id: w for w in DuplicateWindow.objects.filter(case_class__in=[case_class_id, None])}
+    row = rows.get(case_class_id) or rows.get(None)
     return (row.radius_m, row.window_hours) if row else (DEFAULT_RADIUS_M, DEFAULT_WINDOW_HOURS)
 
 
-def _nearby(cases: QuerySet[Case], case: Case, radius_m: float, since: datetime) -> QuerySet[Case]:
+def nearby_cases(cases: QuerySet[Case], lng: float, lat: float, radius_m: float) -> list[Candidate]:
+    """Cases of the queryset within `radius_m` of the point, nearest first (a bounding box in SQL, then exact)."""
     dlat = radius_m / 111_320.0
-    dlng = radius_m / (111_320.0 * max(math.cos(math.radians(case.lat)), 0.01))
-    return (
-        cases.filter(case_class_id=case.case_class_id, reported_at__gte=since, reported_at__lte=case.reported_at)
-        .filter(lng__range=(case.lng - dlng, case.lng + dlng), lat__range=(case.lat - dlat, case.lat + dlat))
-        .exclude(pk=case.pk)
-        .exclude(status__in=TERMINAL)
-    )
+    dlng = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
+    boxed = cases.filter(lng__range=(lng - dlng, lng + dlng), lat__range=(lat - dlat, lat + dlat))
+    found = [Candidate(other, distance_m(lng, lat, other.lng, other.lat)) for other in boxed]
+    return sorted((c for c in found if c.distance_m <= radius_m), key=lambda c: c.distance_m)
 
 
 def possible_duplicates(user: User, number: str, limit: int = 20) -> list[Candidate]:
     """Open cases the user may see that could be the same problem as case `number`, nearest first."""
     case = case_for(user, number)
-    radius_m, hours = window_for(case)
+    radius_m, hours = window_for_class(case.case_class_id)
     since = case.reported_at - timedelta(hours=hours)
-    found = [
-        Candidate(other, distance_m(case.lng, case.lat, other.lng, other.lat))
-        for other in _nearby(visible_cases(user), case, radius_m, since).select_related("case_class")
-    ]
-    return sorted((c for c in found if c.distance_m <= radius_m), key=lambda c: c.distance_m)[:limit]
+    candidates = (
+        visible_cases(user)
+        .filter(case_class_id=case.case_class_id, reported_at__gte=since, reported_at__lte=case.reported_at)
+        .exclude(pk=case.pk)
+        .exclude(status__in=TERMINAL)
+        .select_related("case_class")
+    )
+    return nearby_cases(candidates, case.lng, case.lat, radius_m)[:limit]

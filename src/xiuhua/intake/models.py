@@ -26,3 +26,36 @@ class DuplicateWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_class or '*'} {self.radius_m} m / {self.window_hours} h"
+
+
+class RejectedReport(models.Model):
+    """A payload a channel refused, kept for the operator: what came in, from whom, and why it was refused."""
+
+    channel = models.CharField(_("channel"), max_length=20, db_index=True)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    client = models.CharField(_("client"), max_length=200, blank=True)
+    error_code = models.CharField(_("error code"), max_length=40)
+    message = models.TextField(_("message"))
+    payload = models.JSONField(_("payload"), default=dict)
+
+    class Meta:
+        verbose_name = _("rejected report")
+        verbose_name_plural = _("rejected reports")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.error_code}"
+
+
+class RateWindow(models.Model):
+    """Reports counted per anonymous client and fixed time window, shared by every web process."""
+
+    client = models.CharField(max_length=80)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "window_start"], name="rate_window_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.window_start:%Y-%m-%d %H:%M} {self.count}"

@@ -12,6 +12,7 @@ from xiuhua.cases.api import router as cases_router
 from xiuhua.catalog.api import router as catalog_router
 from xiuhua.core.errors import DomainError
 from xiuhua.intake.api import router as intake_router
+from xiuhua.intake.channels.staff.api import router as staff_router
 from xiuhua.territory.api import router as territory_router
 
 api = NinjaAPI(
@@ -30,6 +31,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", departments_router)
 api.add_router("/", cases_router)
 api.add_router("/", intake_router)
+api.add_router("/", staff_router)
 
 
 @api.exception_handler(DomainError)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from xiuhua.catalog.choices import ClassKind
 from xiuhua.catalog.models import CaseClass, Component
 from xiuhua.core.errors import DomainError
-from xiuhua.routing.models import RoutingRule
+from xiuhua.routing.models import AutoDispatch, RoutingRule
 from xiuhua.routing.services import matching_rules, route
 from xiuhua.territory.services import locate_point
 
@@ -100,3 +100,11 @@ class RoutingRuleAdmin(admin.ModelAdmin):
             context["grid_code"] = data["grid_code"]
             context["at"] = timezone.localtime(at) if isinstance(at, datetime) else at
         return TemplateResponse(request, "admin/routing/preview.html", context)
+
+
+@admin.register(AutoDispatch)
+class AutoDispatchAdmin(admin.ModelAdmin):
+    list_display = ("case_class", "enabled")
+    list_filter = ("enabled",)
+    autocomplete_fields = ("case_class",)
+    search_fields = ("case_class__code", "case_class__name")

@@ -7,7 +7,8 @@ class RoutingConfig(AppConfig):
     verbose_name = _("Routing")
 
     def ready(self) -> None:
-        from xiuhua.cases.steps import register_dispatch_suggester
-        from xiuhua.routing.services import route_case
+        from xiuhua.cases.steps import register_auto_dispatch_policy, register_dispatch_suggester
+        from xiuhua.routing.services import dispatches_on_register, route_case
 
         register_dispatch_suggester(route_case)
+        register_auto_dispatch_policy(dispatches_on_register)

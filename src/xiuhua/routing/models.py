@@ -53,3 +53,17 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AutoDispatch(models.Model):
+    """A class whose registered cases go straight to the routing suggestion, without the dispatcher confirming."""
+
+    case_class = models.OneToOneField(CaseClass, verbose_name=_("case class"), on_delete=models.CASCADE)
+    enabled = models.BooleanField(_("dispatch on register"), default=True)
+
+    class Meta:
+        verbose_name = _("auto-dispatch class")
+        verbose_name_plural = _("auto-dispatch classes")
+
+    def __str__(self) -> str:
+        return str(self.case_class)

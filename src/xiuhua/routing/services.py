@@ -14,7 +14,7 @@ from xiuhua.cases.models import Case
 from xiuhua.cases.steps import DispatchSuggestion, condition_default_department
 from xiuhua.catalog.choices import ClassKind
 from xiuhua.catalog.models import CaseClass, Component
-from xiuhua.routing.models import RoutingRule
+from xiuhua.routing.models import AutoDispatch, RoutingRule
 from xiuhua.worktime.clock import SHANGHAI
 
 
@@ -78,3 +78,8 @@ def route(
 def route_case(case: Case, at: datetime) -> DispatchSuggestion:
     default = condition_default_department(case)
     return route(case.case_class, case.grid_code, component=case.component, default_department=default, at=at)
+
+
+def dispatches_on_register(case: Case) -> bool:
+    """Whether the class of the case is set to follow the routing suggestion at register time."""
+    return AutoDispatch.objects.filter(case_class_id=case.case_class_id, enabled=True).exists()

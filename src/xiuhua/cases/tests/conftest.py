@@ -9,8 +9,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xiuhua.accounts.models import Department, User
-from xiuhua.cases.services import ReportInput, submit_report
 from xiuhua.cases.workflow import apply_action
+from xiuhua.intake.channels.staff.adapter import report_by_staff
+from xiuhua.intake.services import ReportInput
 from xiuhua.territory.models import UnitGrid
 from xiuhua.worktime.clock import forget_calendar
 
@@ -80,14 +81,14 @@ class Loop:
             address="武原街道海滨东路 1 号",
             **extra,
         )
-        case, _created = submit_report(self.p.operator, data, now=now)
+        case = report_by_staff(self.p.operator, data, now=now).case
         return case
 
     def report_by_inspector(self, now: datetime | None = None):
         data = ReportInput(
             class_code="01001", kind="event", description="墙面有小广告", lng=self.spot[0], lat=self.spot[1]
         )
-        case, _created = submit_report(self.p.inspector, data, [photo("before.jpg")], now=now)
+        case = report_by_staff(self.p.inspector, data, [photo("before.jpg")], now=now).case
         return case
 
     def act(self, case, action: str, actor: User, now: datetime | None = None, files=None, **params):

@@ -285,7 +285,7 @@ def test_unknown_action_and_unknown_fields_are_refused(staff, spot):
 
 def test_detail_lists_the_actions_the_caller_may_take(staff, spot):
     number = report_by_inspector(staff, spot)
-    assert ok(staff["operator"].get(f"/cases/{number}"))["allowed_actions"] == ["accept", "decline"]
+    assert ok(staff["operator"].get(f"/cases/{number}"))["allowed_actions"] == ["accept", "decline", "merge"]
     assert ok(staff["inspector"].get(f"/cases/{number}"))["allowed_actions"] == ["self_handle"]
     assert ok(staff["dispatcher"].get(f"/cases/{number}"))["allowed_actions"] == []
 

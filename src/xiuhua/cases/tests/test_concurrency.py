@@ -8,9 +8,10 @@ from django.db import connection, connections
 
 from xiuhua.cases import workflow
 from xiuhua.cases.models import Case, CaseEvent, CaseNumberSequence, Timer
-from xiuhua.cases.services import ReportInput, submit_report
 from xiuhua.cases.timers import sweep
 from xiuhua.cases.workflow import Conflict, apply_action
+from xiuhua.intake.channels.staff.adapter import report_by_staff
+from xiuhua.intake.services import ReportInput
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -69,7 +70,7 @@ def test_two_dispatchers_at_once_one_wins_the_other_is_told(loop, people, slow_e
 def test_concurrent_reports_get_distinct_numbers(people, spot):
     def report():
         data = ReportInput(class_code="01001", kind="event", description="并发上报", lng=spot[0], lat=spot[1])
-        return submit_report(people.operator, data)[0].number
+        return report_by_staff(people.operator, data).case.number
 
     numbers = run_together(*[report] * 4)
     assert all(isinstance(n, str) for n in numbers), numbers
@@ -80,7 +81,7 @@ def test_concurrent_reports_get_distinct_numbers(people, spot):
 def test_concurrent_retries_with_one_idempotency_key_store_one_case(people, spot):
     def report():
         data = ReportInput(class_code="01001", kind="event", description="重复提交", lng=spot[0], lat=spot[1])
-        return submit_report(people.operator, data, idempotency_key="retry-1")[0].number
+        return report_by_staff(people.operator, data, idempotency_key="retry-1").case.number
 
     numbers = run_together(report, report)
     assert len(set(numbers)) == 1, numbers

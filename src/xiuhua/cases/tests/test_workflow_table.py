@@ -64,11 +64,24 @@ PATHS = {
 
 def act(loop, case, action, role):
     params, needs_photo = INPUT.get((action, role)) or INPUT.get((action, None)) or ({}, False)
+    if action == "merge":
+        params = {"parent": loop.report().number}
     user = getattr(loop.p, ACCOUNT_OF_ROLE[role])
     return loop.act(case, action, user, files=[photo()] if needs_photo else None, **params)
 
 
+def merged_report_of_closed_case(loop):
+    parent, case = loop.report(), loop.report()
+    loop.act(case, "merge", loop.p.operator, parent=parent.number)
+    for action, role in PATHS["closed"]:
+        parent = act(loop, parent, action, role)
+    case.refresh_from_db()
+    return case
+
+
 def case_in(loop, state, by_inspector=False):
+    if state == "merged":
+        return merged_report_of_closed_case(loop)
     case = loop.report_by_inspector() if by_inspector or state == "self_handled" else loop.report()
     for action, role in PATHS[state]:
         case = act(loop, case, action, role)
