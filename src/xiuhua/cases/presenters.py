@@ -64,12 +64,29 @@ def case_summary(case: Case, viewer: User, now: datetime) -> dict[str, Any]:
     }
 
 
+def mask_name(name: str) -> str:
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    """138****5678: enough to recognise a number, not to call it."""
+    if len(phone) <= 6:
+        return "*" * max(len(phone) - 2, 0) + phone[-2:]
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
 def _reporter(case: Case, viewer: User) -> dict[str, Any]:
-    hidden = case.reporter_confidential and viewer.role not in SEES_CONFIDENTIAL_REPORTERS
+    """The command centre sees the contact; others see it masked, or not at all when confidentiality was asked."""
+    sees_contact = viewer.role in SEES_CONFIDENTIAL_REPORTERS
+    name, phone = case.reporter_name, case.reporter_phone
+    if not sees_contact:
+        hidden = case.reporter_confidential
+        name = "（保密）" if hidden and name else mask_name(name)
+        phone = "（保密）" if hidden and phone else mask_phone(phone)
     return {
         "entered_by": case.reporter.username if case.reporter else None,
-        "name": "（保密）" if hidden and case.reporter_name else case.reporter_name,
-        "phone": "（保密）" if hidden and case.reporter_phone else case.reporter_phone,
+        "name": name,
+        "phone": phone,
         "confidential": case.reporter_confidential,
     }
 

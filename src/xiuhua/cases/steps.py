@@ -457,6 +457,7 @@ def _dispatch_to(step: Step, lead: Department, assisting: list[Department]) -> s
     case.lead_department = lead
     case.assisting_departments.set(assisting)
     step.details["department"] = lead.short_name
+    step.details["department_name"] = lead.name
     step.details["assisting"] = [d.short_name for d in assisting]
     stats.dispatch_count += 1
     stats.first_dispatched_at = stats.first_dispatched_at or step.now
@@ -720,16 +721,6 @@ def _approve_self_handled(step: Step, request: CaseRequest) -> str:
     case.closed_at = step.now
     _ask_callbacks_for_merged_reports(step)
     return S.CLOSED
-
-
-def _ask_callbacks_for_merged_reports(step: Step) -> None:
-    waiting = step.case.merged_reports.filter(source__in=CALLBACK_SOURCES).count()
-    if waiting:
-        step.notify(
-            role_users(Role.OPERATOR, step.case),
-            NoticeKind.TASK,
-            f"案卷 {step.case.number} 已结案：并入的 {waiting} 条反映待回访",
-        )
 
 
 _APPROVAL_STEPS = {

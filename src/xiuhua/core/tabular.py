@@ -664,9 +664,12 @@ class ImportCommand(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", help="要导入的文件")
 
+    def run_import(self, path: Path, **options: Any) -> ImportResult:
+        return type(self).importer(path)
+
     def handle(self, *args: Any, file: str, **options: Any) -> None:
         try:
-            result = type(self).importer(Path(file))
+            result = self.run_import(Path(file), **options)
         except ImportRejected as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))

@@ -59,3 +59,8 @@ class RateWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} {self.window_start:%Y-%m-%d %H:%M} {self.count}"
+
+
+# Channel models live with their channel; imported here so Django finds them.
+from xiuhua.intake.channels.alerts.models import Alert, AlertType, Device  # noqa: E402, F401
+from xiuhua.intake.channels.hotline.models import WorkOrder  # noqa: E402, F401

@@ -12,6 +12,10 @@ from xiuhua.cases.api import router as cases_router
 from xiuhua.catalog.api import router as catalog_router
 from xiuhua.core.errors import DomainError
 from xiuhua.intake.api import router as intake_router
+from xiuhua.intake.channels.alerts.api import router as alerts_router
+from xiuhua.intake.channels.citizen.api import router as citizen_router
+from xiuhua.intake.channels.hotline.api import router as hotline_router
+from xiuhua.intake.channels.leader.api import router as leader_router
 from xiuhua.intake.channels.staff.api import router as staff_router
 from xiuhua.territory.api import router as territory_router
 
@@ -32,6 +36,10 @@ api.add_router("/", departments_router)
 api.add_router("/", cases_router)
 api.add_router("/", intake_router)
 api.add_router("/", staff_router)
+api.add_router("/", citizen_router)
+api.add_router("/", hotline_router)
+api.add_router("/", alerts_router)
+api.add_router("/", leader_router)
 
 
 @api.exception_handler(DomainError)

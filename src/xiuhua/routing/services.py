@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from xiuhua.accounts.choices import DepartmentKind
 from xiuhua.accounts.models import Department
+from xiuhua.cases.choices import Action, Source
 from xiuhua.cases.models import Case
 from xiuhua.cases.steps import DispatchSuggestion, condition_default_department
 from xiuhua.catalog.choices import ClassKind
@@ -75,7 +76,16 @@ def route(
     return DispatchSuggestion(None, "没有可用的责任规则，也找不到所在街道（镇）的处置单位")
 
 
+def leader_named_department(case: Case) -> Department | None:
+    """The unit a leader named when assigning the case (上级交办), if still active."""
+    first = case.events.filter(action=Action.REPORT).first()
+    short_name = (first.details.get("assigned_department") if first else None) or ""
+    return Department.objects.filter(short_name=short_name, active=True).first() if short_name else None
+
+
 def route_case(case: Case, at: datetime) -> DispatchSuggestion:
+    if case.source == Source.LEADER and (named := leader_named_department(case)):
+        return DispatchSuggestion(named, "领导交办时指定的单位")
     default = condition_default_department(case)
     return route(case.case_class, case.grid_code, component=case.component, default_department=default, at=at)
 

@@ -1,0 +1,265 @@
+"""12345 / 12319 work orders: taken in from the hotline's API or an Excel export, turned into cases.
+
+The hotline's own steps are read off the case's timeline, so the two systems never disagree:
+签收 = the centre accepts the case, 退单 = it declines it with a reason, 延期 = an approved extension,
+办结 = the case closes, 回访 = the callback with the two satisfaction scores (办理满意度, 服务满意度).
+A consultation answered on the call is recorded without a case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from xiuhua.accounts.choices import Role
+from xiuhua.accounts.models import User
+from xiuhua.cases.choices import Action, Source
+from xiuhua.cases.models import Case, CaseEvent
+from xiuhua.cases.workflow import apply_action
+from xiuhua.catalog.choices import Urgency
+from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
+from xiuhua.intake.channels.hotline.models import Hotline, OrderState, OrderType, OrderUrgency, WorkOrder
+from xiuhua.intake.services import Accepted, ReportInput, accept_report
+
+HOTLINE_SOURCES = {Hotline.H12345: Source.HOTLINE_12345, Hotline.H12319: Source.HOTLINE_12319}
+CASE_URGENCY = {
+    OrderUrgency.NORMAL: Urgency.NORMAL,
+    OrderUrgency.URGENT: Urgency.URGENT,
+    OrderUrgency.VERY_URGENT: Urgency.URGENT,
+}
+HOTLINE_ROLES = {Role.OPERATOR, Role.SHIFT_LEADER, Role.ADMIN}
+MAX_ORDER_NUMBER = 40
+MAX_CONTENT = 2000
+
+
+@dataclass
+class WorkOrderInput:
+    hotline: str
+    order_number: str
+    order_type: str
+    content: str
+    urgency: str = OrderUrgency.NORMAL
+    caller_name: str = ""
+    caller_phone: str = ""
+    confidential: bool = False
+    address: str = ""
+    lng: float | None = None
+    lat: float | None = None
+    crs: str = "wgs84"
+    class_code: str = ""
+    kind: str | None = None
+    received_at: datetime | None = None
+    hotline_deadline: datetime | None = None
+    answered_on_call: bool = False
+    answer: str = ""
+
+
+def _choice(value: str, choices: type, field: str, label: str) -> None:
+    if value not in choices.values:
+        options = "、".join(f"{v}（{text}）" for v, text in choices.choices)
+        raise DomainError(f"{label} {field} 应为：{options}", code=f"bad_{field}")
+
+
+def check_work_order(data: WorkOrderInput) -> None:
+    """What a work order must hold, whatever brought it in; each message names the field."""
+    _choice(data.hotline, Hotline, "hotline", "热线")
+    _choice(data.order_type, OrderType, "order_type", "诉求类型")
+    _choice(data.urgency, OrderUrgency, "urgency", "紧急程度")
+    number = (data.order_number or "").strip()
+    if not number or len(number) > MAX_ORDER_NUMBER:
+        raise DomainError(f"工单编号 order_number 应为 1 到 {MAX_ORDER_NUMBER} 个字符", code="bad_order_number")
+    if not (data.content or "").strip():
+        raise DomainError("请填写诉求内容 content", code="content_required")
+    if len(data.content) > MAX_CONTENT:
+        raise DomainError(f"诉求内容 content 最多 {MAX_CONTENT} 字", code="content_too_long")
+    if data.answered_on_call:
+        if data.order_type != OrderType.CONSULTATION:
+            raise DomainError("只有咨询类工单可以当场答复办结", code="not_consultation")
+        if not (data.answer or "").strip():
+            raise DomainError("当场答复的工单请填写答复内容 answer", code="answer_required")
+    for moment, field in ((data.received_at, "received_at"), (data.hotline_deadline, "hotline_deadline")):
+        if moment is not None and timezone.is_naive(moment):
+            raise DomainError(f"{field} 需带时区，如 2026-11-23T09:00:00+08:00", code=f"bad_{field}")
+
+
+def _check_actor(actor: User) -> None:
+    if actor.role not in HOTLINE_ROLES:
+        raise PermissionDenied("只有受理员、值班长（或热线对接账号）可以录入热线工单")
+
+
+def report_input(data: WorkOrderInput, class_code: str, kind: str | None) -> ReportInput:
+    return ReportInput(
+        class_code=class_code,
+        kind=kind,
+        description=data.content.strip(),
+        lng=data.lng,
+        lat=data.lat,
+        crs=data.crs,
+        address=data.address,
+        urgency=CASE_URGENCY[data.urgency],
+        reporter_name=data.caller_name,
+        reporter_phone=data.caller_phone,
+        reporter_confidential=data.confidential,
+    )
+
+
+def _order_key(hotline: str, order_number: str) -> str:
+    return f"hotline:{hotline}:{order_number}"
+
+
+def _open_case(
+    order: WorkOrder, data: WorkOrderInput, class_code: str, kind: str | None, actor: User, now: datetime
+) -> Accepted:
+    label = order.get_order_type_display()
+    return accept_report(
+        report_input(data, class_code, kind),
+        source=HOTLINE_SOURCES[order.hotline],
+        actor=actor,
+        key=_order_key(order.hotline, order.order_number),
+        now=now,
+        note=f"{order.hotline} 工单 {order.order_number}（{label}）",
+        details={"work_order": order.order_number, "hotline": order.hotline, "order_type": order.order_type},
+    )
+
+
+def suggested_classes(text: str) -> list[dict[str, Any]]:
+    """The classifier's top three for an order without a class (empty until a model is trained)."""
+    from xiuhua.intake.classifier import suggest_classes
+
+    return [s.as_dict() for s in suggest_classes(text, top=3)]
+
+
+def take_work_order(data: WorkOrderInput, actor: User, now: datetime | None = None) -> tuple[WorkOrder, bool]:
+    """Store a hotline order; (order, created). An order number seen before returns the stored order."""
+    _check_actor(actor)
+    check_work_order(data)
+    number = data.order_number.strip()
+    if existing := WorkOrder.objects.filter(hotline=data.hotline, order_number=number).first():
+        return existing, False
+    now = now or timezone.now()
+    order = WorkOrder(
+        hotline=data.hotline,
+        order_number=number,
+        order_type=data.order_type,
+        urgency=data.urgency,
+        caller_name=(data.caller_name or "").strip()[:50],
+        caller_phone=(data.caller_phone or "").strip()[:30],
+        confidential=data.confidential,
+        content=data.content.strip(),
+        address=(data.address or "").strip()[:256],
+        lng=data.lng,
+        lat=data.lat,
+        crs=data.crs,
+        received_at=data.received_at or now,
+        hotline_deadline=data.hotline_deadline,
+        answer=(data.answer or "").strip(),
+        created_at=now,
+    )
+    with transaction.atomic():
+        if data.answered_on_call:
+            order.state = OrderState.ANSWERED
+        elif not (data.class_code or "").strip():
+            order.state = OrderState.AWAITING_CLASS
+            order.suggested_classes = suggested_classes(order.content)
+        else:
+            order.case = _open_case(order, data, data.class_code, data.kind, actor, now).case
+            order.state = OrderState.TRANSFERRED
+        order.save()
+    return order, True
+
+
+def find_work_order(hotline: str, order_number: str, *, lock: bool = False) -> WorkOrder:
+    orders = WorkOrder.objects.select_for_update() if lock else WorkOrder.objects
+    order = orders.filter(hotline=hotline, order_number=order_number).select_related("case").first()
+    if order is None:
+        raise NotFound(f"没有 {hotline} 工单 {order_number}")
+    return order
+
+
+def transfer_work_order(
+    hotline: str, order_number: str, class_code: str, kind: str | None, actor: User, now: datetime | None = None
+) -> WorkOrder:
+    """An order that came without a class becomes a case once the operator picks the class."""
+    _check_actor(actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = find_work_order(hotline, order_number, lock=True)
+        if order.state != OrderState.AWAITING_CLASS:
+            raise DomainError(f"工单 {order_number} 当前为「{order.get_state_display()}」，无需再转办", code="conflict")
+        data = _input_of(order)
+        order.case = _open_case(order, data, class_code, kind, actor, now).case
+        order.state = OrderState.TRANSFERRED
+        order.save(update_fields=["case", "state"])
+    return order
+
+
+def _input_of(order: WorkOrder) -> WorkOrderInput:
+    return WorkOrderInput(
+        hotline=order.hotline,
+        order_number=order.order_number,
+        order_type=order.order_type,
+        content=order.content,
+        urgency=order.urgency,
+        caller_name=order.caller_name,
+        caller_phone=order.caller_phone,
+        confidential=order.confidential,
+        address=order.address,
+        lng=order.lng,
+        lat=order.lat,
+        crs=order.crs,
+    )
+
+
+def record_hotline_callback(
+    hotline: str, order_number: str, actor: User, satisfaction: str, service_satisfaction: str = "", note: str = ""
+) -> Case:
+    """The hotline called the citizen back: both scores go on the case's callback."""
+    order = find_work_order(hotline, order_number)
+    if order.case is None:
+        raise DomainError(f"工单 {order_number} 没有转为案卷，无需回访", code="no_case")
+    params = {"satisfaction": satisfaction, "service_satisfaction": service_satisfaction, "note": note}
+    return apply_action(order.case.number, Action.CALLBACK, actor, params)
+
+
+# -- the hotline's view of the loop
+
+
+def _extension_step(event: CaseEvent) -> bool:
+    return event.action == Action.APPROVE and "extension" in event.details
+
+
+HOTLINE_STEPS = {Action.ACCEPT: "签收", Action.DECLINE: "退单", Action.CLOSE: "办结", Action.CALLBACK: "回访"}
+
+
+def _step(event: CaseEvent, reply: str) -> dict[str, Any] | None:
+    name = "延期" if _extension_step(event) else HOTLINE_STEPS.get(event.action)
+    if name is None:
+        return None
+    step: dict[str, Any] = {"step": name, "at": event.at.isoformat(), "note": event.note}
+    if name == "延期":
+        step["new_deadline"] = event.handling_deadline.isoformat() if event.handling_deadline else None
+    elif name == "办结":
+        step["reply"] = reply
+    elif name == "回访":
+        step["satisfaction"] = event.details.get("satisfaction")
+        step["service_satisfaction"] = event.details.get("service_satisfaction")
+    return step
+
+
+def hotline_steps(order: WorkOrder) -> list[dict[str, Any]]:
+    """签收 / 退单 / 延期 / 办结 / 回访 as the hotline platform records them, read off the case's events."""
+    if order.state == OrderState.ANSWERED:
+        return [{"step": "办结", "at": order.created_at.isoformat(), "note": "当场答复", "reply": order.answer}]
+    if order.case is None:
+        return []
+    steps, reply = [], ""
+    for event in order.case.events.order_by("at", "id"):
+        if event.action == Action.REPORT_BACK:
+            reply = event.note
+        if (step := _step(event, reply)) is not None:
+            steps.append(step)
+    return steps

@@ -1,0 +1,63 @@
+"""Leaders' assignments (上级交办): a leader hands the centre a problem, often naming the unit to handle it;
+the case is urgent by default, the operators and shift leaders are told at once, and routing suggests the
+named unit to the dispatcher."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from xiuhua.accounts.choices import Role
+from xiuhua.accounts.models import Department, User
+from xiuhua.cases.choices import Source
+from xiuhua.cases.steps import role_users
+from xiuhua.core.errors import DomainError, PermissionDenied
+from xiuhua.intake.services import Accepted, ReportInput, accept_report, intake_key
+from xiuhua.notify.models import NoticeKind
+from xiuhua.notify.services import Message, send_notice
+
+ASSIGNING_ROLES = {Role.LEADER, Role.COMMANDER}
+
+
+def _named_department(short_name: str) -> Department | None:
+    short_name = (short_name or "").strip()
+    if not short_name:
+        return None
+    department = Department.objects.filter(short_name=short_name, active=True).first()
+    if department is None:
+        raise DomainError(f"没有简码为「{short_name}」的在用部门", code="unknown_department")
+    return department
+
+
+def assign_by_leader(
+    actor: User,
+    data: ReportInput,
+    *,
+    department: str = "",
+    photos: list | None = None,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> Accepted:
+    if actor.role not in ASSIGNING_ROLES:
+        raise PermissionDenied("只有领导、指挥长可以交办")
+    named = _named_department(department)
+    details = {"assigned_by": actor.display_name or actor.username}
+    if named is not None:
+        details["assigned_department"] = named.short_name
+    accepted = accept_report(
+        data,
+        source=Source.LEADER,
+        actor=actor,
+        photos=list(photos or []),
+        key=intake_key(f"user:{actor.pk}", idempotency_key),
+        now=now,
+        note=f"{details['assigned_by']}交办" + (f"，指定{named.name}办理" if named else ""),
+        details=details,
+    )
+    if accepted.created:
+        case = accepted.case
+        recipients = role_users(Role.OPERATOR, case) + role_users(Role.SHIFT_LEADER, case)
+        message = Message(
+            kind=NoticeKind.TASK, title=f"领导交办：案卷 {case.number}", body=case.description, subject=case.number
+        )
+        send_notice(recipients, message)
+    return accepted
