@@ -274,6 +274,8 @@ def active_model_summary() -> dict | None:
     )
     if row is not None:
         row["trained_at"] = row["trained_at"].isoformat()
+        for key in ("top1_accuracy", "top3_accuracy", "baseline_accuracy"):
+            row[key] = round(row[key], 4)
     return row
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from xiuhua.accounts.models import User
 from xiuhua.cases.services import ReportInput, submit_report
 from xiuhua.cases.tests.conftest import photo
 from xiuhua.cases.workflow import apply_action
@@ -139,8 +140,16 @@ def test_training_refuses_too_few_cases_with_a_chinese_message(people):
     assert not ClassifierModel.objects.exists()
 
 
-def test_train_classifier_command_prints_the_figures(closed_cases, capsys):
+def test_train_classifier_command_prints_the_figures_and_the_admin_shows_them(closed_cases, capsys, client):
     call_command("train_classifier", "--seed", "1")
     out = capsys.readouterr().out
     assert f"训练案卷：{4 * PER_CLASS} 件已结案案卷，4 个小类" in out
     assert "留出 12 件" in out and "首选" in out and "前三" in out and "多数类基线：首选 25.0%" in out
+
+    model = ClassifierModel.objects.get()
+    client.force_login(User.objects.get(username="admin"))
+    listing = client.get("/admin/intake/classifiermodel/")
+    assert listing.status_code == 200 and f"{model.top3_accuracy:.1%}" in listing.content.decode()
+    detail = client.get(f"/admin/intake/classifiermodel/{model.pk}/change/")
+    assert detail.status_code == 200 and "KB" in detail.content.decode()
+    assert client.get("/admin/intake/classifiermodel/add/").status_code == 403

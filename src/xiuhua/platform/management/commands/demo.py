@@ -6,7 +6,7 @@ from xiuhua.core.errors import DomainError
 from xiuhua.platform.demo import build_demo_city, has_territory
 from xiuhua.platform.demo_history import build_demo_history
 
-DEFAULT_HISTORY = 1000
+DEFAULT_HISTORY = 600
 
 
 class Command(BaseCommand):
