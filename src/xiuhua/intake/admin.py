@@ -1,6 +1,16 @@
 from django.contrib import admin
+from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
 
-from xiuhua.intake.models import Alert, AlertType, Device, DuplicateWindow, RejectedReport, WorkOrder
+from xiuhua.intake.models import (
+    Alert,
+    AlertType,
+    ClassifierModel,
+    Device,
+    DuplicateWindow,
+    RejectedReport,
+    WorkOrder,
+)
 
 
 @admin.register(DuplicateWindow)
@@ -58,3 +68,59 @@ class DeviceAdmin(admin.ModelAdmin):
 class AlertTypeAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "case_class", "urgency", "fold_hours")
     autocomplete_fields = ("case_class",)
+
+
+@admin.register(ClassifierModel)
+class ClassifierModelAdmin(admin.ModelAdmin):
+    """Trained models and their measured accuracy; read-only (train with `xiuhua train-classifier`)."""
+
+    list_display = (
+        "trained_at",
+        "active",
+        "case_count",
+        "class_count",
+        "held_out_count",
+        "top1",
+        "top3",
+        "baseline",
+    )
+    list_filter = ("active",)
+    fields = (
+        "trained_at",
+        "active",
+        "case_count",
+        "class_count",
+        "held_out_count",
+        "top1",
+        "top3",
+        "baseline",
+        "notes",
+        "model_size",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("top-1 accuracy"), ordering="top1_accuracy")
+    def top1(self, obj: ClassifierModel) -> str:
+        return f"{obj.top1_accuracy:.1%}"
+
+    @admin.display(description=_("top-3 accuracy"), ordering="top3_accuracy")
+    def top3(self, obj: ClassifierModel) -> str:
+        return f"{obj.top3_accuracy:.1%}"
+
+    @admin.display(description=_("majority-class baseline"), ordering="baseline_accuracy")
+    def baseline(self, obj: ClassifierModel) -> str:
+        return f"{obj.baseline_accuracy:.1%}"
+
+    @admin.display(description=_("stored model size"))
+    def model_size(self, obj: ClassifierModel) -> str:
+        return f"{(obj.pipeline_bytes or 0) / 1024:.0f} KB"
+
+    def get_queryset(self, request):
+        # Pages never need the pickled pipeline itself, only its size.
+        return super().get_queryset(request).defer("pipeline").annotate(pipeline_bytes=Length("pipeline"))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,11 +1,14 @@
-"""Intake API: duplicate suggestions and the log of rejected payloads, for the operator."""
+"""Intake API: duplicate suggestions, class suggestions and the log of rejected payloads, for the operator."""
+
+from dataclasses import asdict
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from xiuhua.accounts.choices import Role
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import PermissionDenied
+from xiuhua.intake.classifier import active_model_summary, suggest_classes
 from xiuhua.intake.duplicates import possible_duplicates
 from xiuhua.intake.models import RejectedReport
 
@@ -82,3 +85,49 @@ def list_rejections(request: HttpRequest, channel: str = "", limit: int = 100) -
         }
         for r in rows[: max(1, min(limit, 500))]
     ]
+
+
+# Who enters and routes reports: the centre's desk roles.
+CLASSIFY_ROLES = {Role.OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.ADMIN}
+
+
+class ClassifyQuery(Schema):
+    text: str = Field("", description="工单或上报的问题描述（最多 2000 字）")
+
+
+class ClassSuggestionOut(Schema):
+    code: str = Field(..., description="小类代码")
+    kind: str = Field(..., description="component（部件）或 event（事件）")
+    name: str
+    confidence: float = Field(..., description="模型给出的概率（0–1）")
+
+
+class ClassifierInfoOut(Schema):
+    trained_at: str
+    case_count: int
+    top1_accuracy: float = Field(..., description="留出案卷上首选正确的比例")
+    top3_accuracy: float = Field(..., description="留出案卷上前三含正确小类的比例")
+    baseline_accuracy: float = Field(..., description="总是猜最常见小类的首选正确率")
+
+
+class ClassifyOut(Schema):
+    suggestions: list[ClassSuggestionOut]
+    model: ClassifierInfoOut | None = Field(None, description="所用模型；尚未训练时为 null，建议为空")
+
+
+@router.get(
+    "/intake/classify",
+    response={200: ClassifyOut, **ERRORS},
+    summary="建议分类（文本分类）",
+    description=(
+        "按问题描述给出最可能的三个小类及概率，供受理员录入无分类的热线工单时参考。"
+        "模型用本平台已结案案卷训练（xiuhua train-classifier）；尚未训练时建议为空。"
+        "受理员、值班长、派遣员和管理员可用。"
+    ),
+)
+def classify(request: HttpRequest, query: Query[ClassifyQuery]) -> dict:
+    user = request.auth
+    if not (user.is_superuser or user.role in CLASSIFY_ROLES):
+        raise PermissionDenied("建议分类仅供受理员、值班长、派遣员和管理员使用")
+    suggestions = suggest_classes(query.text, top=3)
+    return {"suggestions": [asdict(s) for s in suggestions], "model": active_model_summary()}

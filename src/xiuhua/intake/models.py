@@ -61,6 +61,35 @@ class RateWindow(models.Model):
         return f"{self.client} {self.window_start:%Y-%m-%d %H:%M} {self.count}"
 
 
+class ClassifierModel(models.Model):
+    """A text classifier trained on the platform's closed cases; the active one suggests classes for hotline text.
+
+    The fitted scikit-learn pipeline is stored in the database (joblib) so every web process loads the same
+    model. Only the platform writes it: loading runs pickle, so never put a model from elsewhere here.
+    """
+
+    trained_at = models.DateTimeField(_("trained at"), db_index=True)
+    case_count = models.PositiveIntegerField(_("cases used"))
+    class_count = models.PositiveIntegerField(_("classes"))
+    held_out_count = models.PositiveIntegerField(_("held-out cases"))
+    top1_accuracy = models.FloatField(_("top-1 accuracy"))
+    top3_accuracy = models.FloatField(_("top-3 accuracy"))
+    baseline_accuracy = models.FloatField(
+        _("majority-class baseline"), help_text=_("Top-1 accuracy of always answering the most frequent class.")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    pipeline = models.BinaryField(_("fitted pipeline (joblib)"), editable=False)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("text classifier")
+        verbose_name_plural = _("text classifiers")
+        ordering = ["-trained_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.trained_at:%Y-%m-%d %H:%M} top-1 {self.top1_accuracy:.1%} top-3 {self.top3_accuracy:.1%}"
+
+
 # Channel models live with their channel; imported here so Django finds them.
 from xiuhua.intake.channels.alerts.models import Alert, AlertType, Device  # noqa: E402, F401
 from xiuhua.intake.channels.hotline.models import WorkOrder  # noqa: E402, F401

@@ -8,7 +8,7 @@ A consultation answered on the call is recorded without a case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from xiuhua.cases.workflow import apply_action
 from xiuhua.catalog.choices import Urgency
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 from xiuhua.intake.channels.hotline.models import Hotline, OrderState, OrderType, OrderUrgency, WorkOrder
+from xiuhua.intake.classifier import suggest_classes
 from xiuhua.intake.services import Accepted, ReportInput, accept_report
 
 HOTLINE_SOURCES = {Hotline.H12345: Source.HOTLINE_12345, Hotline.H12319: Source.HOTLINE_12319}
@@ -128,9 +129,7 @@ def _open_case(
 
 def suggested_classes(text: str) -> list[dict[str, Any]]:
     """The classifier's top three for an order without a class (empty until a model is trained)."""
-    from xiuhua.intake.classifier import suggest_classes
-
-    return [s.as_dict() for s in suggest_classes(text, top=3)]
+    return [asdict(s) for s in suggest_classes(text, top=3)]
 
 
 def take_work_order(data: WorkOrderInput, actor: User, now: datetime | None = None) -> tuple[WorkOrder, bool]:

@@ -1,8 +1,12 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from xiuhua.cases.choices import CaseStatus
 from xiuhua.core.errors import DomainError
 from xiuhua.platform.demo import build_demo_city, has_territory
+from xiuhua.platform.demo_history import build_demo_history
+
+DEFAULT_HISTORY = 600
 
 
 class Command(BaseCommand):
@@ -13,12 +17,20 @@ class Command(BaseCommand):
         parser.add_argument("--components", type=int, default=20000, help="部件数量（默认 20000）")
         parser.add_argument("--seed", type=int, default=1, help="随机种子，相同参数生成相同城市")
         parser.add_argument("--if-empty", action="store_true", help="数据库已有辖区数据时跳过而不报错")
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=DEFAULT_HISTORY,
+            help=f"历史案卷数量：近 90 天内上报、经完整流程流转的案卷（默认 {DEFAULT_HISTORY}，0 表示不生成）",
+        )
 
-    def handle(self, *args, grids, components, seed, if_empty, **options):
+    def handle(self, *args, grids, components, seed, if_empty, history, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if if_empty and has_territory():
             self.stdout.write("数据库已有辖区数据，跳过演示城市。")
             return
+        if history < 0:
+            raise CommandError("历史案卷数量 --history 不能为负数")
         try:
             city = build_demo_city(grids=grids, components=components, seed=seed)
         except DomainError as exc:
@@ -30,5 +42,23 @@ class Command(BaseCommand):
                 f"{city.grids} 个单元网格，{city.roads} 条道路（{city.addresses} 个门牌），"
                 f"{city.duty_grids} 个责任网格，{city.chiefs} 名网格长，"
                 f"{city.components} 个部件，{city.departments} 个部门，{len(city.users)} 个演示账号。"
+            )
+        )
+        if history:
+            self._history(history, seed)
+
+    def _history(self, count: int, seed: int) -> None:
+        try:
+            result = build_demo_history(count, seed=seed)
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        statuses = dict(CaseStatus.choices)
+        parts = "，".join(
+            f"{statuses.get(s, s)} {n}" for s, n in sorted(result.by_status.items(), key=lambda item: -item[1])
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"历史案卷已生成：{result.cases} 件（{parts}），共 {result.actions} 次操作，"
+                f"其中 {result.overdue} 件处置超期，用时 {result.seconds} 秒。"
             )
         )
