@@ -101,7 +101,8 @@ def test_a_bad_order_names_the_field_and_stores_nothing(as_user, spot, change, f
 
 
 def test_departments_cannot_push_or_read_orders(as_user, spot):
-    assert as_user("dept_zhifa").post_json("/hotline/orders", {**ORDER, "lng": spot[0], "lat": spot[1]}).status_code == 403
+    department = as_user("dept_zhifa")
+    assert department.post_json("/hotline/orders", {**ORDER, "lng": spot[0], "lat": spot[1]}).status_code == 403
     assert as_user("dept_zhifa").get("/hotline/orders").status_code == 403
 
 
