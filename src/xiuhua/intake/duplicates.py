@@ -39,11 +39,21 @@ def window_for_class(case_class_id: int) -> tuple[int, int]:
     return (row.radius_m, row.window_hours) if row else (DEFAULT_RADIUS_M, DEFAULT_WINDOW_HOURS)
 
 
-def nearby_cases(cases: QuerySet[Case], lng: float, lat: float, radius_m: float) -> list[Candidate]:
-    """Cases of the queryset within `radius_m` of the point, nearest first (a bounding box in SQL, then exact)."""
+def _boxed(cases: QuerySet[Case], lng: float, lat: float, radius_m: float) -> QuerySet[Case]:
     dlat = radius_m / 111_320.0
     dlng = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
-    boxed = cases.filter(lng__range=(lng - dlng, lng + dlng), lat__range=(lat - dlat, lat + dlat))
+    return cases.filter(lng__range=(lng - dlng, lng + dlng), lat__range=(lat - dlat, lat + dlat))
+
+
+def count_nearby(cases: QuerySet[Case], lng: float, lat: float, radius_m: float) -> int:
+    """How many cases of the queryset lie within `radius_m` of the point (only coordinates are read)."""
+    points = _boxed(cases, lng, lat, radius_m).values_list("lng", "lat")
+    return sum(1 for x, y in points if distance_m(lng, lat, x, y) <= radius_m)
+
+
+def nearby_cases(cases: QuerySet[Case], lng: float, lat: float, radius_m: float) -> list[Candidate]:
+    """Cases of the queryset within `radius_m` of the point, nearest first (a bounding box in SQL, then exact)."""
+    boxed = _boxed(cases, lng, lat, radius_m)
     found = [Candidate(other, distance_m(lng, lat, other.lng, other.lat)) for other in boxed]
     return sorted((c for c in found if c.distance_m <= radius_m), key=lambda c: c.distance_m)
 

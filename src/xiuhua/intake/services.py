@@ -24,7 +24,7 @@ from xiuhua.cases.workflow import apply_action, create_case
 from xiuhua.catalog.choices import ClassKind, Urgency
 from xiuhua.catalog.models import CaseClass, Component
 from xiuhua.core.errors import DomainError
-from xiuhua.intake.duplicates import nearby_cases, window_for_class
+from xiuhua.intake.duplicates import count_nearby, window_for_class
 from xiuhua.territory.geocoding import geocode
 from xiuhua.territory.services import Location, locate_point
 
@@ -146,7 +146,7 @@ def repeats_of(case_class: CaseClass, phone: str, lng: float, lat: float, now: d
     earlier = Case.objects.filter(reported_at__gte=now - timedelta(days=REPEAT_DAYS), reported_at__lte=now)
     caller = earlier.filter(reporter_phone=phone).count() if phone else 0
     radius_m, _hours = window_for_class(case_class.pk)
-    place = len(nearby_cases(earlier.filter(case_class=case_class), lng, lat, radius_m))
+    place = count_nearby(earlier.filter(case_class=case_class), lng, lat, radius_m)
     return Repeats(caller, place)
 
 
