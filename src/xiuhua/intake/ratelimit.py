@@ -44,6 +44,3 @@ def take_rate_slot(client: str, limit: int, per_seconds: int, now: datetime | No
     wait = int((start + timedelta(seconds=per_seconds) - now).total_seconds() // 60) + 1
     raise TooManyRequests(f"提交过于频繁，请约 {wait} 分钟后再试；紧急情况请拨打 12345")
 
-
-def forget_old_windows(before: datetime) -> int:
-    return RateWindow.objects.filter(window_start__lt=before).delete()[0]

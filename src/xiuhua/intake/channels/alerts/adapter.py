@@ -158,7 +158,6 @@ def receive_alert(client: ApiKey, data: AlertInput, now: datetime | None = None)
         if case is not None:
             Case.objects.filter(pk=case.pk).update(report_count=F("report_count") + 1)
             alert.folded = True
-            alert.lng, alert.lat = case.lng, case.lat
         else:
             report = ReportInput(
                 class_code=alert_type.case_class.code,
@@ -178,7 +177,6 @@ def receive_alert(client: ApiKey, data: AlertInput, now: datetime | None = None)
                 details={"device": device.device_id, "alert_type": alert_type.code, "snapshot": data.snapshot_url},
             )
             case = accepted.case
-            alert.lng, alert.lat = case.lng, case.lat
-        alert.case = case
+        alert.case, alert.lng, alert.lat = case, case.lng, case.lat
         alert.save()
     return AlertOutcome(alert, True)
