@@ -63,6 +63,7 @@ class Source(models.TextChoices):
     SENSOR = "sensor", _("IoT sensor")
     LEADER = "leader", _("Leader's assignment")
     MEDIA = "media", _("Media")
+    OPEN311 = "open311", _("Open311 app")
     OTHER = "other", _("Other")
 
 
