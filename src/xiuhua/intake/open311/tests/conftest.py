@@ -65,7 +65,7 @@ def api_key(demo_city) -> str:
 
 
 @pytest.fixture
-def fms_form(api_key, spot) -> dict[str, str]:
+def fms_form(api_key, spot) -> dict[str, str]:  # noqa: F811 (the imported fixture)
     """A report as FixMyStreet's Open311 client sends it (form fields, name split in two, attributes)."""
     return {
         "api_key": api_key,
