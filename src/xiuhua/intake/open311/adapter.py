@@ -22,10 +22,12 @@ from xiuhua.territory.models import StreetAddress
 
 MAX_DESCRIPTION = 4000  # GeoReport v2
 CLIENT_TOKEN_PARAMS = ("token", "client_token")
+MAX_ID_DIGITS = 18  # beyond a 64-bit key
 
 
 def _street_address(value: str) -> StreetAddress:
-    found = StreetAddress.objects.select_related("road").filter(pk=int(value)).first() if value.isdigit() else None
+    is_id = value.isdigit() and len(value) <= MAX_ID_DIGITS
+    found = StreetAddress.objects.select_related("road").filter(pk=int(value)).first() if is_id else None
     if found is None:
         raise p.BadParam(f"未知的 address_id「{value}」（应为门牌表中的编号）")
     return found

@@ -46,6 +46,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-23T00:00:00+08:00"  # when this interface last changed
 STATUSES = {"open", "closed"}
 TRUE = {"true", "1", "yes"}
+MAX_PAGE = 100_000  # a page number past every case (and inside the database's integers)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _extensions(params: Params) -> bool:
 
 
 def _page(items: QuerySet, params: Params) -> QuerySet:
-    page = positive_int("page", params.get("page"), 1)
+    page = positive_int("page", params.get("page"), 1, MAX_PAGE)
     size = positive_int("page_size", params.get("page_size"), MAX_PAGE_SIZE, MAX_PAGE_SIZE)
     return items[(page - 1) * size : page * size]
 

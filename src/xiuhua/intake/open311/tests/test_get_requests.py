@@ -170,6 +170,7 @@ def test_page_and_page_size(client, loop):
     assert numbers(get(client, page_size="2", page="3")) == reported[4:]
     assert numbers(get(client, page_size="2", page="4")) == []
     assert numbers(get(client, page_size="5000")) == reported
+    assert numbers(get(client, page="99999999999999999999999")) == []
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -225,6 +225,7 @@ def test_an_unknown_address_id_is_400(client, fms_form):
     form = {k: v for k, v in fms_form.items() if k not in ("lat", "long")}
 
     assert "address_id" in refused(client, "json", {**form, "address_id": "99999999"}, 400)
+    assert "address_id" in refused(client, "json", {**form, "address_id": "9" * 40}, 400)
 
 
 def test_a_bad_email_is_400(client, fms_form):
