@@ -63,11 +63,12 @@ class Source(models.TextChoices):
     SENSOR = "sensor", _("IoT sensor")
     LEADER = "leader", _("Leader's assignment")
     MEDIA = "media", _("Media")
+    OPEN311 = "open311", _("Open311 app")
     OTHER = "other", _("Other")
 
 
 # Sources whose reporter expects an answer: the case gets a callback (回访) after closing.
-CALLBACK_SOURCES = frozenset({Source.HOTLINE_12345, Source.HOTLINE_12319, Source.CITIZEN, Source.MEDIA})
+CALLBACK_SOURCES = frozenset({Source.HOTLINE_12345, Source.HOTLINE_12319, Source.CITIZEN, Source.OPEN311, Source.MEDIA})
 
 
 class Stage(models.TextChoices):

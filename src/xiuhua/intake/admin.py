@@ -8,6 +8,7 @@ from xiuhua.intake.models import (
     ClassifierModel,
     Device,
     DuplicateWindow,
+    Open311Update,
     RejectedReport,
     WorkOrder,
 )
@@ -124,3 +125,13 @@ class ClassifierModelAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Open311Update)
+class Open311UpdateAdmin(ReadOnlyAdmin):
+    """Citizens' comments from Open311 apps: read here, never edited (they do not move the case)."""
+
+    list_display = ("case", "client", "status", "received_at")
+    list_filter = ("client",)
+    search_fields = ("case__number", "description")
+    date_hierarchy = "received_at"

@@ -90,6 +90,43 @@ class ClassifierModel(models.Model):
         return f"{self.trained_at:%Y-%m-%d %H:%M} top-1 {self.top1_accuracy:.1%} top-3 {self.top3_accuracy:.1%}"
 
 
+class Open311Update(models.Model):
+    """A citizen's comment on a case sent by an Open311 app (mySociety `servicerequestupdates`).
+
+    It is kept beside the case and never changes its status: a citizen cannot move the workflow.
+    """
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="open311_updates"
+    )
+    client = models.ForeignKey("accounts.ApiKey", verbose_name=_("client"), on_delete=models.PROTECT)
+    client_update_id = models.CharField(_("client's update id"), max_length=64, blank=True)
+    status = models.CharField(_("status as sent"), max_length=40, blank=True)
+    description = models.TextField(_("description"))
+    first_name = models.CharField(_("first name"), max_length=50, blank=True)
+    last_name = models.CharField(_("last name"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    media_url = models.URLField(_("media URL"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("updated at (client)"))
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("Open311 update")
+        verbose_name_plural = _("Open311 updates")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "client_update_id"],
+                condition=~models.Q(client_update_id=""),
+                name="open311_update_once_per_client",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.received_at:%Y-%m-%d %H:%M}"
+
+
 # Channel models live with their channel; imported here so Django finds them.
 from xiuhua.intake.channels.alerts.models import Alert, AlertType, Device  # noqa: E402, F401
 from xiuhua.intake.channels.hotline.models import WorkOrder  # noqa: E402, F401

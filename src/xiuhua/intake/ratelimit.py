@@ -43,4 +43,3 @@ def take_rate_slot(client: str, limit: int, per_seconds: int, now: datetime | No
                 return take_rate_slot(client, limit, per_seconds, now)
     wait = int((start + timedelta(seconds=per_seconds) - now).total_seconds() // 60) + 1
     raise TooManyRequests(f"提交过于频繁，请约 {wait} 分钟后再试；紧急情况请拨打 12345")
-

@@ -28,7 +28,7 @@ from xiuhua.intake.duplicates import count_nearby, window_for_class
 from xiuhua.territory.geocoding import geocode
 from xiuhua.territory.services import Location, locate_point
 
-MAX_DESCRIPTION = 2000
+MAX_DESCRIPTION = 4000  # as GeoReport v2 allows: hotline transcripts are long too
 MAX_IDEMPOTENCY_KEY = 100
 REPEAT_DAYS = 30
 DEFAULT_REPEAT_COUNT = 3

@@ -138,6 +138,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # API bearer tokens live this long unless refreshed by a new login.
 XIUHUA_TOKEN_TTL_DAYS = int(os.environ.get("XIUHUA_TOKEN_TTL_DAYS", "30"))
 
+# Open311 GeoReport v2: this installation's jurisdiction_id (suggested: the site's domain without www) and the
+# contact shown in the discovery document.
+XIUHUA_OPEN311_JURISDICTION = os.environ.get("XIUHUA_OPEN311_JURISDICTION", "xiuhua.local")
+XIUHUA_OPEN311_CONTACT = os.environ.get("XIUHUA_OPEN311_CONTACT", "数字城管指挥中心，电话 12319")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -13,8 +13,9 @@ from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.intake.services import Accepted, ReportInput, accept_report, intake_key
 
 REPORTING_ROLES = {Role.OPERATOR, Role.INSPECTOR}
-# What an operator may enter on behalf of others; an inspector's own reports are always `inspector`.
-OPERATOR_SOURCES = set(Source.values) - {Source.INSPECTOR}
+# What an operator may enter on behalf of others; an inspector's own reports are always `inspector`, and
+# Open311 reports come only through the Open311 endpoint.
+OPERATOR_SOURCES = set(Source.values) - {Source.INSPECTOR, Source.OPEN311}
 
 
 def _source(actor: User, data: ReportInput) -> str:

@@ -45,13 +45,24 @@ def test_an_order_becomes_an_urgent_case_and_a_resend_does_not_duplicate_it(as_u
 
 def test_a_consultation_answered_on_the_call_is_recorded_without_a_case(as_user, spot):
     response = push(
-        as_user, spot, order_number="ZX-0001", order_type="consultation", class_code="", answered_on_call=True,
+        as_user,
+        spot,
+        order_number="ZX-0001",
+        order_type="consultation",
+        class_code="",
+        answered_on_call=True,
         answer="已告知：大件垃圾可预约上门清运，电话 0573-86000000",
     )
     body = response.json()
     assert body["state"] == "answered" and body["case_number"] is None
-    assert body["steps"] == [{"step": "办结", "at": body["steps"][0]["at"], "note": "当场答复",
-                              "reply": "已告知：大件垃圾可预约上门清运，电话 0573-86000000"}]
+    assert body["steps"] == [
+        {
+            "step": "办结",
+            "at": body["steps"][0]["at"],
+            "note": "当场答复",
+            "reply": "已告知：大件垃圾可预约上门清运，电话 0573-86000000",
+        }
+    ]
     assert not Case.objects.exists()
 
 
@@ -90,8 +101,12 @@ def test_a_declined_order_shows_as_returned_with_the_reason(as_user, spot, loop)
 
 @pytest.mark.parametrize(
     ("change", "field", "status"),
-    [({"order_type": "chat"}, "order_type", 422), ({"content": ""}, "content", 400),
-     ({"order_number": ""}, "order_number", 400), ({"received_at": "2026-11-23T09:12:00"}, "received_at", 400)],
+    [
+        ({"order_type": "chat"}, "order_type", 422),
+        ({"content": ""}, "content", 400),
+        ({"order_number": ""}, "order_number", 400),
+        ({"received_at": "2026-11-23T09:12:00"}, "received_at", 400),
+    ],
 )
 def test_a_bad_order_names_the_field_and_stores_nothing(as_user, spot, change, field, status):
     response = push(as_user, spot, **change)
@@ -109,8 +124,24 @@ def test_departments_cannot_push_or_read_orders(as_user, spot):
 def xlsx(rows: list[list]) -> bytes:
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["工单编号", "热线", "受理时间", "来电人", "联系电话", "诉求类型", "紧急程度", "诉求内容", "经度",
-                  "纬度", "小类代码", "部件/事件", "当场答复", "答复内容"])
+    sheet.append(
+        [
+            "工单编号",
+            "热线",
+            "受理时间",
+            "来电人",
+            "联系电话",
+            "诉求类型",
+            "紧急程度",
+            "诉求内容",
+            "经度",
+            "纬度",
+            "小类代码",
+            "部件/事件",
+            "当场答复",
+            "答复内容",
+        ]
+    )
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -119,8 +150,25 @@ def xlsx(rows: list[list]) -> bytes:
 
 
 def export_rows(spot, n=3):
-    return [[f"GD{i:04d}", "12345", "2026-11-23 09:30", "李女士", "13800000000", "投诉", "一般",
-             f"第{i}处供水井盖破损", spot[0], spot[1], "01001", "事件", "否", ""] for i in range(n)]
+    return [
+        [
+            f"GD{i:04d}",
+            "12345",
+            "2026-11-23 09:30",
+            "李女士",
+            "13800000000",
+            "投诉",
+            "一般",
+            f"第{i}处供水井盖破损",
+            spot[0],
+            spot[1],
+            "01001",
+            "事件",
+            "否",
+            "",
+        ]
+        for i in range(n)
+    ]
 
 
 def upload(as_user, data: bytes):
