@@ -1,14 +1,22 @@
-"""Photos and other files attached to a case at a stage: checked by content, stored with their hash."""
+"""Photos and other files attached to a case at a stage: checked by content, stored with their hash.
+
+Files go through Django's storage API (local disk by default, any storage backend in STORAGES later).
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 
+from xiuhua.cases.choices import AttachmentStage
 from xiuhua.cases.models import Case, CaseAttachment, CaseEvent
+from xiuhua.cases.photos import decode_image, public_copy
 from xiuhua.core.errors import DomainError
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -37,8 +45,24 @@ def detect_content_type(head: bytes) -> str | None:
     return None
 
 
-def check_uploads(files: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str]]:
-    """Each file with its detected type; refuses empty, too large and non-media files before anything is written."""
+def public_photos() -> QuerySet[CaseAttachment]:
+    """Photos anyone may see: the reported scene ("before"), as its metadata-free public copy."""
+    return CaseAttachment.objects.filter(stage=AttachmentStage.BEFORE).exclude(public_file="")
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    upload: UploadedFile
+    content_type: str
+    public_copy: bytes | None = None  # images only: re-encoded, no metadata
+    public_content_type: str = ""
+
+
+def check_uploads(files: Iterable[UploadedFile]) -> list[CheckedUpload]:
+    """Each file with its detected type and, for images, the public copy.
+
+    Refuses empty, too large, non-media and undecodable files before anything is written.
+    """
     files = list(files)
     if len(files) > MAX_ATTACHMENTS_PER_ACTION:
         raise DomainError(
@@ -62,15 +86,25 @@ def check_uploads(files: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str
                 f"附件「{name}」不是照片、视频或录音（支持 JPEG、PNG、GIF、WebP、HEIC、MP4、AMR）",
                 code="bad_attachment",
             )
-        checked.append((upload, content_type))
+        checked.append(_with_public_copy(upload, content_type, name))
     return checked
 
 
+def _with_public_copy(upload: UploadedFile, content_type: str, name: str) -> CheckedUpload:
+    if not content_type.startswith("image/"):
+        return CheckedUpload(upload, content_type)
+    image = decode_image(upload.read(), name)
+    upload.seek(0)
+    copy, copy_type = public_copy(image)
+    return CheckedUpload(upload, content_type, copy, copy_type)
+
+
 def store_attachments(
-    case: Case, event: CaseEvent, files: list[tuple[UploadedFile, str]], stage: str, actor, now: datetime
+    case: Case, event: CaseEvent, files: list[CheckedUpload], stage: str, actor, now: datetime
 ) -> list[CaseAttachment]:
     stored = []
-    for upload, content_type in files:
+    for checked in files:
+        upload = checked.upload
         digest = hashlib.sha256()
         for chunk in upload.chunks():
             digest.update(chunk)
@@ -80,13 +114,17 @@ def store_attachments(
             event=event,
             stage=stage,
             original_name=(upload.name or "")[:200],
-            content_type=content_type,
+            content_type=checked.content_type,
             size=upload.size,
             sha256=digest.hexdigest(),
             uploaded_by=actor,
             uploaded_at=now,
         )
         attachment.file.save(upload.name or "attachment", upload, save=False)
+        if checked.public_copy is not None:
+            extension = "png" if checked.public_content_type == "image/png" else "jpg"
+            attachment.public_content_type = checked.public_content_type
+            attachment.public_file.save(f"public.{extension}", ContentFile(checked.public_copy), save=False)
         attachment.save()
         stored.append(attachment)
     return stored

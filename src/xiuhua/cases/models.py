@@ -185,6 +185,9 @@ class CaseAttachment(models.Model):
     event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
     stage = models.CharField(_("stage"), max_length=10, choices=AttachmentStage.choices)
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
+    # What the public sees of an image: re-encoded without metadata (GPS included); the original stays evidence.
+    public_file = models.FileField(_("public copy"), upload_to="cases/public/%Y/%m/", blank=True)
+    public_content_type = models.CharField(max_length=20, blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from xiuhua.accounts.models import Department, User
 from xiuhua.cases.workflow import apply_action
@@ -16,7 +18,16 @@ from xiuhua.territory.models import UnitGrid
 from xiuhua.worktime.clock import forget_calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 64
+
+
+def jpeg_bytes(size: tuple[int, int] = (64, 48), color: tuple[int, int, int] = (120, 140, 90), exif=None) -> bytes:
+    """A real JPEG, as a phone would send (optionally with EXIF)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format="JPEG", quality=80, exif=exif or Image.Exif())
+    return buffer.getvalue()
+
+
+JPEG = jpeg_bytes()
 
 
 def photo(name: str = "scene.jpg") -> SimpleUploadedFile:

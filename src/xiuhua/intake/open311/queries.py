@@ -11,7 +11,8 @@ from datetime import datetime
 from django.db import models
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 
-from xiuhua.cases.choices import Action, AttachmentStage
+from xiuhua.cases.attachments import public_photos
+from xiuhua.cases.choices import Action
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.models import Case, CaseAttachment, CaseEvent
 from xiuhua.catalog.choices import ClassKind
@@ -65,7 +66,7 @@ def public_cases(with_timeline: bool = False) -> QuerySet[Case]:
         When(status=S.MERGED, parent__status=S.CLOSED, parent__closed_at__isnull=False, then=F("parent__closed_at")),
         default=_last_public_event(),
     )
-    photos = CaseAttachment.objects.filter(stage=AttachmentStage.BEFORE, content_type__startswith="image/")
+    photos = public_photos()
     cases = (
         Case.objects.select_related("case_class", "lead_department", "register_condition", "parent")
         .annotate(open311_updated=updated, decline_reason=_decline_reason())
@@ -119,7 +120,7 @@ def cases_numbered(number: str) -> list[Case]:
 
 def public_events(start: datetime, end: datetime) -> QuerySet[CaseEvent]:
     """Every public step of every case in a window, for mySociety's `servicerequestupdates`."""
-    photos = CaseAttachment.objects.filter(stage=AttachmentStage.BEFORE, content_type__startswith="image/")
+    photos = public_photos()
     return (
         CaseEvent.objects.filter(at__gte=start, at__lte=end)
         .exclude(action__in=QUIET_ACTIONS)
@@ -131,9 +132,7 @@ def public_events(start: datetime, end: datetime) -> QuerySet[CaseEvent]:
 
 
 def public_photo(attachment_id: int) -> CaseAttachment:
-    photo = CaseAttachment.objects.filter(
-        pk=attachment_id, stage=AttachmentStage.BEFORE, content_type__startswith="image/"
-    ).first()
+    photo = public_photos().filter(pk=attachment_id).first()
     if photo is None:
         raise NotFound("没有这张公开照片")
     return photo

@@ -241,10 +241,10 @@ def service_request_updates(call: Call) -> HttpResponse:
 
 
 def media(request: HttpRequest, attachment_id: int) -> HttpResponse:
-    """A case's photo as reported ("before"); other attachments are not public."""
+    """The public copy of a case's photo as reported ("before"); other attachments are not public."""
     try:
         photo = queries.public_photo(attachment_id)
-        return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+        return FileResponse(photo.public_file.open("rb"), content_type=photo.public_content_type)
     except NotFound as exc:
         return render.errors("xml", 404, [exc.message])
     except OSError:

@@ -211,7 +211,7 @@ def test_tokens_are_never_handed_out_so_every_token_is_404(client, demo_city, fm
     assert "abc123" in error_of(get(client, fmt, "tokens/abc123"), fmt, 404)
 
 
-def test_media_url_serves_the_reported_photo_only(client, loop, people):
+def test_media_url_serves_the_public_copy_of_the_reported_photo_only(client, loop, people):
     case = loop.report_by_inspector()
     loop.act(case, "accept", people.operator)
     loop.act(case, "register", people.shift_leader)
@@ -226,5 +226,6 @@ def test_media_url_serves_the_reported_photo_only(client, loop, people):
     assert item["media_url"] == f"http://testserver/open311/v2/media/{before.pk}"
     served = client.get(item["media_url"])
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
-    assert b"".join(served.streaming_content) == before.file.open("rb").read()
+    assert b"".join(served.streaming_content) == before.public_file.open("rb").read()
+    assert before.public_file.name != before.file.name
     assert error_of(client.get(f"{BASE}/media/{after.pk}"), "xml", 404)
