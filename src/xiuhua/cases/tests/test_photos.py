@@ -92,7 +92,8 @@ def test_a_damaged_jpeg_is_refused_and_nothing_is_stored(as_user, spot):
 
     response = as_user("inspector").post_form("/reports", {**body, "photos": [upload]})
 
-    assert response.status_code == 400 and response.json()["detail"] == "照片「scene.jpg」已损坏，无法打开，请重新拍摄或选择"
+    assert response.status_code == 400
+    assert response.json()["detail"] == "照片「scene.jpg」已损坏，无法打开，请重新拍摄或选择"
     assert Case.objects.count() == 0 and CaseAttachment.objects.count() == 0
 
 
