@@ -130,7 +130,11 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-reported_at", "-id"]
-        indexes = [models.Index(fields=["status", "handling_deadline"], name="case_status_deadline")]
+        indexes = [
+            models.Index(fields=["status", "handling_deadline"], name="case_status_deadline"),
+            # Duplicate and repeat checks: same class, then a longitude strip of the search box.
+            models.Index(fields=["case_class", "lng"], name="case_class_lng"),
+        ]
         # The daily sequence is per district; one installation may serve several districts.
         constraints = [models.UniqueConstraint(fields=["district_code", "number"], name="case_number_per_district")]
 
