@@ -4,6 +4,7 @@ PYTHON ?= $(shell test -x /usr/bin/python3.11 && echo /usr/bin/python3.11 || com
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ASSETS := src/xiuhua/web/static/vendor/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -18,7 +19,14 @@ $(STAMP): $(BIN)/python requirements-dev.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Front-end libraries from the npm registry (package-lock.json), copied into the web app's static files.
+$(ASSETS): package.json package-lock.json src/xiuhua/web/vendor.py | $(STAMP)
+	scripts/debian-packages npm:/usr/bin/npm
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	$(BIN)/python -m xiuhua.web.vendor node_modules
+	touch $(ASSETS)
+
+setup: $(STAMP) $(ASSETS)
 
 run: setup
 	$(BIN)/xiuhua migrate
@@ -27,6 +35,7 @@ run: setup
 	$(BIN)/xiuhua serve --worker --host $(HOST) --port $(PORT)
 
 test: setup
+	scripts/debian-packages chromium:/usr/bin/chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 	$(BIN)/ruff check src bench tests
 	$(BIN)/python -m pytest
 

@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from xiuhua.platform.api import api
 
@@ -9,8 +8,9 @@ admin.site.site_title = "绣花 xiuhua"
 admin.site.index_title = "基础数据管理"
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("open311/v2/", include("xiuhua.intake.open311.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("xiuhua.web.urls")),
 ]

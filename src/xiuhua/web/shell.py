@@ -1,0 +1,67 @@
+"""The staff shell around every page: the menu by role, the user's scope and the notice inbox count.
+
+A page joins the menu by adding a `MenuItem` here; the order of `MENU` is the order on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xiuhua.accounts.choices import Role
+from xiuhua.accounts.models import User
+from xiuhua.territory.models import Division
+
+EVERY_ROLE = frozenset(Role.values)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    icon: str  # a Bootstrap Icons name
+    roles: frozenset[str] = EVERY_ROLE
+
+    def shown_to(self, user: User) -> bool:
+        return user.role in self.roles
+
+
+MENU: list[MenuItem] = [
+    MenuItem(_("Case search"), "web:case_list", "folder2-open"),
+    MenuItem(_("Notices"), "web:notices", "bell"),
+]
+
+
+def menu_for(user: User, path: str) -> list[dict]:
+    items = []
+    for item in MENU:
+        if item.shown_to(user):
+            url = reverse(item.url_name)
+            items.append({"label": item.label, "url": url, "icon": item.icon, "active": path.startswith(url)})
+    return items
+
+
+def scope_label(user: User) -> str:
+    """What part of the city the user works on, as the header shows it."""
+    if user.role == Role.DEPARTMENT and user.department_id:
+        return user.department.name
+    codes = user.scope_division_codes or []
+    if not codes:
+        return str(_("Whole district"))
+    names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
+    return "、".join(names.get(code, code) for code in codes)
+
+
+def shell_context(request: HttpRequest) -> dict:
+    """Template context for the staff shell (a context processor: empty for anonymous visitors)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "menu": menu_for(user, request.path),
+        "scope_label": scope_label(user),
+        "unread_notices": user.notices.filter(read_at__isnull=True).count(),
+    }

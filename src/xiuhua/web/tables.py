@@ -1,0 +1,69 @@
+"""One way to show a list: sortable columns, pages, and the query string kept across both.
+
+Views build a `Table` from a queryset and the request; the template `web/partials/table_head.html` draws the
+header links and `web/partials/pagination.html` the pager, so every list in the platform behaves the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
+
+PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    sort: str = ""  # the order_by field; empty = not sortable
+    css: str = ""
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    page: Page
+    sort: str
+    query: QueryDict
+    headers: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rows(self):
+        return self.page.object_list
+
+    def page_url(self, number: int) -> str:
+        query = self.query.copy()
+        query["page"] = str(number)
+        return "?" + query.urlencode()
+
+
+def build_table(
+    request: HttpRequest, queryset: QuerySet, columns: list[Column], default_sort: str, per_page: int = PER_PAGE
+) -> Table:
+    """The requested page of `queryset`, ordered by the `sort` parameter when it names a sortable column."""
+    sortable = {column.sort for column in columns if column.sort}
+    sort = request.GET.get("sort", default_sort)
+    if sort.lstrip("-") not in sortable:
+        sort = default_sort
+    ordered = queryset.order_by(sort, "-pk" if sort.startswith("-") else "pk")
+    paginator = Paginator(ordered, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    table = Table(columns, page, sort, request.GET.copy())
+    table.headers = [_header(column, sort, request.GET) for column in columns]
+    return table
+
+
+def _header(column: Column, sort: str, query: QueryDict) -> dict[str, Any]:
+    if not column.sort:
+        return {"label": column.label, "css": column.css, "url": None, "direction": None}
+    current = sort.lstrip("-") == column.sort
+    descending = current and sort.startswith("-")
+    query = query.copy()
+    query["sort"] = column.sort if descending else f"-{column.sort}" if current else column.sort
+    query.pop("page", None)
+    direction = ("desc" if descending else "asc") if current else None
+    return {"label": column.label, "css": column.css, "url": "?" + query.urlencode(), "direction": direction}

@@ -1,0 +1,52 @@
+"""Template helpers shared by every page: lights, local times, status badges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from xiuhua.cases.models import Case
+from xiuhua.cases.presenters import current_light
+
+register = template.Library()
+
+LIGHT_CSS = {"green": "success", "yellow": "warning", "red": "danger"}
+
+
+@register.simple_tag
+def light_badge(case: Case, now: datetime | None = None) -> str:
+    """A coloured dot with the light's name; nothing for cases without a running limit."""
+    light = current_light(case, now or timezone.now())
+    if light is None:
+        return ""
+    names = {"green": _("Green"), "yellow": _("Yellow"), "red": _("Red")}
+    return format_html(
+        '<span class="light light-{}" title="{}"><span class="visually-hidden">{}</span></span>',
+        light,
+        names[light],
+        names[light],
+    )
+
+
+@register.filter
+def local(moment: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An aware datetime (or its ISO text, as presenters give it) in Asia/Shanghai, the site's zone; or a dash."""
+    if not moment:
+        return "—"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return timezone.localtime(moment).strftime(fmt)
+
+
+@register.simple_tag
+def status_badge(case: Case) -> str:
+    return format_html('<span class="badge status status-{}">{}</span>', case.status, case.get_status_display())
+
+
+@register.filter
+def page_url(table, number: int) -> str:
+    return table.page_url(number)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from xiuhua.web.views import auth, case_detail, cases, shell
+
+app_name = "web"
+
+urlpatterns = [
+    path("", shell.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("notices/", shell.notices, name="notices"),
+    path("notices/read/", shell.read_notices, name="read_notices"),
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/<str:number>/", case_detail.case_detail, name="case_detail"),
+    path(
+        "cases/<str:number>/attachments/<int:attachment_id>/",
+        case_detail.case_attachment,
+        name="case_attachment",
+    ),
+]

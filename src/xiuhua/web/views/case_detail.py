@@ -1,0 +1,37 @@
+"""One case as a page: what it is, where, its limits and lights, and its timeline from the audit events."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from xiuhua.cases import presenters, queries
+from xiuhua.cases.models import CaseAttachment
+from xiuhua.core.errors import NotFound
+from xiuhua.web.errors import page_not_found
+
+
+@login_required
+def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        case = queries.case_for(request.user, number)
+    except NotFound as exc:
+        return page_not_found(request, exc.message)
+    now = timezone.now()
+    detail = presenters.case_detail(case, request.user, now)
+    return render(request, "web/case_detail.html", {"case": case, "detail": detail, "now": now})
+
+
+@login_required
+def case_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """A case's file for a signed-in user who may see the case (the API's rule, with the session)."""
+    try:
+        case = queries.case_for(request.user, number)
+    except NotFound as exc:
+        return page_not_found(request, exc.message)
+    attachment = CaseAttachment.objects.filter(case=case, pk=attachment_id).first()
+    if attachment is None:
+        return page_not_found(request, f"案卷 {number} 没有附件 {attachment_id}")
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
