@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiuhua.web.views import auth, case_detail, cases, shell
+from xiuhua.web.views import actions, auth, case_detail, cases, shell
 
 app_name = "web"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("notices/read/", shell.read_notices, name="read_notices"),
     path("cases/", cases.case_list, name="case_list"),
     path("cases/<str:number>/", case_detail.case_detail, name="case_detail"),
+    path("cases/<str:number>/act/<str:action>/", actions.act, name="act"),
     path(
         "cases/<str:number>/attachments/<int:attachment_id>/",
         case_detail.case_attachment,

@@ -120,3 +120,43 @@ def test_bad_list_filters_are_shown_not_crashed(demo_city):
     page = signed_in("operator").get("/cases/?reported_from=1900-01-01").content.decode()
 
     assert "超出范围" in page
+
+
+def test_an_action_posted_from_the_case_page_moves_the_case(loop, people):
+    case = loop.report()
+    client = signed_in("operator")
+
+    response = client.post(f"/cases/{case.number}/act/accept/", {"version": case.version, "note": "已核对"})
+
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.number}/"
+    case.refresh_from_db()
+    assert case.status == "accepted"
+
+
+def test_a_refused_action_shows_the_reason_with_its_status_and_changes_nothing(loop, people):
+    case = loop.report()
+    client = signed_in("operator")
+
+    response = client.post(f"/cases/{case.number}/act/decline/", {"version": case.version, "note": ""})
+
+    assert response.status_code == 400 and "理由" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "reported"
+
+
+def test_a_stale_page_is_told_someone_else_acted_first(loop, people):
+    case = loop.report()
+    stale_version = case.version
+    loop.act(case, "accept", people.operator)
+
+    response = signed_in("operator").post(f"/cases/{case.number}/act/accept/", {"version": stale_version})
+
+    assert response.status_code == 409
+
+
+def test_actions_on_a_case_outside_the_scope_are_not_found(loop, people):
+    case = loop.report()
+
+    response = signed_in("dept_zhifa").post(f"/cases/{case.number}/act/handle/", {"version": case.version})
+
+    assert response.status_code == 404

@@ -8,8 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from xiuhua.cases import presenters, queries
-from xiuhua.cases.models import CaseAttachment
+from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.core.errors import NotFound
+from xiuhua.web.actions import action_panels
 from xiuhua.web.errors import page_not_found
 
 
@@ -19,9 +20,22 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         case = queries.case_for(request.user, number)
     except NotFound as exc:
         return page_not_found(request, exc.message)
+    return render_case(request, case)
+
+
+def render_case(request: HttpRequest, case: Case, *, error: str = "", status: int = 200) -> HttpResponse:
+    """The case page, optionally with why the last action was refused (and that status code)."""
     now = timezone.now()
+    case = queries.case_for(request.user, case.number)  # fresh: a refused action may follow someone else's
     detail = presenters.case_detail(case, request.user, now)
-    return render(request, "web/case_detail.html", {"case": case, "detail": detail, "now": now})
+    context = {
+        "case": case,
+        "detail": detail,
+        "now": now,
+        "error": error,
+        "panels": action_panels(case, request.user, detail["allowed_actions"]),
+    }
+    return render(request, "web/case_detail.html", context, status=status)
 
 
 @login_required
