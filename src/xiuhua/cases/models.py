@@ -328,6 +328,13 @@ class CaseStats(models.Model):
     class Meta:
         verbose_name = _("case statistics")
         verbose_name_plural = _("case statistics")
+        # Dashboards count the cases of a day or a month by these stage times (`cases.overview`).
+        indexes = [
+            models.Index(fields=["registered_at"], name="casestats_registered_at"),
+            models.Index(fields=["first_dispatched_at"], name="casestats_dispatched_at"),
+            models.Index(fields=["reported_back_at"], name="casestats_reported_back_at"),
+            models.Index(fields=["closed_at"], name="casestats_closed_at"),
+        ]
 
     def __str__(self) -> str:
         return f"stats of case {self.case_id}"

@@ -29,8 +29,15 @@ class MenuItem:
         return user.role in self.roles
 
 
+LEADERS = frozenset({Role.LEADER, Role.COMMANDER})
+DASHBOARD_ROLES = LEADERS | {Role.SHIFT_LEADER, Role.DISPATCHER, Role.ADMIN}
+
 MENU: list[MenuItem] = [
+    # Leaders start at the dashboard; the other roles that see it have their workbench first.
+    MenuItem(_("Overview"), "web:dashboard", "speedometer2", LEADERS),
     MenuItem(_("Case search"), "web:case_list", "folder2-open"),
+    MenuItem(_("Map"), "web:map", "map"),
+    MenuItem(_("Overview"), "web:dashboard", "speedometer2", DASHBOARD_ROLES - LEADERS),
     MenuItem(_("Notices"), "web:notices", "bell"),
 ]
 

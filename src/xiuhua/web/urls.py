@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiuhua.web.views import actions, auth, case_detail, cases, shell
+from xiuhua.web.views import actions, auth, case_detail, cases, dashboard, maps, shell
 
 app_name = "web"
 
@@ -18,4 +18,12 @@ urlpatterns = [
         case_detail.case_attachment,
         name="case_attachment",
     ),
+    path("map/", maps.map_page, name="map"),
+    path("map/grids.geojson", maps.grids_geojson, name="map_grids"),
+    path("map/divisions.geojson", maps.divisions_geojson, name="map_divisions"),
+    path("map/cases.geojson", maps.cases_geojson, name="map_cases"),
+    path("map/cases/<str:number>/", maps.case_popup, name="map_case_popup"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/figures/", dashboard.figures, name="dashboard_figures"),
+    path("screen/", dashboard.screen, name="screen"),
 ]
