@@ -10,6 +10,7 @@ page stays fast with a million cases. Days and months are Asia/Shanghai days and
   plus cases handled late in the period (超期处置);
 - on-time rate (按期处置率): of the cases reported back in the month, the share reported back before
   their bundle deadline;
+- open cases by status: where the open cases wait now;
 - top classes and top grids: where this month's reports came from;
 - trend: reported and closed per day over the last 30 days.
 """
@@ -65,13 +66,17 @@ class Overview:
     as_of: datetime
     today: Counts
     month: Counts
-    open_cases: int
+    open_by_status: list[tuple[str, int]]  # (status, count) in workflow order, statuses with cases only
     overdue_now: int
     handled_month: int
     handled_on_time_month: int
     top_classes: list[Ranked]
     top_grids: list[Ranked]
     trend: Trend
+
+    @property
+    def open_cases(self) -> int:
+        return sum(n for _status, n in self.open_by_status)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -121,7 +126,7 @@ def overview(user: User, now: datetime | None = None) -> Overview:
         month=Counts(
             reported[1], registered[1], dispatched[1], closed[1], overdue["open_month"] + handled["late_month"]
         ),
-        open_cases=cases.filter(status__in=OPEN_STATUSES).count(),
+        open_by_status=open_by_status(cases),
         overdue_now=overdue["open_now"],
         handled_month=handled["handled"],
         handled_on_time_month=handled["on_time"],
@@ -129,6 +134,11 @@ def overview(user: User, now: datetime | None = None) -> Overview:
         top_grids=top_grids(cases, span),
         trend=trend(cases, span),
     )
+
+
+def open_by_status(cases: QuerySet[Case]) -> list[tuple[str, int]]:
+    counts = dict(cases.filter(status__in=OPEN_STATUSES).values_list("status").annotate(n=Count("pk")))
+    return [(status, counts[status]) for status in OPEN_STATUSES if counts.get(status)]
 
 
 def _since(cases: QuerySet[Case], field: str, span: Periods) -> tuple[int, int]:

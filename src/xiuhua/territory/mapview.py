@@ -4,8 +4,9 @@ A district may have 50,000 unit grids; a browser can draw a few thousand polygon
 for its bbox and zoom, and gets the unit grids intersecting it when zoomed in far enough and they are not
 too many, else the outlines of the smallest divisions that fit (communities, then sub-districts, then
 districts). Geometries are simplified to about one screen pixel at that zoom (topology preserved) and
-rounded to a tenth of a pixel, so the text stays small. Division outlines (few, but with long
-boundaries) are simplified once per zoom level and kept in memory until the division changes.
+rounded to half a pixel, so the text stays small: a grid is its code (the feature id) and its ring.
+Division outlines (few, but with long boundaries) are simplified once per zoom level and kept in memory
+until the division changes.
 
 The GeoJSON is written as text, not dicts: thousands of features are encoded by shapely in one
 vectorised call and joined, which is several times faster than building and dumping Python objects.
@@ -63,8 +64,8 @@ def tolerance_for(zoom: int) -> float:
 
 
 def decimals_for(zoom: int) -> int:
-    """Decimals that keep coordinates to a tenth of a pixel (5 at zoom 12, 6 at 15, 7 from 18)."""
-    return min(7, max(3, math.ceil(math.log10(10 / degrees_per_pixel(zoom)))))
+    """Decimals that keep coordinates to half a pixel (4 at zoom 12, 5 at 15, 6 at 18, 7 from 21)."""
+    return min(7, max(3, math.ceil(math.log10(2 / degrees_per_pixel(zoom)))))
 
 
 def start_level(zoom: int) -> str:
@@ -109,7 +110,7 @@ def grid_layer(user: User, bbox: BBox, zoom: int) -> Layer:
     geometries = shapely.from_wkb([bytes(wkb) if wkb is not None else None for _code, wkb in rows])
     texts = _geojson_texts(geometries, zoom)
     features = [
-        f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{text},"properties":{{"code":{json.dumps(code)}}}}}'
+        f'{{"type":"Feature","id":{json.dumps(code)},"geometry":{text},"properties":{{}}}}'
         for (code, _wkb), text in zip(rows, texts, strict=True)
         if text is not None
     ]

@@ -60,6 +60,7 @@ def test_overdue_now_open_cases_and_on_time_rate(history, people):
 
     assert figures.overdue_now == 2  # old and late_open; late_handled has stopped its clock
     assert figures.open_cases == 4  # everything but the two closed cases
+    assert figures.open_by_status == [("reported", 1), ("dispatched", 2), ("handled", 1)]
     assert (figures.handled_month, figures.handled_on_time_month) == (2, 1)
     assert figures.on_time_rate == 0.5
 
@@ -109,6 +110,7 @@ def test_a_user_scoped_to_another_sub_district_counts_nothing(history, spot):
 
     assert figures.today == Counts() and figures.month == Counts()
     assert (figures.open_cases, figures.overdue_now, figures.top_classes, figures.on_time_rate) == (0, 0, [], None)
+    assert figures.open_by_status == []
     assert sum(figures.trend.reported) == 0
 
 

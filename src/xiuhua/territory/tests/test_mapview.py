@@ -63,9 +63,9 @@ def add_grid(code: str, community: Division, geometry: shapely.Geometry) -> Unit
     return grid
 
 
-def test_tolerance_is_one_pixel_and_rounding_a_tenth_of_one():
+def test_tolerance_is_one_pixel_and_rounding_half_of_one():
     assert mapview.tolerance_for(15) == pytest.approx(360 / 256 / 2**15)
-    assert [mapview.decimals_for(z) for z in (8, 12, 15, 18, 22)] == [4, 5, 6, 7, 7]
+    assert [mapview.decimals_for(z) for z in (8, 12, 15, 18, 22)] == [3, 4, 5, 6, 7]
 
 
 @pytest.mark.parametrize("text", [None, "", "x", "15.5", "-1", "23"])
@@ -81,7 +81,7 @@ def test_a_box_inside_one_grid_returns_that_grid_only(admin):
     layer = layer_json(mapview.territory_layer(admin, inner_box(grid.geometry), 16))
 
     assert layer["level"] == "grid"
-    assert [f["properties"]["code"] for f in layer["features"]] == [grid.code]
+    assert [f["id"] for f in layer["features"]] == [grid.code]
 
 
 def test_a_box_over_two_neighbours_returns_both(admin):
@@ -94,7 +94,7 @@ def test_a_box_over_two_neighbours_returns_both(admin):
 
     layer = layer_json(mapview.territory_layer(admin, box, 16))
 
-    assert sorted(f["properties"]["code"] for f in layer["features"]) == sorted([grid.code, neighbour.code])
+    assert sorted(f["id"] for f in layer["features"]) == sorted([grid.code, neighbour.code])
 
 
 def test_below_the_grid_zoom_the_layer_is_community_outlines(admin):
@@ -148,8 +148,8 @@ def test_coordinates_are_rounded_for_the_zoom(admin):
 
     feature = layer_json(mapview.grid_layer(admin, box, 12))["features"][0]
 
-    assert all(round(v, 5) == v for point in coordinates(feature) for v in point)
-    assert [121.21235, 30.21235] in coordinates(feature)
+    assert all(round(v, 4) == v for point in coordinates(feature) for v in point)
+    assert [121.2123, 30.2123] in coordinates(feature)
 
 
 def test_a_scoped_user_gets_only_the_grids_and_divisions_of_their_scope(admin):
@@ -160,7 +160,7 @@ def test_a_scoped_user_gets_only_the_grids_and_divisions_of_their_scope(admin):
     grids = layer_json(mapview.grid_layer(scoped, box, 16))["features"]
     towns = layer_json(mapview.division_layer(scoped, "subdistrict", box, 12))["features"]
 
-    assert grids and all(f["properties"]["code"].startswith(WUYUAN) for f in grids)
+    assert grids and all(f["id"].startswith(WUYUAN) for f in grids)
     assert len(grids) == UnitGrid.objects.filter(code__startswith=WUYUAN).count()
     assert [f["properties"]["code"] for f in towns] == [WUYUAN]
     assert mapview.scope_bounds(scoped) == pytest.approx(

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from xiuhua.cases.choices import CaseStatus
 from xiuhua.cases.overview import Overview, overview
 from xiuhua.territory.models import Division
 from xiuhua.web.errors import forbidden
@@ -66,7 +67,9 @@ def _context(request: HttpRequest, view: str) -> dict:
         "charts": charts(figures),
         "refresh_seconds": REFRESH_SECONDS,
         "place": place_name(request),
-        "map_options": map_options(request, refresh=REFRESH_SECONDS, layers=["subdistricts", "cases"], theme=view),
+        "map_options": map_options(
+            request, refresh=REFRESH_SECONDS, layers=["subdistricts", "cases"], theme=view, collapseLayers=True
+        ),
     }
 
 
@@ -89,6 +92,7 @@ def charts(figures: Overview) -> dict:
             ],
         },
         "classes": {"names": [c.name for c in classes], "counts": [c.count for c in classes]},
+        "statuses": [{"name": str(CaseStatus(s).label), "value": n} for s, n in figures.open_by_status],
         "onTime": None if figures.on_time_rate is None else round(figures.on_time_rate * 100, 1),
         "labels": {"onTime": _("On time")},
     }

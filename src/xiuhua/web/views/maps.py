@@ -70,8 +70,7 @@ def map_options(request: HttpRequest, **extra) -> dict:
             "cases": _("Open cases"),
             "loading": _("Loading…"),
             "truncated": _("Only the most urgent cases are shown: zoom in or filter to see the rest."),
-            "gridLevel": _("Zoom in to see unit grids"),
-            "noLimit": _("No running limit"),
+            "lights": {"red": _("Overdue"), "yellow": _("Due soon"), "green": _("In time"), "none": _("No limit")},
         },
         **extra,
     }

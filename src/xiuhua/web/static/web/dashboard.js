@@ -26,15 +26,14 @@
   function drawTrend(data) {
     const target = chart("trend-chart");
     if (!target) return;
-    const series = data.trend.series.map((s, i) => ({
-      name: s.name,
-      type: "line",
-      smooth: true,
-      symbolSize: 5,
-      data: s.data,
-      itemStyle: { color: i === 0 ? colours.reported : colours.closed },
-      areaStyle: i === 0 ? { opacity: dark ? 0.18 : 0.08 } : undefined,
-    }));
+    // Reported as bars, closed as a line over them: a day's intake against what the loop finished that day.
+    const [reported, closed] = data.trend.series;
+    const series = [
+      { name: reported.name, type: "bar", data: reported.data, barMaxWidth: 14,
+        itemStyle: { color: colours.reported, opacity: dark ? 0.85 : 0.75, borderRadius: [3, 3, 0, 0] } },
+      { name: closed.name, type: "line", data: closed.data, symbolSize: 5, lineStyle: { width: 2 },
+        itemStyle: { color: colours.closed } },
+    ];
     target.setOption({
       backgroundColor: "transparent",
       tooltip: { trigger: "axis" },
@@ -72,6 +71,31 @@
     );
   }
 
+  function drawStatuses(data) {
+    const target = chart("status-chart");
+    if (!target) return;
+    target.setOption(
+      {
+        backgroundColor: "transparent",
+        title: data.statuses.length ? { show: false } : empty("—"),
+        tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+        legend: { orient: "vertical", right: 4, top: "middle", textStyle: { color: colours.text, fontSize: 14 }, itemGap: 8 },
+        color: ["#4fc3f7", "#29b6f6", "#7e57c2", "#ffb74d", "#ff8a65", "#66bb6a", "#26a69a", "#ef5350", "#bdbdbd", "#8d6e63"],
+        series: [
+          {
+            type: "pie",
+            radius: ["45%", "72%"],
+            center: ["32%", "50%"],
+            data: data.statuses,
+            label: { show: false },
+            itemStyle: { borderColor: dark ? "#061324" : "#fff", borderWidth: 2 },
+          },
+        ],
+      },
+      true
+    );
+  }
+
   function drawOnTime(data) {
     const target = chart("ontime-chart");
     if (!target) return;
@@ -85,18 +109,20 @@
           endAngle: -30,
           min: 0,
           max: 100,
-          progress: { show: true, width: 14, itemStyle: { color: value >= 90 ? "#66bb6a" : value >= 75 ? "#f2b705" : "#ef5350" } },
-          axisLine: { lineStyle: { width: 14, color: [[1, "rgba(120,160,200,.2)"]] } },
+          radius: "95%",
+          center: ["50%", "58%"],
+          progress: { show: true, width: 12, itemStyle: { color: value >= 90 ? "#66bb6a" : value >= 75 ? "#f2b705" : "#ef5350" } },
+          axisLine: { lineStyle: { width: 12, color: [[1, "rgba(120,160,200,.2)"]] } },
           axisTick: { show: false },
           splitLine: { show: false },
           axisLabel: { show: false },
           pointer: { show: false },
           anchor: { show: false },
-          title: { show: true, offsetCenter: [0, "38%"], color: colours.text, fontSize: 14 },
+          title: { show: true, offsetCenter: [0, "45%"], color: colours.text, fontSize: 15 },
           detail: {
             valueAnimation: true,
             offsetCenter: [0, "0%"],
-            fontSize: 30,
+            fontSize: 28,
             color: "#e6f1ff",
             formatter: data.onTime === null ? "—" : "{value}%",
           },
@@ -113,6 +139,7 @@
     drawTrend(data);
     drawClasses(data);
     drawOnTime(data);
+    drawStatuses(data);
   }
 
   function tick() {

@@ -130,11 +130,13 @@
     };
     control.show = function (counts, total, truncated) {
       const rows = LIGHTS.map(
-        ([light]) => '<span class="me-2"><span class="light light-' + light + '"></span> ' + counts[light] + "</span>"
+        ([light]) =>
+          '<span class="legend-light"><span class="light light-' + light + '"></span> ' + labels.lights[light] +
+          ' <strong data-light="' + light + '">' + counts[light] + "</strong></span>"
       ).join("");
       this.getContainer().innerHTML =
         '<div><strong data-testid="case-total">' + total + "</strong> " + labels.cases + "</div>" +
-        '<div class="small">' + rows + "</div>" +
+        '<div class="legend-lights">' + rows + "</div>" +
         (truncated ? '<div class="small text-body-secondary">' + labels.truncated + "</div>" : "");
     };
     return control;
@@ -209,8 +211,23 @@
   }
 
   function divisionTooltip(feature, layer) {
-    const p = feature.properties;
-    layer.bindTooltip(p.name ? p.name + " · " + p.code : p.code, { sticky: true, direction: "top", opacity: 0.9 });
+    const p = feature.properties || {};
+    const code = p.code || feature.id;
+    layer.bindTooltip(p.name ? p.name + " · " + code : code, { sticky: true, direction: "top", opacity: 0.9 });
+  }
+
+  /* A division's name is shown only when the division is big enough on screen to hold it. */
+  function fitLabels(map, layer) {
+    layer.eachLayer((polygon) => {
+      const tooltip = polygon.getTooltip();
+      const label = tooltip && tooltip.getElement();
+      if (!label) return;
+      const bounds = polygon.getBounds();
+      const nw = map.latLngToContainerPoint(bounds.getNorthWest());
+      const se = map.latLngToContainerPoint(bounds.getSouthEast());
+      label.style.display = "";
+      label.style.display = se.x - nw.x > label.offsetWidth + 24 && se.y - nw.y > 36 ? "" : "none";
+    });
   }
 
   function create(element, options) {
@@ -224,10 +241,9 @@
       ? L.latLngBounds([options.bounds[1], options.bounds[0]], [options.bounds[3], options.bounds[2]])
       : null;
     if (scope) {
-      map.fitBounds(scope, { padding: [16, 16] });
-      if (options.min_start_zoom && map.getZoom() < options.min_start_zoom) {
-        map.setView(scope.getCenter(), options.min_start_zoom);
-      }
+      // One setView (a second one would animate, and layers would load the zoom it leaves).
+      const fit = map.getBoundsZoom(scope, false, L.point(32, 32));
+      map.setView(scope.getCenter(), Math.max(fit, options.min_start_zoom || 0));
     } else {
       map.setView([30.52, 120.94], 13);
     }
@@ -237,7 +253,7 @@
 
     const grids = viewLayer(
       map, scope, options.urls.grids, {},
-      (feature) => styles[feature.properties.name ? "community" : "grid"],
+      (feature) => styles[feature.properties && feature.properties.name ? "community" : "grid"],
       divisionTooltip,
       (data) => {
         element.dataset.gridLevel = data.level;
@@ -252,8 +268,10 @@
       map, scope, options.urls.divisions, { level: "subdistrict" }, () => styles.subdistrict,
       (feature, layer) => {
         layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "division-label" });
-      }
+      },
+      () => fitLabels(map, subdistricts)
     );
+    map.on("zoomend", () => fitLabels(map, subdistricts));
     const cases = casesLayer(map, element, options, legend);
 
     const layers = {};
@@ -261,7 +279,7 @@
     layers[labels.communities] = communities;
     layers[labels.subdistricts] = subdistricts;
     layers[labels.cases] = cases.layer;
-    L.control.layers(null, layers, { collapsed: false, position: "topright" }).addTo(map);
+    L.control.layers(null, layers, { collapsed: Boolean(options.collapseLayers), position: "topright" }).addTo(map);
     const shown = options.layers || ["grids", "subdistricts", "cases"];
     const byName = { grids: grids, communities: communities, subdistricts: subdistricts, cases: cases.layer };
     for (const name of shown) byName[name].addTo(map);

@@ -32,12 +32,20 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"找不到 Chromium：{CHROMIUM}（Debian 软件包 chromium；make test 以 root 运行时会自动安装）")
+    # Playwright's sync API runs the rest of the session in another greenlet, with its own context variables, so
+    # Django's `connections` hands out new connection objects there: carry over the snapshot of the test database
+    # that live-server tests restore after each flush (else the first flush would lose the migrations' data).
+    snapshots = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as playwright:
+        for alias, snapshot in snapshots.items():
+            if snapshot is not None:
+                connections[alias]._test_serialized_contents = snapshot
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
