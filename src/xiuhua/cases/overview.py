@@ -1,11 +1,13 @@
 """The figures of the leader's dashboard and the big screen, for the cases a user sees.
 
 Every figure is one COUNT or GROUP BY in SQL over an indexed time column (`Case.reported_at`, the
-`CaseStats` stage times, the open cases' handling deadline), never a loop over cases in Python, so the
-page stays fast with a million cases. Days and months are Asia/Shanghai days and months.
+`CaseStats` stage times, the running clocks' handling deadline), never a loop over cases in Python, so the
+page stays fast with a million cases: for a user who sees the whole district the counts read the indexes
+alone (COUNT(*), stage times counted on `CaseStats` without joining the cases). Days and months are
+Asia/Shanghai days and months.
 
 - reported / registered / dispatched / closed: cases reported, registered, first dispatched, closed
-  in the period;
+  in the period (reported and closed are counted per day, for the trend too);
 - overdue: cases whose handling limit passed in the period and that are still not handled (超期未处置),
   plus cases handled late in the period (超期处置);
 - on-time rate (按期处置率): of the cases reported back in the month, the share reported back before
@@ -20,12 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from xiuhua.accounts.models import User
 from xiuhua.cases.mapping import OPEN_STATUSES
-from xiuhua.cases.models import Case
+from xiuhua.cases.models import Case, CaseStats
 from xiuhua.cases.queries import overdue_filter, visible_cases
 from xiuhua.catalog.models import CaseClass
 from xiuhua.territory.models import UnitGrid
@@ -86,15 +88,32 @@ class Overview:
 
 @dataclass(frozen=True)
 class Periods:
-    """Local midnights: the start of the month, of today, of tomorrow, and of each trend day."""
+    """The local days that count: the trend's last TREND_DAYS days and this month's days, up to today."""
 
-    month: datetime
-    today: datetime
-    tomorrow: datetime
-    days: list[date]
+    today: date
+    trend_days: list[date]
 
-    def day_starts(self) -> list[datetime]:
-        return [midnight(day) for day in self.days] + [self.tomorrow]
+    @property
+    def month_day(self) -> date:
+        return self.today.replace(day=1)
+
+    @property
+    def month(self) -> datetime:
+        return midnight(self.month_day)
+
+    @property
+    def today_start(self) -> datetime:
+        return midnight(self.today)
+
+    @property
+    def tomorrow(self) -> datetime:
+        return midnight(self.today + timedelta(days=1))
+
+    @property
+    def days(self) -> list[date]:
+        """Every day from the earlier of the trend's first day and the 1st of the month, to today."""
+        first = min(self.trend_days[0], self.month_day)
+        return [first + timedelta(days=n) for n in range((self.today - first).days + 1)]
 
 
 def midnight(day: date) -> datetime:
@@ -103,8 +122,7 @@ def midnight(day: date) -> datetime:
 
 def periods(now: datetime) -> Periods:
     today = now.astimezone(SHANGHAI).date()
-    days = [today - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
-    return Periods(midnight(today.replace(day=1)), midnight(today), midnight(today + timedelta(days=1)), days)
+    return Periods(today, [today - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)])
 
 
 def overview(user: User, now: datetime | None = None) -> Overview:
@@ -112,66 +130,74 @@ def overview(user: User, now: datetime | None = None) -> Overview:
     now = now or timezone.now()
     span = periods(now)
     cases = visible_cases(user)
-    reported = _since(cases, "reported_at", span)
-    registered = _since(cases, "stats__registered_at", span)
-    dispatched = _since(cases, "stats__first_dispatched_at", span)
-    closed = _since(cases, "stats__closed_at", span)
+    stats, via = stage_rows(cases)
+    reported = per_day(cases, "reported_at", span.days)
+    closed = per_day(stats, f"{via}closed_at", span.days)
+    registered = _since(stats, f"{via}registered_at", span)
+    dispatched = _since(stats, f"{via}first_dispatched_at", span)
     overdue = _overdue(cases, span, now)
-    handled = _handled(cases, span)
+    handled = _handled(stats, via, span)
+    today, month = _today_and_month(reported, span), _today_and_month(closed, span)
     return Overview(
         as_of=now,
-        today=Counts(
-            reported[0], registered[0], dispatched[0], closed[0], overdue["open_today"] + handled["late_today"]
-        ),
-        month=Counts(
-            reported[1], registered[1], dispatched[1], closed[1], overdue["open_month"] + handled["late_month"]
-        ),
+        today=Counts(today[0], registered[0], dispatched[0], month[0], overdue["open_today"] + handled["late_today"]),
+        month=Counts(today[1], registered[1], dispatched[1], month[1], overdue["open_month"] + handled["late_month"]),
         open_by_status=open_by_status(cases),
         overdue_now=overdue["open_now"],
         handled_month=handled["handled"],
         handled_on_time_month=handled["on_time"],
         top_classes=top_classes(cases, span),
         top_grids=top_grids(cases, span),
-        trend=trend(cases, span),
+        trend=Trend(span.trend_days, [reported[d] for d in span.trend_days], [closed[d] for d in span.trend_days]),
     )
 
 
-def open_by_status(cases: QuerySet[Case]) -> list[tuple[str, int]]:
-    counts = dict(cases.filter(status__in=OPEN_STATUSES).values_list("status").annotate(n=Count("pk")))
-    return [(status, counts[status]) for status in OPEN_STATUSES if counts.get(status)]
+def _today_and_month(counts: dict[date, int], span: Periods) -> tuple[int, int]:
+    return counts[span.today], sum(n for day, n in counts.items() if day >= span.month_day)
 
 
-def _since(cases: QuerySet[Case], field: str, span: Periods) -> tuple[int, int]:
-    """(today, this month) counts of cases whose `field` falls in the period."""
-    row = cases.filter(**{f"{field}__gte": span.month, f"{field}__lt": span.tomorrow}).aggregate(
-        month=Count("pk"), today=Count("pk", filter=Q(**{f"{field}__gte": span.today}))
+def stage_rows(cases: QuerySet[Case]) -> tuple[QuerySet, str]:
+    """Where to count stage times, and the path to them: the statistics table alone when `cases` is every case
+    (its indexes answer), else the cases joined to their statistics (`stats__…`)."""
+    return (cases, "stats__") if cases.query.has_filters() else (CaseStats.objects.all(), "")
+
+
+def _since(rows: QuerySet, field: str, span: Periods) -> tuple[int, int]:
+    """(today, this month) counts of the rows whose `field` falls in the period (COUNT of indexed columns only)."""
+    row = rows.filter(**{f"{field}__gte": span.month, f"{field}__lt": span.tomorrow}).aggregate(
+        month=Count("*"), today=Count(field, filter=Q(**{f"{field}__gte": span.today_start}))
     )
     return row["today"], row["month"]
 
 
 def _overdue(cases: QuerySet[Case], span: Periods, now: datetime) -> dict[str, int]:
     """Open cases past their handling limit: all of them, and those whose limit passed this month / today."""
-    late = cases.filter(overdue_filter(now), status__in=OPEN_STATUSES)
-    return late.aggregate(
-        open_now=Count("pk"),
-        open_month=Count("pk", filter=Q(handling_deadline__gte=span.month)),
-        open_today=Count("pk", filter=Q(handling_deadline__gte=span.today)),
+    return cases.filter(overdue_filter(now)).aggregate(
+        open_now=Count("*"),
+        open_month=Count("handling_deadline", filter=Q(handling_deadline__gte=span.month)),
+        open_today=Count("handling_deadline", filter=Q(handling_deadline__gte=span.today_start)),
     )
 
 
-def _handled(cases: QuerySet[Case], span: Periods) -> dict[str, int]:
+def _handled(rows: QuerySet, via: str, span: Periods) -> dict[str, int]:
     """Report-backs this month: how many were timed, how many on time, how many late (this month / today)."""
-    month = cases.filter(stats__reported_back_at__gte=span.month, stats__reported_back_at__lt=span.tomorrow)
+    back, on_time = f"{via}reported_back_at", f"{via}handling_on_time"
+    month = rows.filter(**{f"{back}__gte": span.month, f"{back}__lt": span.tomorrow})
     return month.aggregate(
-        handled=Count("pk", filter=Q(stats__handling_on_time__isnull=False)),
-        on_time=Count("pk", filter=Q(stats__handling_on_time=True)),
-        late_month=Count("pk", filter=Q(stats__handling_on_time=False)),
-        late_today=Count("pk", filter=Q(stats__handling_on_time=False, stats__reported_back_at__gte=span.today)),
+        handled=Count(on_time),
+        on_time=Count(on_time, filter=Q(**{on_time: True})),
+        late_month=Count(on_time, filter=Q(**{on_time: False})),
+        late_today=Count(on_time, filter=Q(**{on_time: False, f"{back}__gte": span.today_start})),
     )
+
+
+def open_by_status(cases: QuerySet[Case]) -> list[tuple[str, int]]:
+    counts = dict(cases.filter(status__in=OPEN_STATUSES).order_by().values_list("status").annotate(n=Count("*")))
+    return [(status, counts[status]) for status in OPEN_STATUSES if counts.get(status)]
 
 
 def _reported_this_month(cases: QuerySet[Case], span: Periods) -> QuerySet[Case]:
-    return cases.filter(reported_at__gte=span.month, reported_at__lt=span.tomorrow)
+    return cases.filter(reported_at__gte=span.month, reported_at__lt=span.tomorrow).order_by()
 
 
 def top_classes(cases: QuerySet[Case], span: Periods, limit: int = TOP) -> list[Ranked]:
@@ -179,7 +205,7 @@ def top_classes(cases: QuerySet[Case], span: Periods, limit: int = TOP) -> list[
     counts = list(
         _reported_this_month(cases, span)
         .values_list("case_class_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("-n", "case_class_id")[:limit]
     )
     classes = CaseClass.objects.in_bulk([pk for pk, _n in counts])
@@ -191,7 +217,7 @@ def top_grids(cases: QuerySet[Case], span: Periods, limit: int = TOP) -> list[Ra
     counts = list(
         _reported_this_month(cases, span)
         .values_list("grid_code")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by("-n", "grid_code")[:limit]
     )
     names = {
@@ -203,16 +229,16 @@ def top_grids(cases: QuerySet[Case], span: Periods, limit: int = TOP) -> list[Ra
     return [Ranked(code, *names.get(code, (code, "")), n) for code, n in counts]
 
 
-def trend(cases: QuerySet[Case], span: Periods) -> Trend:
-    """Reported and closed per local day over the last TREND_DAYS days (one query each, counts by day)."""
-    return Trend(span.days, _per_day(cases, "reported_at", span), _per_day(cases, "stats__closed_at", span))
-
-
-def _per_day(cases: QuerySet[Case], field: str, span: Periods) -> list[int]:
-    starts = span.day_starts()
-    buckets = {
-        f"d{i}": Count("pk", filter=Q(**{f"{field}__gte": start, f"{field}__lt": end}))
-        for i, (start, end) in enumerate(zip(starts, starts[1:], strict=False))
-    }
-    row = cases.filter(**{f"{field}__gte": starts[0], f"{field}__lt": starts[-1]}).aggregate(**buckets)
-    return [row[f"d{i}"] for i in range(len(starts) - 1)]
+def per_day(rows: QuerySet, field: str, days: list[date]) -> dict[date, int]:
+    """Rows per local day by `field`, as one query: a UNION ALL of per-day range counts, each read from an index."""
+    counts = [
+        rows.filter(**{f"{field}__gte": midnight(day), f"{field}__lt": midnight(day + timedelta(days=1))})
+        .order_by()
+        .annotate(day=Value(i, output_field=IntegerField()))
+        .values("day")
+        .annotate(n=Count("*"))
+        .values_list("day", "n")
+        for i, day in enumerate(days)
+    ]
+    found = dict(counts[0].union(*counts[1:], all=True))
+    return {day: found.get(i, 0) for i, day in enumerate(days)}

@@ -102,6 +102,16 @@ def test_the_first_of_the_month_starts_a_new_month(loop, people):
     assert periods(sh(2026, 11, 1, 8, 0)).month == sh(2026, 11, 1, 0, 0)
 
 
+def test_on_the_31st_the_month_reaches_back_beyond_the_30_day_trend(loop, people):
+    loop.report(now=sh(2026, 12, 1, 9, 0))
+    loop.report(now=sh(2026, 12, 31, 9, 0))
+
+    figures = overview(people.leader, now=sh(2026, 12, 31, 18, 0))
+
+    assert figures.trend.days[0] == date(2026, 12, 2) and sum(figures.trend.reported) == 1
+    assert (figures.today.reported, figures.month.reported) == (1, 2)
+
+
 def test_a_user_scoped_to_another_sub_district_counts_nothing(history, spot):
     other = UnitGrid.objects.exclude(code__startswith=history["old"].grid_code[:9]).order_by("code").first()
     scoped = User.objects.create(username="other_leader", role=Role.LEADER, scope_division_codes=[other.code[:9]])

@@ -2,13 +2,16 @@
 
 import gzip
 import json
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
+from xiuhua.cases import mapping
 from xiuhua.territory.models import Division, UnitGrid
 from xiuhua.web.tests.test_shell import signed_in
 
@@ -200,3 +203,14 @@ def test_a_case_outside_the_scope_has_no_popup(loop):
     response = signed_in("dept_zhifa").get(f"/map/cases/{case.number}/")
 
     assert response.status_code == 404 and 'data-testid="case-popup-error"' in response.content.decode()
+
+
+def test_too_many_cases_keep_the_most_urgent_and_say_so(loop, monkeypatch):
+    loop.report()
+    overdue = loop.to_dispatched(now=timezone.now() - timedelta(days=20))
+    monkeypatch.setattr(mapping, "MAX_POINTS", 1)
+
+    body = signed_in("leader").get("/map/cases.geojson").json()
+
+    assert (body["count"], body["truncated"]) == (1, True)
+    assert [(f["properties"]["n"], f["properties"]["l"]) for f in body["features"]] == [(overdue.number, "red")]

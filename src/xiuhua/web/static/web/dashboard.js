@@ -79,13 +79,20 @@
         backgroundColor: "transparent",
         title: data.statuses.length ? { show: false } : empty("—"),
         tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
-        legend: { orient: "vertical", right: 4, top: "middle", textStyle: { color: colours.text, fontSize: 14 }, itemGap: 8 },
-        color: ["#4fc3f7", "#29b6f6", "#7e57c2", "#ffb74d", "#ff8a65", "#66bb6a", "#26a69a", "#ef5350", "#bdbdbd", "#8d6e63"],
+        legend: {
+          orient: "vertical",
+          right: 8,
+          top: "middle",
+          itemGap: 10,
+          textStyle: { color: colours.text, fontSize: 15 },
+          formatter: (name) => name + "  " + (data.statuses.find((s) => s.name === name) || { value: 0 }).value,
+        },
+        color: ["#4fc3f7", "#ffb74d", "#9575cd", "#66bb6a", "#ff8a65", "#26c6da", "#ef5350", "#d4e157", "#bdbdbd", "#f06292"],
         series: [
           {
             type: "pie",
             radius: ["45%", "72%"],
-            center: ["32%", "50%"],
+            center: ["30%", "50%"],
             data: data.statuses,
             label: { show: false },
             itemStyle: { borderColor: dark ? "#061324" : "#fff", borderWidth: 2 },

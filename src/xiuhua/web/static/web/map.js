@@ -26,6 +26,13 @@
   const VIEW_PADDING = 0.25; // load a quarter of the view more on each side, so small pans need nothing new
   const MAX_SPAN = 5; // degrees, the server's limit for one bbox
 
+  /* Leaflet puts tooltip text in as HTML: names come from imported base data, so escape them. */
+  function escapeHtml(text) {
+    const span = document.createElement("span");
+    span.textContent = text == null ? "" : String(text);
+    return span.innerHTML;
+  }
+
   function bboxText(bounds) {
     return [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((v) => v.toFixed(6)).join(",");
   }
@@ -213,7 +220,7 @@
   function divisionTooltip(feature, layer) {
     const p = feature.properties || {};
     const code = p.code || feature.id;
-    layer.bindTooltip(p.name ? p.name + " · " + code : code, { sticky: true, direction: "top", opacity: 0.9 });
+    layer.bindTooltip(escapeHtml(p.name ? p.name + " · " + code : code), { sticky: true, direction: "top", opacity: 0.9 });
   }
 
   /* A division's name is shown only when the division is big enough on screen to hold it. */
@@ -267,7 +274,7 @@
     const subdistricts = viewLayer(
       map, scope, options.urls.divisions, { level: "subdistrict" }, () => styles.subdistrict,
       (feature, layer) => {
-        layer.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "division-label" });
+        layer.bindTooltip(escapeHtml(feature.properties.name), { permanent: true, direction: "center", className: "division-label" });
       },
       () => fitLabels(map, subdistricts)
     );

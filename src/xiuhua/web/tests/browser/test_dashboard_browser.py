@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+from django.utils import timezone
 
-from xiuhua.web.tests.browser.conftest import _context
+from xiuhua.cases import overview
+from xiuhua.cases.models import Case
+from xiuhua.platform.demo_history import build_demo_history
+from xiuhua.web.tests.browser.conftest import OUTPUT, _context
 from xiuhua.web.tests.browser.test_map_browser import spread_cases
 
 SCREEN = {"width": 1920, "height": 1080}
@@ -70,3 +75,31 @@ def test_the_big_screen_fills_1920_by_1080_with_dark_panels(wall, log_in, server
     assert background == "rgb(5, 13, 26)"
     assert wall.locator("#app-menu").count() == 0
     wall.wait_for_timeout(1500)  # let the charts finish their first animation before the screenshot
+
+
+def test_a_month_of_demo_history_fills_the_dashboard_and_the_screen_consistently(page, browser, log_in, server):
+    build_demo_history(150, seed=3, days=30)
+    since = overview.midnight(overview.periods(timezone.now()).trend_days[0])
+    reported = Case.objects.filter(reported_at__gte=since).count()
+    open_cases = Case.objects.exclude(status__in=["closed", "declined", "voided", "merged"]).count()
+    log_in(page, "leader")
+
+    page.wait_for_selector("[data-testid=trend-chart] canvas")
+    page.wait_for_selector("[data-testid=map][data-case-count]")
+    trend = json.loads(page.locator("#chart-json").text_content())["trend"]
+    assert sum(trend["series"][0]["data"]) == reported == 150
+    assert page.get_by_test_id("open-cases").inner_text() == str(open_cases)
+    assert page.get_by_test_id("map").get_attribute("data-case-count") == str(open_cases)
+    page.wait_for_timeout(1500)
+
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=SCREEN)
+    context.add_cookies(page.context.cookies())
+    wall = context.new_page()
+    wall.goto(f"{server.url}/screen/")
+    wall.wait_for_selector("[data-testid=status-chart] canvas")
+    wall.wait_for_selector("[data-testid=map][data-case-count]")
+    wall.wait_for_timeout(1500)
+    assert wall.get_by_test_id("open-cases").inner_text() == str(open_cases)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    wall.screenshot(path=str(OUTPUT / "big_screen_with_a_month_of_history.png"))
+    context.close()

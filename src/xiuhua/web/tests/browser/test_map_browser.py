@@ -21,6 +21,7 @@ from xiuhua.intake.services import ReportInput
 from xiuhua.territory.choices import DivisionLevel
 from xiuhua.territory.models import Division, UnitGrid
 from xiuhua.territory.services import forget_grid_index
+from xiuhua.web.tests.browser.conftest import OUTPUT
 
 LATTICE_TOWN = "330424199"  # a sub-district of its own for the 50,000 test grids
 COLS, ROWS = 250, 200  # 50,000 grids of 100 m: 25 km × 20 km
@@ -93,6 +94,9 @@ def test_clicking_a_case_opens_its_summary_and_the_link_opens_the_case(page, log
     number = page.get_by_test_id("case-popup-number").inner_text()
     assert number in {c.number for c in made["overdue"]}
     assert case.case_class.name in popup.inner_text()
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)  # the popup fades in
+    page.screenshot(path=str(OUTPUT / "map_case_popup.png"))
 
     page.get_by_test_id("case-popup-number").click()
     page.wait_for_url(re.compile(rf"/cases/{number}/$"))
@@ -202,8 +206,12 @@ def test_fifty_thousand_grids_load_quickly_and_only_the_view_is_sent(page, log_i
     assert layer["level"] == "grid" and 200 <= layer["count"] == drawn <= 2000
     assert all(f["id"].startswith(LATTICE_TOWN) for f in layer["features"])
     assert len(body) < 250_000, f"{len(body)} bytes for {layer['count']} grids"
+    assert first.value.headers["content-encoding"] == "gzip"
+    sent = first.value.request.sizes()["responseBodySize"]
+    assert sent < 60_000, f"{sent} bytes on the wire"
     assert elapsed < 10, f"{elapsed:.1f} s to draw the first grids"
-    print(f"50,000 grids: first view {layer['count']} grids, {len(body)} bytes, drawn in {elapsed:.2f} s")
+    print(f"50,000 grids: first view {layer['count']} grids, {len(body)} bytes ({sent} gzipped), {elapsed:.2f} s")
+    page.screenshot(path=str(OUTPUT / "map_50000_grids_first_view.png"))
 
     with page.expect_response(re.compile(r"grids\.geojson\?.*zoom=12")) as outlines:
         page.evaluate("document.querySelector('[data-testid=map]').xiuhua.map.setZoom(12) && null")
