@@ -19,9 +19,11 @@ Asia/Shanghai days and months.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
@@ -150,6 +152,23 @@ def overview(user: User, now: datetime | None = None) -> Overview:
         top_grids=top_grids(cases, span),
         trend=Trend(span.trend_days, [reported[d] for d in span.trend_days], [closed[d] for d in span.trend_days]),
     )
+
+
+def cached_overview(user: User, max_age: int) -> Overview:
+    """The figures, computed at most once every `max_age` seconds for all users who see the same cases.
+
+    Dashboards and big screens poll every minute; people with the same scope (the whole district, one
+    sub-district) share one computation. The key is the SQL of the user's visible cases, so two users share
+    figures exactly when they see the same cases.
+    """
+    if max_age <= 0:
+        return overview(user)
+    key = "xiuhua:overview:" + hashlib.sha256(str(visible_cases(user).query).encode()).hexdigest()
+    figures = cache.get(key)
+    if figures is None:
+        figures = overview(user)
+        cache.set(key, figures, max_age)
+    return figures
 
 
 def _today_and_month(counts: dict[date, int], span: Periods) -> tuple[int, int]:

@@ -152,6 +152,8 @@ XIUHUA_OPEN311_CONTACT = os.environ.get("XIUHUA_OPEN311_CONTACT", "数字城管�
 # (GCJ-02 tiles such as Amap's would be offset by hundreds of metres), and the attribution its licence asks for.
 XIUHUA_MAP_TILES = os.environ.get("XIUHUA_MAP_TILES", "")
 XIUHUA_MAP_TILES_ATTRIBUTION = os.environ.get("XIUHUA_MAP_TILES_ATTRIBUTION", "")
+# The dashboard's figures are shared for this many seconds by everyone who sees the same cases (0: always fresh).
+XIUHUA_OVERVIEW_CACHE_SECONDS = int(os.environ.get("XIUHUA_OVERVIEW_CACHE_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

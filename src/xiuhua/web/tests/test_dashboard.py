@@ -2,6 +2,7 @@
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 from xiuhua.accounts.choices import Role
@@ -11,6 +12,15 @@ from xiuhua.web.tests.test_shell import signed_in
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/dashboard/", "/screen/", "/dashboard/figures/"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_figures(settings):
+    """Figures computed at each request (the shared cache is tested on its own below)."""
+    cache.clear()
+    settings.XIUHUA_OVERVIEW_CACHE_SECONDS = 0
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -101,4 +111,20 @@ def test_a_scoped_leader_sees_only_their_divisions(loop, spot):
     page = signed_in("far_leader").get("/dashboard/")
 
     assert page.context["o"].today.reported == 0
+    assert signed_in("leader").get("/dashboard/").context["o"].today.reported == 1
+
+
+def test_figures_are_shared_for_a_while_by_users_who_see_the_same_cases(loop, settings):
+    settings.XIUHUA_OVERVIEW_CACHE_SECONDS = 30
+    User.objects.create_user(
+        "wuyuan_leader", password=settings.DEMO_PASSWORD, role=Role.LEADER, scope_division_codes=["330424001"]
+    )
+    first = signed_in("leader").get("/dashboard/").context["o"]
+    loop.report()
+
+    shared = signed_in("shift_leader").get("/dashboard/").context["o"]  # the same district, a moment later
+
+    assert (shared.as_of, shared.today.reported) == (first.as_of, 0)
+    assert signed_in("wuyuan_leader").get("/dashboard/").context["o"].today.reported == 1  # another scope
+    cache.clear()
     assert signed_in("leader").get("/dashboard/").context["o"].today.reported == 1

@@ -6,6 +6,7 @@ the charts redraw from the JSON the same response carries. The figures come from
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from xiuhua.cases.choices import CaseStatus
-from xiuhua.cases.overview import Overview, overview
+from xiuhua.cases.overview import Overview, cached_overview
 from xiuhua.territory.models import Division
 from xiuhua.web.errors import forbidden
 from xiuhua.web.shell import DASHBOARD_ROLES
@@ -60,7 +61,7 @@ def figures(request: HttpRequest) -> HttpResponse:
 
 
 def _context(request: HttpRequest, view: str) -> dict:
-    figures = overview(request.user)
+    figures = cached_overview(request.user, settings.XIUHUA_OVERVIEW_CACHE_SECONDS)
     return {
         "view": view,
         "o": figures,

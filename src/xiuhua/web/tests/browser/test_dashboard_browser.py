@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from xiuhua.cases import overview
@@ -15,6 +16,12 @@ from xiuhua.web.tests.browser.conftest import OUTPUT, _context
 from xiuhua.web.tests.browser.test_map_browser import spread_cases
 
 SCREEN = {"width": 1920, "height": 1080}
+
+
+@pytest.fixture(autouse=True)
+def fresh_figures(settings):
+    cache.clear()
+    settings.XIUHUA_OVERVIEW_CACHE_SECONDS = 0
 
 
 @pytest.fixture
@@ -78,7 +85,7 @@ def test_the_big_screen_fills_1920_by_1080_with_dark_panels(wall, log_in, server
 
 
 def test_a_month_of_demo_history_fills_the_dashboard_and_the_screen_consistently(page, browser, log_in, server):
-    build_demo_history(150, seed=3, days=30)
+    build_demo_history(150, seed=3, days=29)  # all inside the 30-day trend
     since = overview.midnight(overview.periods(timezone.now()).trend_days[0])
     reported = Case.objects.filter(reported_at__gte=since).count()
     open_cases = Case.objects.exclude(status__in=["closed", "declined", "voided", "merged"]).count()
