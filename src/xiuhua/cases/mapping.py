@@ -74,16 +74,18 @@ def light_expression(now: datetime) -> Choose:
 
 
 def filtered_points(user: User, filters: PointFilters) -> QuerySet[Case]:
-    cases = with_limits(visible_cases(user)).filter(status__in=filters.statuses)
+    chosen = visible_cases(user).filter(status__in=filters.statuses)
     if filters.kind:
-        cases = cases.filter(case_class__kind=filters.kind)
+        chosen = chosen.filter(case_class__kind=filters.kind)
     if filters.major:
-        cases = cases.filter(case_class__major_code=filters.major)
+        chosen = chosen.filter(case_class__major_code=filters.major)
     if filters.class_code:
-        cases = cases.filter(case_class__code=filters.class_code)
+        chosen = chosen.filter(case_class__code=filters.class_code)
     if filters.bbox is not None:
-        cases = cases.filter(filters.bbox.containing_points())
-    return cases
+        chosen = chosen.filter(filters.bbox.containing_points())
+    # Their ids first (from the status index), then their rows: a planner that knows only the average number of
+    # cases per status would otherwise read a million closed cases to find the few thousand open ones.
+    return with_limits(Case.objects.filter(pk__in=chosen.order_by().values("pk")))
 
 
 @dataclass(frozen=True)
