@@ -286,7 +286,8 @@
     layers[labels.communities] = communities;
     layers[labels.subdistricts] = subdistricts;
     layers[labels.cases] = cases.layer;
-    L.control.layers(null, layers, { collapsed: Boolean(options.collapseLayers), position: "topright" }).addTo(map);
+    const collapsed = Boolean(options.collapseLayers) || window.innerWidth < 768; // phones: the switch folds away
+    L.control.layers(null, layers, { collapsed: collapsed, position: "topright" }).addTo(map);
     const shown = options.layers || ["grids", "subdistricts", "cases"];
     const byName = { grids: grids, communities: communities, subdistricts: subdistricts, cases: cases.layer };
     for (const name of shown) byName[name].addTo(map);

@@ -217,3 +217,15 @@ def test_fifty_thousand_grids_load_quickly_and_only_the_view_is_sent(page, log_i
         page.evaluate("document.querySelector('[data-testid=map]').xiuhua.map.setZoom(12) && null")
     assert json.loads(outlines.value.body())["level"] == "community"
     page.wait_for_selector("[data-testid=map][data-grid-level=community]")
+
+
+def test_an_inspector_opens_the_map_on_a_phone(phone, log_in, server, people):
+    spread_cases(people)
+    log_in(phone, "inspector")
+
+    phone.goto(f"{server.url}/map/")
+    wait_for_map(phone)
+
+    box = phone.get_by_test_id("map").bounding_box()
+    assert box["width"] >= 350 and box["height"] >= 400
+    assert phone.locator(".case-dot").count() + phone.locator(".case-cluster").count() >= 1
