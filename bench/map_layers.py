@@ -17,11 +17,9 @@ import argparse
 import gzip
 import json
 import math
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+import django_setup
 
 VIEW_PX = (1176, 732)
 PADDING = 0.25
@@ -33,22 +31,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     return parser.parse_args()
-
-
-def configure() -> Path:
-    workdir = Path(tempfile.mkdtemp(prefix="xiuhua-bench-map-"))
-    os.environ["XIUHUA_VAR_DIR"] = str(workdir)
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiuhua.platform.settings")
-    os.environ.setdefault("XIUHUA_LOG_LEVEL", "WARNING")
-    try:
-        import xiuhua  # noqa: F401
-    except ImportError:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import django
-
-    django.setup()
-    return workdir
 
 
 def view_bbox(lng: float, lat: float, zoom: int) -> str:
@@ -82,7 +64,7 @@ def measure(client, url: str, repeat: int) -> dict:
 
 def main() -> None:
     args = parse_args()
-    workdir = configure()
+    workdir = django_setup.configure("map")
     from django.core.management import call_command
     from django.test import Client
 

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import django_setup
 
 OPEN_MIX = [
     ("reported", 3),
@@ -61,20 +60,8 @@ def parse_args() -> argparse.Namespace:
 
 
 def configure(args: argparse.Namespace) -> Path:
-    workdir = Path(tempfile.mkdtemp(prefix="xiuhua-bench-overview-"))
-    os.environ["XIUHUA_VAR_DIR"] = str(workdir)
-    os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiuhua.platform.settings")
-    os.environ.setdefault("XIUHUA_LOG_LEVEL", "WARNING")
-    os.environ["XIUHUA_OVERVIEW_CACHE_SECONDS"] = "0"  # measure the figures, not the cache in front of them
-    try:
-        import xiuhua  # noqa: F401
-    except ImportError:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import django
-
-    django.setup()
-    return workdir
+    # Measure the figures, not the cache in front of them.
+    return django_setup.configure("overview", args.database_url, XIUHUA_OVERVIEW_CACHE_SECONDS="0")
 
 
 def prepare(args: argparse.Namespace) -> None:

@@ -23,7 +23,7 @@ urlpatterns = [
     path("map/divisions.geojson", maps.divisions_geojson, name="map_divisions"),
     path("map/cases.geojson", maps.cases_geojson, name="map_cases"),
     path("map/cases/<str:number>/", maps.case_popup, name="map_case_popup"),
-    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/", dashboard.page, {"view": "dashboard"}, name="dashboard"),
     path("dashboard/figures/", dashboard.figures, name="dashboard_figures"),
-    path("screen/", dashboard.screen, name="screen"),
+    path("screen/", dashboard.page, {"view": "screen"}, name="screen"),
 ]

@@ -21,7 +21,6 @@ from xiuhua.web.shell import DASHBOARD_ROLES
 from xiuhua.web.views.maps import map_options
 
 REFRESH_SECONDS = 60
-VIEWS = {"dashboard", "screen"}
 
 
 def _refused(request: HttpRequest) -> HttpResponse | None:
@@ -33,21 +32,16 @@ def _refused(request: HttpRequest) -> HttpResponse | None:
     return forbidden(request, message)
 
 
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    if refusal := _refused(request):
-        return refusal
-    return render(request, "web/dashboard/dashboard.html", _context(request, "dashboard"))
+PAGES = {"dashboard": "web/dashboard/dashboard.html", "screen": "web/dashboard/screen.html"}
 
 
 @login_required
 @require_GET
-def screen(request: HttpRequest) -> HttpResponse:
-    """The big screen of the command centre's wall: 1920×1080, dark, no menu, refreshing itself."""
+def page(request: HttpRequest, view: str) -> HttpResponse:
+    """The dashboard, or the big screen of the command centre's wall (1920×1080, dark, no menu)."""
     if refusal := _refused(request):
         return refusal
-    return render(request, "web/dashboard/screen.html", _context(request, "screen"))
+    return render(request, PAGES[view], _context(request, view))
 
 
 @login_required
@@ -56,7 +50,7 @@ def figures(request: HttpRequest) -> HttpResponse:
     """The figures alone, each element marked for an out-of-band swap (what the pages poll)."""
     if refusal := _refused(request):
         return refusal
-    view = request.GET.get("view") if request.GET.get("view") in VIEWS else "dashboard"
+    view = request.GET.get("view") if request.GET.get("view") in PAGES else "dashboard"
     return render(request, "web/dashboard/figures.html", {**_context(request, view), "oob": True})
 
 

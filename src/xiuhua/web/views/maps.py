@@ -87,17 +87,23 @@ def major_classes() -> list[dict[str, str]]:
     return [{"kind": kind, "value": f"{kind}:{code}", "label": f"{code} {name}"} for kind, code, name in rows]
 
 
+def _territory(request: HttpRequest, draw) -> HttpResponse:
+    """A territory layer for the `bbox` and `zoom` of the request, drawn by `draw(user, bbox, zoom)`; 400 if bad."""
+    try:
+        bbox = parse_bbox(request.GET.get("bbox", ""))
+        zoom = mapview.parse_zoom(request.GET.get("zoom"))
+        layer = draw(request.user, bbox, zoom)
+    except DomainError as exc:
+        return _bad_request(exc)
+    return _geojson(layer.geojson)
+
+
 @login_required
 @require_GET
 @gzip_page
 def grids_geojson(request: HttpRequest) -> HttpResponse:
     """Unit grids of the bbox at `zoom` ≥ 15, else the outlines of the smallest divisions that fit."""
-    try:
-        bbox = parse_bbox(request.GET.get("bbox", ""))
-        zoom = mapview.parse_zoom(request.GET.get("zoom"))
-    except DomainError as exc:
-        return _bad_request(exc)
-    return _geojson(mapview.territory_layer(request.user, bbox, zoom).geojson)
+    return _territory(request, mapview.territory_layer)
 
 
 @login_required
@@ -105,13 +111,8 @@ def grids_geojson(request: HttpRequest) -> HttpResponse:
 @gzip_page
 def divisions_geojson(request: HttpRequest) -> HttpResponse:
     """Outlines of one level of divisions (`level=subdistrict|community|district`) in the bbox."""
-    try:
-        bbox = parse_bbox(request.GET.get("bbox", ""))
-        zoom = mapview.parse_zoom(request.GET.get("zoom"))
-        layer = mapview.division_layer(request.user, request.GET.get("level", "subdistrict"), bbox, zoom)
-    except DomainError as exc:
-        return _bad_request(exc)
-    return _geojson(layer.geojson)
+    level = request.GET.get("level", "subdistrict")
+    return _territory(request, lambda user, bbox, zoom: mapview.division_layer(user, level, bbox, zoom))
 
 
 @login_required
