@@ -25,6 +25,7 @@ urlpatterns = [
     path("m/me/", mobile.me, name="m_me"),
     path("m/grids/", mobile.grids, name="m_grids"),
     path("m/where/", mobile.where, name="m_where"),
+    path("m/sw.js", mobile.service_worker, name="m_service_worker"),
     # Citizens, no account.
     path("public/", public.report, name="public_report"),
     path("public/receipt/<str:number>/", public.receipt, name="public_receipt"),

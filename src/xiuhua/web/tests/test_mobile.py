@@ -167,3 +167,11 @@ def test_me_lists_the_inspectors_own_reports(loop, people):
     page = signed_in("inspector").get("/m/me/").content.decode()
 
     assert mine.number in page and other.number not in page
+
+
+def test_the_service_worker_is_served_for_the_app_scope(demo_city):
+    response = Client().get("/m/sw.js")
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    body = response.content.decode()
+    assert "/static/web/m-queue.js" in body and "/static/vendor/leaflet/leaflet.js" in body

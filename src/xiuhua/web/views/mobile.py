@@ -8,13 +8,17 @@ on a case use the shared action forms and post to `web:act`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import cache, wraps
+from pathlib import Path
 
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -168,6 +172,46 @@ def me(request: HttpRequest) -> HttpResponse:
         .order_by("-reported_at")[:MY_REPORTS]
     )
     return render(request, "web/mobile/me.html", {"mine": mine, "tab": "me"})
+
+
+# What the app needs to open without network; pages are kept as they are visited.
+APP_STATIC = (
+    "vendor/bootstrap/bootstrap.min.css",
+    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "vendor/bootstrap-icons/bootstrap-icons.min.css",
+    "vendor/bootstrap-icons/fonts/bootstrap-icons.woff2",
+    "vendor/htmx/htmx.min.js",
+    "vendor/leaflet/leaflet.css",
+    "vendor/leaflet/leaflet.js",
+    "vendor/leaflet/images/marker-icon.png",
+    "vendor/leaflet/images/marker-icon-2x.png",
+    "vendor/leaflet/images/marker-shadow.png",
+    "web/app.css",
+    "web/mobile.css",
+    "web/photos.js",
+    "web/m-queue.js",
+    "web/pin-map.js",
+    "web/m-report.js",
+)
+
+
+@cache
+def app_version() -> str:
+    """A fingerprint of the app's files: a new one makes phones drop their cached copies and fetch the new ones."""
+    digest = hashlib.sha256()
+    for path in APP_STATIC:
+        found = finders.find(path)
+        digest.update(Path(found).read_bytes() if found else path.encode())
+    return digest.hexdigest()[:12]
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The app's service worker, served under /m/ so that its scope is the app (public: it holds no data)."""
+    context = {"static_files": [static(path) for path in APP_STATIC], "version": app_version()}
+    response = render(request, "web/mobile/sw.js", context, content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @inspector_only(api=True)

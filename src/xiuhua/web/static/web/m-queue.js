@@ -10,6 +10,8 @@
   const DB_NAME = 'xiuhua-phone', STORE = 'reports';
   const top = document.getElementById('m-top');
   const postUrl = top ? top.dataset.reportUrl : '/m/report/';
+  // Reports belong to the inspector who wrote them: on a shared phone another login never sends them.
+  const user = top ? top.dataset.user : '';
   let flushing = null;
 
   function openDb() {
@@ -33,7 +35,7 @@
 
   const list = async function () {
     const items = await withStore('readonly', function (store) { return store.getAll(); });
-    return items.sort(function (a, b) { return a.createdAt - b.createdAt; });
+    return items.filter(function (i) { return i.user === user; }).sort(function (a, b) { return a.createdAt - b.createdAt; });
   };
   const save = function (item) { return withStore('readwrite', function (store) { return store.put(item); }); };
   const remove = async function (key) {
@@ -48,6 +50,9 @@
   }
 
   function csrfToken() {
+    // The cookie first: a page kept by the service worker may carry a token from before the last login.
+    const cookie = document.cookie.split('; ').find(function (c) { return c.startsWith('csrftoken='); });
+    if (cookie) return cookie.slice('csrftoken='.length);
     const meta = document.querySelector('meta[name=csrf-token]');
     return meta ? meta.content : '';
   }
@@ -69,7 +74,7 @@
 
   /* files: {photos: [File], after_photos: [File]} */
   async function enqueue(fields, files) {
-    const item = {key: newKey(), createdAt: Date.now(), fields: fields, files: [], state: 'waiting', message: ''};
+    const item = {key: newKey(), user: user, createdAt: Date.now(), fields: fields, files: [], state: 'waiting', message: ''};
     Object.keys(files).forEach(function (name) {
       files[name].forEach(function (file) {
         item.files.push({field: name, name: file.name || 'photo.jpg', blob: new Blob([file], {type: file.type})});
@@ -189,6 +194,9 @@
   showOnline();
   changed();
   if (navigator.onLine) flush();
+  if ('serviceWorker' in navigator && top && top.dataset.serviceWorker) {
+    navigator.serviceWorker.register(top.dataset.serviceWorker).catch(function () { /* plain http: no worker */ });
+  }
   // A server that was busy (429/5xx) is tried again now and then while the page is open.
   setInterval(function () { if (navigator.onLine) flush(); }, 60000);
 })();
