@@ -36,6 +36,8 @@ def camera_jpeg(tmp_path):
 def snap(page, name: str, full_page: bool = False) -> None:
     """An extra screenshot of a step worth showing (the fixture saves the last state of every test too)."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
+    if full_page:
+        page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=full_page)
 
 
@@ -180,3 +182,26 @@ def test_the_app_opens_without_network_once_visited(located_phone, log_in, serve
 
     assert page.get_by_test_id("report-form").is_visible()
     assert page.get_by_test_id("offline").is_visible()
+
+
+def test_the_me_tab_lists_what_waits_on_the_phone_and_it_leaves_when_sent(
+    located_phone, log_in, server, loop, camera_jpeg
+):
+    page = located_phone
+    loop.report_by_inspector()
+    open_report_page(page, log_in, server)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+    page.context.set_offline(True)
+    three_taps(page, camera_jpeg)
+    page.get_by_test_id("send").click()
+    page.get_by_test_id("queued-note").wait_for()
+    page.get_by_test_id("pending").click()  # the Me tab, kept by the service worker
+
+    page.get_by_test_id("queued-item").wait_for()
+    snap(page, "phone_me_waiting")
+    assert Case.objects.count() == 1
+
+    page.context.set_offline(False)
+    page.get_by_test_id("queued-item").wait_for(state="detached")
+    assert Case.objects.count() == 2

@@ -4,12 +4,23 @@
 'use strict';
 const CACHE = 'xiuhua-phone-{{ version }}';
 const STATIC = [{% for url in static_files %}'{{ url }}'{% if not forloop.last %}, {% endif %}{% endfor %}];
+const PAGES = ['{% url "web:m_tasks" %}', '{% url "web:m_report" %}', '{% url "web:m_me" %}'];
 const OFFLINE_PAGE = '{% url "web:m_report" %}';
 
+// A page is kept only as the signed-in inspector saw it, never a redirect to the login page.
+function keepPage(cache, url, response) {
+  if (response.ok && !response.redirected) return cache.put(url, response);
+}
+
 self.addEventListener('install', function (event) {
-  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(STATIC); }).then(function () {
-    return self.skipWaiting();
-  }));
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.addAll(STATIC).then(function () {
+      return Promise.all(PAGES.map(function (url) {
+        return fetch(url, {credentials: 'same-origin'}).then(function (r) { return keepPage(cache, url, r); })
+          .catch(function () { /* kept on the first visit instead */ });
+      }));
+    });
+  }).then(function () { return self.skipWaiting(); }));
 });
 
 self.addEventListener('activate', function (event) {
@@ -32,11 +43,8 @@ self.addEventListener('fetch', function (event) {
     }));
   } else if (request.mode === 'navigate') {
     event.respondWith(fetch(request).then(function (response) {
-      // Only a real page of the app is kept (not a redirect to the login page).
-      if (response.ok && !response.redirected) {
-        const copy = response.clone();
-        caches.open(CACHE).then(function (c) { c.put(url.pathname, copy); });
-      }
+      const copy = response.clone();
+      caches.open(CACHE).then(function (cache) { keepPage(cache, url.pathname, copy); });
       return response;
     }).catch(function () {
       return caches.match(url.pathname).then(function (hit) { return hit || caches.match(OFFLINE_PAGE); })
