@@ -9,7 +9,9 @@ case is closed. Everything goes through `xiuhua.intake.channels.citizen` (rate l
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -117,12 +119,24 @@ def _report_page(request: HttpRequest, form: CitizenReportForm, *, error: str = 
     return render(request, "web/public/report.html", context, status=status)
 
 
+def with_lookup_code(view: Callable) -> Callable:
+    """The case of the URL's number if the request carries its lookup code; otherwise one 404 for every mistake."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, number: str) -> HttpResponse:
+        code = request.POST.get("code", "") if request.method == "POST" else request.GET.get("code", "")
+        try:
+            case = case_by_lookup_code(number, code)
+        except NotFound as exc:
+            return public_error(request, exc.message, 404)
+        return view(request, case)
+
+    return wrapper
+
+
 @require_GET
-def receipt(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        case = case_by_lookup_code(number, request.GET.get("code", ""))
-    except NotFound as exc:
-        return public_error(request, exc.message, 404)
+@with_lookup_code
+def receipt(request: HttpRequest, case: Case) -> HttpResponse:
     context = {"case": case, "status_url": _case_url("web:public_case", case)}
     return render(request, "web/public/receipt.html", context)
 
@@ -138,11 +152,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
-def status(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        case = case_by_lookup_code(number, request.GET.get("code", ""))
-    except NotFound as exc:
-        return public_error(request, exc.message, 404)
+@with_lookup_code
+def status(request: HttpRequest, case: Case) -> HttpResponse:
     return _status_page(request, case)
 
 
@@ -164,18 +175,14 @@ def _status_page(
 
 
 @require_POST
-def rate(request: HttpRequest, number: str) -> HttpResponse:
+@with_lookup_code
+def rate(request: HttpRequest, case: Case) -> HttpResponse:
     """A closed case's rating (once, with the lookup code); refusals come back on the status page with why."""
     form = RatingForm(request.POST)
-    code = request.POST.get("code", "")
-    try:
-        case = case_by_lookup_code(number, code)
-    except NotFound as exc:
-        return public_error(request, exc.message, 404)
     try:
         if not form.is_valid():
             raise DomainError(_("Please choose how satisfied you are."), code="satisfaction_required")
-        rate_case(number, code, form.cleaned_data["satisfaction"], form.cleaned_data["comment"])
+        rate_case(case.number, case.lookup_code, form.cleaned_data["satisfaction"], form.cleaned_data["comment"])
     except DomainError as exc:
         return _status_page(request, case, form=form, error=exc.message, status=exc.status_code)
     messages.success(request, _("Thank you! Your rating has been recorded."))

@@ -127,6 +127,7 @@ def test_a_verify_task_is_answered_on_the_phone_with_a_photo(located_phone, log_
     page.locator(f"[data-testid=task][data-number='{case.number}']").click()
     page.get_by_test_id("result-yes").click()
     page.get_by_test_id("photos").set_input_files(camera_jpeg)
+    page.wait_for_timeout(300)  # let the chosen answer's colour transition finish before the picture
     snap(page, "phone_verify_task")
     page.get_by_test_id("m-submit-verify").click()
 
