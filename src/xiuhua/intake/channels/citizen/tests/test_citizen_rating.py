@@ -65,3 +65,14 @@ def test_the_rating_leaves_the_case_and_its_callback_alone(loop, spot):
 
     case.refresh_from_db()
     assert case.version == version and case.stats.callback_at is None and case.stats.satisfaction == ""
+
+
+def test_ratings_are_listed_read_only_in_the_admin(loop, spot, client, settings):
+    case = loop.close(citizen_case(spot))
+    rating = rate_case(case.number, case.lookup_code, "satisfied")
+    assert client.login(username="admin", password=settings.DEMO_PASSWORD)
+
+    listing = client.get("/admin/intake/citizenrating/")
+
+    assert listing.status_code == 200 and case.number in listing.content.decode()
+    assert client.post(f"/admin/intake/citizenrating/{rating.pk}/delete/", {"post": "yes"}).status_code == 403
