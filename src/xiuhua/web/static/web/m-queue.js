@@ -189,6 +189,19 @@
   window.XQueue = {enqueue: enqueue, flush: flush, list: list, remove: remove, retry: retry,
     renderList: renderList, newKey: newKey};
 
+  // Logging out drops the pages the service worker kept, so the next person on this phone does not see them.
+  // (Reports still waiting stay: they are sent when their author logs in again.)
+  document.querySelectorAll('form[data-logout]').forEach(function (form) {
+    form.addEventListener('submit', function (e) {
+      if (!window.caches) return;
+      e.preventDefault();
+      caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (n) { return n.startsWith('xiuhua-phone-'); })
+          .map(function (n) { return caches.delete(n); }));
+      }).finally(function () { form.submit(); });
+    });
+  });
+
   window.addEventListener('online', function () { showOnline(); flush(); });
   window.addEventListener('offline', showOnline);
   showOnline();

@@ -206,3 +206,16 @@ def test_the_me_tab_lists_what_waits_on_the_phone_and_it_leaves_when_sent(
     page.context.set_offline(False)
     page.get_by_test_id("queued-item").wait_for(state="detached")
     assert Case.objects.count() == 2
+
+
+def test_logging_out_drops_the_pages_kept_on_the_phone(located_phone, log_in, server):
+    page = located_phone
+    open_report_page(page, log_in, server)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.get_by_test_id("tab-me").click()
+    assert page.evaluate("caches.keys().then(names => names.length)") == 1
+
+    page.get_by_test_id("logout").click()
+    page.wait_for_url(re.compile(r"/login/"))
+
+    assert page.evaluate("caches.keys().then(names => names.length)") == 0
