@@ -88,6 +88,24 @@ def test_a_verify_task_is_answered_through_the_shared_action_endpoint(loop, peop
     assert case.status == "accepted" and case.events.filter(action="verify").count() == 2
 
 
+def test_a_failed_check_from_the_phone_sends_the_case_back_for_rework(loop, people):
+    case = loop.to_handled()
+    loop.act(case, "check", people.operator, inspector="inspector")
+    client = signed_in("inspector")
+
+    page = client.get(f"/m/cases/{case.number}/").content.decode()
+    assert 'data-testid="m-action-check"' in page and 'data-testid="photos" required' in page
+
+    case.refresh_from_db()
+    response = client.post(
+        f"/cases/{case.number}/act/check/",
+        {"version": case.version, "result": "false", "photos": [photo("still-dirty.jpg")], "note": "仍有垃圾"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "dispatched" and case.stats.rework_count == 1
+
+
 def test_a_case_the_inspector_cannot_see_is_not_found(demo_city):
     assert signed_in("inspector").get("/m/cases/2099010100001/").status_code == 404
 
