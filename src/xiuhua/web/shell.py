@@ -30,6 +30,7 @@ class MenuItem:
 
 
 MENU: list[MenuItem] = [
+    MenuItem(_("Phone workbench"), "web:m_tasks", "phone", frozenset({Role.INSPECTOR})),
     MenuItem(_("Case search"), "web:case_list", "folder2-open"),
     MenuItem(_("Notices"), "web:notices", "bell"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiuhua.web.views import actions, auth, case_detail, cases, shell
+from xiuhua.web.views import actions, auth, case_detail, cases, mobile, public, shell
 
 app_name = "web"
 
@@ -18,4 +18,20 @@ urlpatterns = [
         case_detail.case_attachment,
         name="case_attachment",
     ),
+    # The inspector's phone.
+    path("m/", mobile.tasks, name="m_tasks"),
+    path("m/cases/<str:number>/", mobile.case_page, name="m_case"),
+    path("m/report/", mobile.report, name="m_report"),
+    path("m/me/", mobile.me, name="m_me"),
+    path("m/grids/", mobile.grids, name="m_grids"),
+    path("m/where/", mobile.where, name="m_where"),
+    path("m/sw.js", mobile.service_worker, name="m_service_worker"),
+    # Citizens, no account.
+    path("public/", public.report, name="public_report"),
+    path("public/receipt/<str:number>/", public.receipt, name="public_receipt"),
+    path("public/lookup/", public.lookup, name="public_lookup"),
+    path("public/cases/<str:number>/", public.status, name="public_case"),
+    path("public/cases/<str:number>/rate/", public.rate, name="public_rate"),
+    path("public/grids/", public.grids, name="public_grids"),
+    path("public/where/", public.where, name="public_where"),
 ]

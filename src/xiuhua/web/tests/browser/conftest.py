@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are in other threads, but
 # Django's async-safety check also trips on the test's own ORM calls made while that loop exists.
@@ -37,10 +38,22 @@ def browser():
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"找不到 Chromium：{CHROMIUM}（Debian 软件包 chromium；make test 以 root 运行时会自动安装）")
+    outside = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        _carry_serialized_contents(outside)
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def _carry_serialized_contents(outside: dict) -> None:
+    """Playwright's event loop gives this thread new database connection objects (Django keeps them per context).
+    When earlier tests set up the test database, the migrations' data serialized for `server`'s rollback hangs on
+    the old objects; without it on the new ones, the first live-server test's flush would leave the next one with
+    no catalogue at all."""
+    for alias, connection in outside.items():
+        if hasattr(connection, "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = connection._test_serialized_contents
 
 
 def _context(browser, request, **options):
