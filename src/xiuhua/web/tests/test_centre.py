@@ -44,6 +44,11 @@ def queue_numbers(html: str) -> list[str]:
     return re.findall(r'data-number="(\d+)" data-testid="queue-row"', html)
 
 
+def row(html: str, number: str) -> str:
+    """The queue row of one case."""
+    return re.search(rf'<tr [^>]*data-number="{number}".*?</tr>', html, re.S).group(0)
+
+
 def count(html: str, tab: str) -> int:
     return int(re.search(rf'data-testid="count-{tab}">(\d+)<', html).group(1))
 
@@ -133,14 +138,16 @@ def test_urgent_reports_come_first_then_the_oldest(loop):
 
 
 def test_rows_name_their_channel_and_flag_repeat_complaints(loop):
-    loop.report_by_inspector()
-    for _ in range(3):
-        repeated = loop.report(source="hotline_12319", reporter_phone="13812345678")
+    inspectors = loop.report_by_inspector()
+    calls = [loop.report(source="hotline_12319", reporter_phone="13812345678") for _ in range(3)]
 
     html = page("operator", INTAKE)
-    assert 'data-source="inspector"' in html and 'data-source="hotline_12319"' in html
-    assert Case.objects.get(pk=repeated.pk).repeat_complaint
-    assert html.count('data-testid="badge-repeat"') >= 1
+    assert 'data-source="inspector"' in row(html, inspectors.number)
+    flagged = {c.number for c in Case.objects.filter(repeat_complaint=True)}
+    assert flagged and flagged <= {c.number for c in calls}
+    for case in [inspectors, *calls]:
+        assert ('data-testid="badge-repeat"' in row(html, case.number)) == (case.number in flagged)
+        assert case.source != "hotline_12319" or 'data-source="hotline_12319"' in row(html, case.number)
 
 
 def test_a_merged_report_shows_on_its_parent_as_a_report_count(loop, people):
