@@ -120,6 +120,18 @@ def test_intake_tabs_hold_reports_by_step_with_counts(loop, people):
     assert set(queue_numbers(page("operator", f"{INTAKE}?tab=close"))) == {handled.number, checked.number}
 
 
+def test_verification_results_show_on_the_reports_waiting_to_register(loop, people):
+    true, false = loop.report(), loop.report()
+    for case, result in ((true, True), (false, False)):
+        loop.act(case, "accept", people.operator)
+        loop.act(case, "verify", people.operator, inspector="inspector")
+        loop.act(case, "verify", people.inspector, result=result)
+
+    html = page("shift_leader", f"{INTAKE}?tab=register")
+    assert 'data-testid="badge-verified"' in row(html, true.number)
+    assert 'data-testid="badge-verified-false"' in row(html, false.number)
+
+
 def test_shift_leaders_open_on_the_reports_to_register(loop, people):
     accepted = loop.report()
     loop.act(accepted, "accept", people.operator)
