@@ -62,31 +62,36 @@ class Workbench:
 def workbench_view(bench: Workbench) -> Callable[[HttpRequest], HttpResponse]:
     @login_required
     def view(request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if user.role not in bench.roles:
-            return forbidden(request, _refusal(bench, user.role))
-        tabs = bench.tabs_for(user)
-        wanted = request.GET.get("tab") or bench.first_tab.get(user.role, tabs[0].key)
+        if request.user.role not in bench.roles:
+            return forbidden(request, _refusal(bench, request.user.role))
+        tabs = bench.tabs_for(request.user)
+        wanted = request.GET.get("tab") or bench.first_tab.get(request.user.role, tabs[0].key)
         tab = next((t for t in tabs if t.key == wanted), tabs[0])
+        try:
+            context = _panel_context(request, bench, tab)
+        except NotFound as exc:
+            return page_not_found(request, exc.message)
         target = request.headers.get("HX-Target", "") if request.htmx else ""
-        context: dict[str, Any] = {"bench": bench, "tab": tab, "now": timezone.now()}
-        context["next"] = f"{reverse(bench.url_name)}?tab={tab.key}"
-        number = request.GET.get("case", "").strip()
-        if number:
-            try:
-                context.update(case_panel(request, number, context["now"]))
-            except NotFound as exc:
-                return page_not_found(request, exc.message)
         if target == "side-panel":
             return render(request, "web/centre/panel.html", context)
         context.update(_queue(request, bench, tab, context["now"]))
         if target == "queue":
             return render(request, "web/centre/queue.html", context)
-        context["tabs"] = [(t, t.rows(user).count()) for t in tabs]
+        context["tabs"] = [(t, t.rows(request.user).count()) for t in tabs]
         template = "web/centre/board.html" if target == "workbench" else "web/centre/workbench.html"
         return render(request, template, context)
 
     return view
+
+
+def _panel_context(request: HttpRequest, bench: Workbench, tab: Tab) -> dict[str, Any]:
+    """The tab, where actions come back to, and the open case's panel (if `?case=` names one)."""
+    now = timezone.now()
+    context: dict[str, Any] = {"bench": bench, "tab": tab, "now": now, "queue_query": _queue_query(request, tab)}
+    context["next"] = f"{reverse(bench.url_name)}?tab={tab.key}"
+    if number := request.GET.get("case", "").strip():
+        context.update(case_panel(request, number, now))
+    return context
 
 
 def _refusal(bench: Workbench, role: str) -> str:
@@ -106,11 +111,16 @@ def _queue(request: HttpRequest, bench: Workbench, tab: Tab, now: datetime) -> d
     if layout.decorate:
         layout.decorate(rows, now)
     table.page.object_list = rows
+    return {"table": table, "row_template": layout.row_template}
+
+
+def _queue_query(request: HttpRequest, tab: Tab) -> str:
+    """The queue's query string (tab, sort, page) without the open case, for links that open another one."""
     query = request.GET.copy()
     for name in ("case", "merge"):
         query.pop(name, None)
     query["tab"] = tab.key
-    return {"table": table, "row_template": layout.row_template, "queue_query": query.urlencode()}
+    return query.urlencode()
 
 
 def case_panel(request: HttpRequest, number: str, now: datetime) -> dict[str, Any]:

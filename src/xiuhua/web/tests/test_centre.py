@@ -230,7 +230,8 @@ def test_choosing_merge_into_opens_the_merge_form_with_the_parent_filled_in(loop
     first = loop.report()
     second = loop.report()
 
-    html = page("operator", f"{INTAKE}?case={second.number}&merge={first.number}", **PANEL)
+    html = page("operator", f"{INTAKE}?tab=accept&case={second.number}&merge={first.number}", **PANEL)
+    assert f'hx-get="?tab=accept&amp;case={second.number}&amp;merge={first.number}"' in html
     assert re.search(r'<details class="action-panel mb-2" data-action="merge" open>', html)
     assert f'name="parent" value="{first.number}"' in html
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are in other threads, but
 # Django's async-safety check also trips on the test's own ORM calls made while that loop exists.
@@ -37,7 +38,14 @@ def browser():
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"找不到 Chromium：{CHROMIUM}（Debian 软件包 chromium；make test 以 root 运行时会自动安装）")
+    # Django keeps connections in an asgiref Local, which in a thread with a running event loop (Playwright's)
+    # switches to other storage: ORM calls would get fresh connection objects without the test database's
+    # serialized contents, and data flushed by one live-server test would not come back for the next.
+    # The loop's storage is given this thread's connections, so both see the same ones.
+    thread_connections = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        for alias, connection in thread_connections.items():
+            connections[alias] = connection
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
