@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import Department, User
-from xiuhua.cases.choices import Action, Satisfaction
+from xiuhua.cases.choices import Action, CaseStatus, Satisfaction
 from xiuhua.cases.models import Case
 from xiuhua.catalog.models import RegisterCondition
 
@@ -34,9 +34,11 @@ PHOTO_REQUIRED = {Action.REPORT_BACK, Action.SELF_HANDLE}
 DANGER = {Action.DECLINE, Action.REFUSE, Action.REQUEST_VOID}
 
 
-def fields_for(action: str, user: User) -> list[str]:
-    """The inputs `action` takes from this user, in the order the form shows them."""
+def fields_for(action: str, user: User, case: Case | None = None) -> list[str]:
+    """The inputs `action` takes from this user (on this case, when given), in the order the form shows them."""
     replying = user.role == Role.INSPECTOR
+    if action == Action.APPROVE and case is not None and case.status != CaseStatus.RETURN_REQUESTED:
+        return ["note"]  # only an approved return takes a unit (to re-dispatch at once)
     by_action = {
         Action.VERIFY: ["result", "photos"] if replying else ["inspector"],
         Action.CHECK: ["result", "photos"] if replying else ["inspector"],
@@ -99,7 +101,9 @@ class ActionForm(forms.Form):
         self.fields["inspector"].queryset = User.objects.filter(role=Role.INSPECTOR, is_active=True).order_by(
             "username"
         )
-        self.fields["register_condition"].queryset = RegisterCondition.objects.filter(case_class=case.case_class)
+        self.fields["register_condition"].queryset = RegisterCondition.objects.filter(
+            case_class=case.case_class, active=True
+        )
         self.fields["register_condition"].label_from_instance = _condition_label
         style_widgets(self)
 
@@ -162,7 +166,7 @@ def action_panels(case: Case, user: User, allowed: list[str], initial: dict | No
                 action=action,
                 label=labels[action],
                 form=form,
-                fields=fields_for(action, user),
+                fields=fields_for(action, user, case),
                 reason_required=action in REASON_REQUIRED,
                 photo_required=action in PHOTO_REQUIRED,
                 danger=action in DANGER,

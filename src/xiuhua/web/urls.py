@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiuhua.web.views import actions, auth, case_detail, cases, mobile, public, shell
+from xiuhua.web.views import actions, auth, case_detail, cases, centre, mobile, public, shell
 
 app_name = "web"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("notices/", shell.notices, name="notices"),
     path("notices/read/", shell.read_notices, name="read_notices"),
+    path("centre/intake/", centre.intake, name="intake"),
+    path("centre/dispatch/", centre.dispatch, name="dispatch"),
     path("cases/", cases.case_list, name="case_list"),
     path("cases/<str:number>/", case_detail.case_detail, name="case_detail"),
     path("cases/<str:number>/act/<str:action>/", actions.act, name="act"),

@@ -38,22 +38,17 @@ def browser():
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"找不到 Chromium：{CHROMIUM}（Debian 软件包 chromium；make test 以 root 运行时会自动安装）")
-    outside = {alias: connections[alias] for alias in connections}
+    # Django keeps connections in an asgiref Local, which in a thread with a running event loop (Playwright's)
+    # switches to other storage: ORM calls would get fresh connection objects without the test database's
+    # serialized contents, and data flushed by one live-server test would not come back for the next.
+    # The loop's storage is given this thread's connections, so both see the same ones.
+    thread_connections = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
-        _carry_serialized_contents(outside)
+        for alias, connection in thread_connections.items():
+            connections[alias] = connection
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-def _carry_serialized_contents(outside: dict) -> None:
-    """Playwright's event loop gives this thread new database connection objects (Django keeps them per context).
-    When earlier tests set up the test database, the migrations' data serialized for `server`'s rollback hangs on
-    the old objects; without it on the new ones, the first live-server test's flush would leave the next one with
-    no catalogue at all."""
-    for alias, connection in outside.items():
-        if hasattr(connection, "_test_serialized_contents"):
-            connections[alias]._test_serialized_contents = connection._test_serialized_contents
 
 
 def _context(browser, request, **options):
