@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiuhua.web.views import actions, auth, case_detail, cases, shell
+from xiuhua.web.views import actions, auth, case_detail, case_place, cases, department, shell
 
 app_name = "web"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("cases/", cases.case_list, name="case_list"),
     path("cases/<str:number>/", case_detail.case_detail, name="case_detail"),
     path("cases/<str:number>/act/<str:action>/", actions.act, name="act"),
+    path("cases/<str:number>/place.geojson", case_place.case_place_geojson, name="case_place"),
+    path("department/", department.workbench, name="department_workbench"),
     path(
         "cases/<str:number>/attachments/<int:attachment_id>/",
         case_detail.case_attachment,

@@ -1,0 +1,88 @@
+"""The department workbench: the cases the department leads (by deadline, with quick filters and the actions it
+may take on each), the ones it assists on, and its own figures for this month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xiuhua.accounts.choices import Role
+from xiuhua.cases import clock, department_queue, presenters
+from xiuhua.cases.figures import department_month_figures, month_start_of
+from xiuhua.cases.models import Case
+from xiuhua.cases.workflow import allowed_actions
+from xiuhua.web.actions import ActionPanel, action_panels
+from xiuhua.web.errors import forbidden
+from xiuhua.web.tables import Column, build_table
+
+COLUMNS = [
+    Column(gettext_lazy("Light"), css="text-center"),
+    Column(gettext_lazy("Case number"), "number"),
+    Column(gettext_lazy("Class")),
+    Column(gettext_lazy("Location")),
+    Column(gettext_lazy("Status")),
+    Column(gettext_lazy("Handling deadline"), "due"),
+    Column(gettext_lazy("Actions"), css="text-end"),
+]
+VIEW_LABELS = {
+    "open": gettext_lazy("All open"),
+    "to_handle": gettext_lazy("To handle"),
+    "handling": gettext_lazy("Handling"),
+    "reported_back": gettext_lazy("Reported back, to check"),
+    "overdue": gettext_lazy("Overdue"),
+}
+ASSISTED_SHOWN = 20
+
+
+@dataclass
+class Row:
+    """One case on the workbench: its handling light and time left, and the actions the user may take."""
+
+    case: Case
+    light: str | None
+    left: timedelta | None
+    panels: list[ActionPanel]
+
+
+def _row(case: Case, user, now: datetime, with_actions: bool = True) -> Row:
+    light = None
+    if case.handling_running_since is not None:
+        light = clock.light_of(case.handling_warning_at, case.handling_deadline, now)
+    panels = action_panels(case, user, allowed_actions(case, user), id_prefix=f"c{case.pk}-") if with_actions else []
+    return Row(case, light, department_queue.handling_left(case, now), panels)
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.role != Role.DEPARTMENT or user.department_id is None:
+        return forbidden(request, _("The department workbench is for the handlers of a department."))
+    now = timezone.now()
+    view = request.GET.get("show", "open")
+    view = view if view in department_queue.VIEWS else "open"
+    cases = department_queue.led_cases(user, view, now).select_related(*presenters.SUMMARY_RELATIONS, "stats")
+    table = build_table(request, cases, COLUMNS, "due")
+    counts = department_queue.view_counts(user, now)
+    context = {
+        "table": table,
+        "rows": [_row(case, user, now) for case in table.rows],
+        "view": view,
+        "views": [{"name": name, "label": VIEW_LABELS[name], "count": counts[name]} for name in department_queue.VIEWS],
+        "now": now,
+    }
+    if request.htmx:
+        return render(request, "web/department/cases.html", context)
+    assisted = department_queue.assisted_cases(user).select_related(*presenters.SUMMARY_RELATIONS, "stats")
+    context.update(
+        figures=department_month_figures(user.department, month_start_of(now), now),
+        assisted=[_row(case, user, now, with_actions=False) for case in assisted[:ASSISTED_SHOWN]],
+        assisted_count=assisted.count(),
+    )
+    return render(request, "web/department/workbench.html", context)
