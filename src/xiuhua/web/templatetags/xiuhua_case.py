@@ -1,4 +1,4 @@
-"""Template helpers of the case page and the department workbench: lights by name, time left on a limit."""
+"""Template helpers of the case page and the department workbench: time left on a limit, shares of it used."""
 
 from __future__ import annotations
 
@@ -13,25 +13,13 @@ from xiuhua.worktime.clock import NATURAL_UNITS
 register = template.Library()
 
 
-@register.simple_tag
-def light_dot(light: str | None) -> str:
-    """The coloured dot of a light given by name ("green", "yellow", "red"); nothing for None."""
-    if not light:
-        return ""
-    names = {"green": _("Green"), "yellow": _("Yellow"), "red": _("Red")}
-    return format_html(
-        '<span class="light light-{}" title="{}" data-light="{}"><span class="visually-hidden">{}</span></span>',
-        light,
-        names[light],
-        light,
-        names[light],
-    )
+def span_text(minutes: float, *, with_days: bool = True) -> str:
+    """A span of time as days, hours and minutes, the largest two parts (e.g. "2 d 3 h", "3 h 20 min").
 
-
-def span_text(minutes: float) -> str:
-    """A span of time as days, hours and minutes, the largest two parts (e.g. "2 d 3 h", "3 h 20 min")."""
+    Working time is given without days (`with_days=False`): a working day is not 24 hours.
+    """
     total = int(round(abs(minutes)))
-    days, rest = divmod(total, 24 * 60)
+    days, rest = divmod(total, 24 * 60) if with_days else (0, total)
     hours, mins = divmod(rest, 60)
     if days:
         return _("%(d)d d %(h)d h") % {"d": days, "h": hours} if hours else _("%(d)d d") % {"d": days}
@@ -51,7 +39,7 @@ def time_left(left: timedelta | float | None, unit: str = "") -> str:
         return ""
     minutes = left.total_seconds() / 60 if isinstance(left, timedelta) else float(left)
     working = bool(unit) and unit not in NATURAL_UNITS
-    span = span_text(minutes)
+    span = span_text(minutes, with_days=not working)
     if minutes < 0:
         text = _("overdue by %(span)s of working time") if working else _("overdue by %(span)s")
         css = "text-danger fw-semibold"

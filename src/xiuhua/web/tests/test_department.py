@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from xiuhua.accounts.models import User
 from xiuhua.cases.tests.conftest import photo
@@ -196,3 +196,14 @@ def test_a_department_user_without_a_department_is_refused_the_workbench(demo_ci
     client.force_login(user)
 
     assert client.get("/department/").status_code == 403
+
+
+def test_time_left_counts_working_time_in_hours_and_natural_time_in_days():
+    from xiuhua.web.templatetags.xiuhua_case import time_left
+
+    with translation.override("en"):  # the source strings, whatever the Chinese catalogue says
+        working = time_left(-30 * 60, "working_days")
+        natural = time_left(timedelta(hours=26, minutes=5), "natural_days")
+
+    assert "overdue by 30 h of working time" in working and "text-danger" in working
+    assert "1 d 2 h left" in natural

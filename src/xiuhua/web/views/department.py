@@ -76,6 +76,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "view": view,
         "views": [{"name": name, "label": VIEW_LABELS[name], "count": counts[name]} for name in department_queue.VIEWS],
         "now": now,
+        "waiting_approval": department_queue.WAITING_APPROVAL,
     }
     if request.htmx:
         return render(request, "web/department/cases.html", context)

@@ -11,16 +11,15 @@
   const styles = {
     neighbour: { color: "#8a94a6", weight: 1, fillColor: "#dfe4ea", fillOpacity: 0.35, className: "grid-neighbour" },
     grid: { color: "#0d6efd", weight: 2.5, fillColor: "#0d6efd", fillOpacity: 0.12, className: "grid-outline" },
+    // GeoJSON layers restyle every feature, points too: the point's look (and class) must be here.
+    case: { radius: 8, color: "#fff", weight: 2, fillColor: "#d93025", fillOpacity: 1, className: "case-point" },
   };
 
   function draw(place) {
     let gridLayer = null;
     const layer = L.geoJSON(place, {
       style: (feature) => styles[feature.properties.role] || styles.neighbour,
-      pointToLayer: (feature, latlng) =>
-        L.circleMarker(latlng, {
-          radius: 8, color: "#fff", weight: 2, fillColor: "#d93025", fillOpacity: 1, className: "case-point",
-        }),
+      pointToLayer: (feature, latlng) => L.circleMarker(latlng, styles.case),
       onEachFeature: (feature, item) => {
         const p = feature.properties;
         if (p.role === "grid") gridLayer = item;
