@@ -28,7 +28,8 @@
         });
       },
     }).addTo(map);
-    map.fitBounds((gridLayer || layer).getBounds(), { padding: [28, 28], maxZoom: 18 });
+    // Wide padding leaves room for the neighbouring grids around the case's own.
+    map.fitBounds((gridLayer || layer).getBounds(), { padding: [48, 48], maxZoom: 18 });
     box.dataset.loaded = "true";
   }
 
