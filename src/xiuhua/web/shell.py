@@ -30,7 +30,7 @@ class MenuItem:
 
 
 MENU: list[MenuItem] = [
-    MenuItem(_("Department workbench"), "web:department_workbench", "briefcase", frozenset({Role.DEPARTMENT})),
+    MenuItem(_("Department workbench"), "web:department", "briefcase", frozenset({Role.DEPARTMENT})),
     MenuItem(_("Case search"), "web:case_list", "folder2-open"),
     MenuItem(_("Notices"), "web:notices", "bell"),
 ]

@@ -207,3 +207,27 @@ def test_time_left_counts_working_time_in_hours_and_natural_time_in_days():
 
     assert "overdue by 30 h of working time" in working and "text-danger" in working
     assert "1 d 2 h left" in natural
+
+
+def test_a_workbench_row_fetches_an_action_form_only_for_its_own_open_action(loop, people):
+    mine = loop.to_dispatched()
+    theirs = loop.to_dispatched(department="zhujian")
+    client = signed_in("dept_zhifa")
+
+    form = client.get(f"/department/act/{mine.number}/report_back/?next=/department/%3Fshow%3Dto_handle")
+
+    assert form.status_code == 200
+    page = form.content.decode()
+    assert f'action="/cases/{mine.number}/act/report_back/"' in page and 'capture="environment"' in page
+    assert 'value="/department/?show=to_handle"' in page and " open>" in page
+    assert client.get(f"/department/act/{theirs.number}/report_back/").status_code == 404
+    assert client.get(f"/department/act/{mine.number}/close/").status_code == 409
+    assert signed_in("dispatcher").get(f"/department/act/{mine.number}/handle/").status_code == 403
+
+
+def test_an_action_form_never_sends_the_user_off_site(loop, people):
+    case = loop.to_dispatched()
+
+    page = signed_in("dept_zhifa").get(f"/department/act/{case.number}/handle/?next=https://evil.example.com/")
+
+    assert 'value="/department/"' in page.content.decode() and "evil" not in page.content.decode()

@@ -9,18 +9,22 @@ from datetime import datetime, timedelta
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiuhua.accounts.choices import Role
-from xiuhua.cases import clock, department_queue, presenters
+from xiuhua.cases import clock, department_queue, presenters, queries
+from xiuhua.cases.choices import Action
 from xiuhua.cases.figures import department_month_figures, month_start_of
 from xiuhua.cases.models import Case
 from xiuhua.cases.workflow import allowed_actions
-from xiuhua.web.actions import ActionPanel, action_panels
-from xiuhua.web.errors import forbidden
+from xiuhua.core.errors import NotFound
+from xiuhua.web.actions import DANGER, action_panels
+from xiuhua.web.errors import forbidden, page_not_found
 from xiuhua.web.tables import Column, build_table
+from xiuhua.web.views.shell import safe_next
 
 COLUMNS = [
     Column(gettext_lazy("Light"), css="text-center"),
@@ -43,27 +47,44 @@ ASSISTED_SHOWN = 20
 
 @dataclass
 class Row:
-    """One case on the workbench: its handling light and time left, and the actions the user may take."""
+    """One case on the workbench: its handling light and time left, and the actions the user may take.
+
+    Only the actions' buttons are drawn with the list; a button's form is fetched when it is first opened
+    (`action_form`), so a page of 25 cases does not build and send a hundred forms nobody opens.
+    """
 
     case: Case
     light: str | None
     left: timedelta | None
-    panels: list[ActionPanel]
+    actions: list[dict]
+
+
+ACTION_LABELS = dict(Action.choices)
 
 
 def _row(case: Case, user, now: datetime, with_actions: bool = True) -> Row:
     light = None
     if case.handling_running_since is not None:
         light = clock.light_of(case.handling_warning_at, case.handling_deadline, now)
-    panels = action_panels(case, user, allowed_actions(case, user), id_prefix=f"c{case.pk}-") if with_actions else []
-    return Row(case, light, department_queue.handling_left(case, now), panels)
+    actions = [
+        {"action": action, "label": ACTION_LABELS[action], "danger": action in DANGER}
+        for action in (allowed_actions(case, user) if with_actions else [])
+    ]
+    return Row(case, light, department_queue.handling_left(case, now), actions)
+
+
+def _not_a_handler(request: HttpRequest) -> HttpResponse | None:
+    user = request.user
+    if user.role != Role.DEPARTMENT or user.department_id is None:
+        return forbidden(request, _("The department workbench is for the handlers of a department."))
+    return None
 
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
+    if refusal := _not_a_handler(request):
+        return refusal
     user = request.user
-    if user.role != Role.DEPARTMENT or user.department_id is None:
-        return forbidden(request, _("The department workbench is for the handlers of a department."))
     now = timezone.now()
     view = request.GET.get("show", "open")
     view = view if view in department_queue.VIEWS else "open"
@@ -87,3 +108,21 @@ def workbench(request: HttpRequest) -> HttpResponse:
         assisted_count=assisted.count(),
     )
     return render(request, "web/department/workbench.html", context)
+
+
+@login_required
+def action_form(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """One action's form for a workbench row, opened (the shared partial); it posts to `web:act` like every form."""
+    if refusal := _not_a_handler(request):
+        return refusal
+    try:
+        case = queries.case_for(request.user, number)
+    except NotFound as exc:
+        return page_not_found(request, exc.message)
+    if action not in allowed_actions(case, request.user):
+        message = _("This action is not open on case %(number)s now; reload the page.") % {"number": number}
+        return HttpResponse(message, status=409)
+    panel = action_panels(case, request.user, [action], id_prefix=f"c{case.pk}-")[0]
+    next_url = safe_next(request, reverse("web:department"))
+    context = {"panel": panel, "case": case, "next": next_url, "open": True}
+    return render(request, "web/partials/action_form.html", context)
