@@ -29,8 +29,9 @@ from datetime import date, datetime
 from django.db.models import Count, Q
 
 from xiuhua.accounts.models import Department
+from xiuhua.cases.department_queue import LEAD_OPEN
 from xiuhua.cases.models import Case, CaseStats
-from xiuhua.cases.queries import TERMINAL, overdue_filter
+from xiuhua.cases.queries import overdue_filter
 from xiuhua.worktime.clock import SHANGHAI
 
 
@@ -75,7 +76,5 @@ def department_month_figures(department: Department, month_start: date, now: dat
     received = CaseStats.objects.filter(
         case__lead_department=department, dispatched_at__gte=start, dispatched_at__lt=end
     ).count()
-    overdue_open = (
-        Case.objects.filter(lead_department=department).exclude(status__in=TERMINAL).filter(overdue_filter(now)).count()
-    )
-    return DepartmentMonthFigures(month_start, received=received, overdue_open=overdue_open, **by_department)
+    overdue_open = Case.objects.filter(lead_department=department, status__in=LEAD_OPEN).filter(overdue_filter(now))
+    return DepartmentMonthFigures(month_start, received=received, overdue_open=overdue_open.count(), **by_department)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xiuhua.accounts.choices import Role
+from xiuhua.accounts.models import User
 from xiuhua.cases import clock, department_queue, presenters, queries
 from xiuhua.cases.choices import Action
 from xiuhua.cases.figures import department_month_figures, month_start_of
@@ -62,7 +63,7 @@ class Row:
 ACTION_LABELS = dict(Action.choices)
 
 
-def _row(case: Case, user, now: datetime, with_actions: bool = True) -> Row:
+def _row(case: Case, user: User, now: datetime, with_actions: bool = True) -> Row:
     light = None
     if case.handling_running_since is not None:
         light = clock.light_of(case.handling_warning_at, case.handling_deadline, now)
