@@ -22,6 +22,7 @@ from xiuhua.catalog.models import RegisterCondition
 # Actions whose note is a reason the workflow requires: the field is marked required in the page too.
 REASON_REQUIRED = {
     Action.DECLINE,
+    Action.REQUEST_EXTENSION,
     Action.REQUEST_RETURN,
     Action.REQUEST_SUSPENSION,
     Action.REQUEST_VOID,
@@ -151,15 +152,20 @@ class ActionPanel:
     danger: bool
 
 
-def action_panels(case: Case, user: User, allowed: list[str], initial: dict | None = None) -> list[ActionPanel]:
-    """A panel per action the user may take now, each with the case's version so stale posts are refused."""
+def action_panels(
+    case: Case, user: User, allowed: list[str], initial: dict | None = None, id_prefix: str = ""
+) -> list[ActionPanel]:
+    """A panel per action the user may take now, each with the case's version so stale posts are refused.
+
+    Pages with several cases' panels pass an `id_prefix` (e.g. the case number) to keep element ids unique.
+    """
     labels = dict(Action.choices)
     panels = []
     for action in allowed:
         form = ActionForm(
             case=case,
             initial={"version": case.version, **(initial or {}).get(action, {})},
-            auto_id=f"{action}-%s",
+            auto_id=f"{id_prefix}{action}-%s",
         )
         panels.append(
             ActionPanel(

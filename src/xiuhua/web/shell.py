@@ -33,6 +33,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Intake workbench"), "web:intake", "inboxes", frozenset({Role.OPERATOR, Role.SHIFT_LEADER})),
     MenuItem(_("Dispatch workbench"), "web:dispatch", "send", frozenset({Role.DISPATCHER})),
     MenuItem(_("Phone workbench"), "web:m_tasks", "phone", frozenset({Role.INSPECTOR})),
+    MenuItem(_("Department workbench"), "web:department", "briefcase", frozenset({Role.DEPARTMENT})),
     MenuItem(_("Case search"), "web:case_list", "folder2-open"),
     MenuItem(_("Notices"), "web:notices", "bell"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xiuhua.web.views import actions, auth, case_detail, cases, centre, mobile, public, shell
+from xiuhua.web.views import actions, auth, case_detail, case_place, cases, centre, department, mobile, public, shell
 
 app_name = "web"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("cases/", cases.case_list, name="case_list"),
     path("cases/<str:number>/", case_detail.case_detail, name="case_detail"),
     path("cases/<str:number>/act/<str:action>/", actions.act, name="act"),
+    path("cases/<str:number>/place.geojson", case_place.case_place_geojson, name="case_place"),
+    path("department/", department.workbench, name="department"),
+    path("department/act/<str:number>/<str:action>/", department.action_form, name="department_action"),
     path(
         "cases/<str:number>/attachments/<int:attachment_id>/",
         case_detail.case_attachment,

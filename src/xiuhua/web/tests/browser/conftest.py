@@ -33,7 +33,20 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 
 
 @pytest.fixture(scope="session")
-def browser():
+def serialized_database(django_db_setup, django_db_blocker):
+    """The test database's contents as serialized at its creation (the migrations' data), read before Playwright.
+
+    Django keeps them on the connection object, which is context-local: once Playwright's sync API runs its event
+    loop in this thread, `connections["default"]` is a new object without them, and a serialized rollback would
+    silently restore nothing (empty catalogue, empty calendar) whenever the database was set up first.
+    """
+    from django.db import connections
+
+    return getattr(connections["default"], "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session")
+def browser(serialized_database):
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -63,7 +76,16 @@ def _context(browser, request, **options):
 
 
 @pytest.fixture
-def server(django_db_serialized_rollback, live_server):
+def _serialized_contents_on_this_connection(browser, serialized_database):
+    from django.db import connections
+
+    connection = connections["default"]
+    if serialized_database is not None and not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = serialized_database
+
+
+@pytest.fixture
+def server(_serialized_contents_on_this_connection, django_db_serialized_rollback, live_server):
     """The live server; its tests commit for real, so the migrations' data (catalogue, calendar) is restored after."""
     return live_server
 
