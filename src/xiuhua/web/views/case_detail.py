@@ -42,7 +42,7 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
         "stage_left": case_page.stage_left_minutes(detail["stage_clock"], now),
         "request_extension": case_page.request_extension_text(detail["pending_request"]),
         # An optional tile layer under the vector map (none by default: the platform works offline).
-        "map_tiles": getattr(settings, "MAP_TILES", ""),
+        "map_tiles": getattr(settings, "XIUHUA_MAP_TILES", ""),
     }
     return render(request, "web/case_detail.html", context, status=status)
 
