@@ -180,6 +180,12 @@ def _task_states(role: str) -> set[str]:
     return {state for t in TRANSITIONS if role in t.roles and t.action not in passive for state in t.sources}
 
 
+def waiting_callback() -> Q:
+    """Closed citizen/hotline/media cases, and reports merged into a closed case, not yet called back."""
+    merged_into_closed = Q(status=S.MERGED, parent__status=S.CLOSED)
+    return Q(source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True) & (Q(status=S.CLOSED) | merged_into_closed)
+
+
 def my_tasks(user: User, now: datetime | None = None) -> QuerySet[Case]:
     """The user's work queue, most urgent limit first."""
     now = now or timezone.now()
@@ -191,9 +197,7 @@ def my_tasks(user: User, now: datetime | None = None) -> QuerySet[Case]:
         # Verify and check tasks given to them, or to nobody in particular in their grids.
         queue = Q(status__in=[S.VERIFYING, S.CHECKING]) & (Q(assigned_inspector=user) | Q(assigned_inspector=None))
     elif user.role == Role.OPERATOR:
-        waiting_callback = Q(source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True)
-        merged_into_closed = Q(status=S.MERGED, parent__status=S.CLOSED)
-        queue |= waiting_callback & (Q(status=S.CLOSED) | merged_into_closed)
+        queue |= waiting_callback()
     elif user.role in (Role.LEADER, Role.COMMANDER):
         queue = overdue_filter(now) | (light_filter(Light.RED, now) & ~Q(status__in=TERMINAL))
     return cases.filter(queue).order_by(F("active_deadline").asc(nulls_last=True), "reported_at")

@@ -48,9 +48,8 @@ def cases_in(user: User, statuses: list[str]) -> QuerySet[Case]:
 
 
 def waiting_callback(user: User) -> QuerySet[Case]:
-    """Closed cases (and reports merged into closed cases) whose citizen has not been called back yet."""
-    pks = queries.my_tasks(user).filter(status__in=[S.CLOSED, S.MERGED]).values("pk")
-    return cases_in(user, [S.CLOSED, S.MERGED]).filter(pk__in=pks)
+    """The operator's callbacks from `my_tasks`: closed cases (and merged reports) not called back yet."""
+    return cases_in(user, [S.CLOSED, S.MERGED]).filter(queries.waiting_callback())
 
 
 def pending_requests(user: User) -> QuerySet[CaseRequest]:

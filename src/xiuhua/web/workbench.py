@@ -77,7 +77,8 @@ def workbench_view(bench: Workbench) -> Callable[[HttpRequest], HttpResponse]:
         context.update(_queue(request, bench, tab, context["now"]))
         if target == "queue":
             return render(request, "web/centre/queue.html", context)
-        context["tabs"] = [(t, t.rows(request.user).count()) for t in tabs]
+        shown = context["table"].page.paginator.count  # the open tab is counted once, by its pager
+        context["tabs"] = [(t, shown if t is tab else t.rows(request.user).count()) for t in tabs]
         template = "web/centre/board.html" if target == "workbench" else "web/centre/workbench.html"
         return render(request, template, context)
 

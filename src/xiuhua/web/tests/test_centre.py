@@ -331,6 +331,21 @@ def test_closed_hotline_cases_wait_in_the_callback_tab_until_called_back(loop, p
     assert queue_numbers(page("operator", f"{INTAKE}?tab=callback")) == []
 
 
+def test_a_report_merged_into_a_closed_case_waits_for_its_own_callback(loop, people):
+    parent, child = loop.report(), loop.report()
+    loop.act(child, "merge", people.operator, parent=parent.number)
+    steps = [("accept", people.operator, {}), ("register", people.shift_leader, {})]
+    steps += [("dispatch", people.dispatcher, {"department": "zhifa"}), ("handle", people.zhifa, {})]
+    steps += [("report_back", people.zhifa, {"files": [photo("after.jpg")]}), ("check", people.operator, {})]
+    steps += [("check", people.inspector, {"files": [photo("check.jpg")], "result": True})]
+    for action, actor, params in steps:
+        loop.act(parent, action, actor, **params)
+    assert queue_numbers(page("operator", f"{INTAKE}?tab=callback")) == []
+
+    loop.act(parent, "close", people.shift_leader)
+    assert set(queue_numbers(page("operator", f"{INTAKE}?tab=callback"))) == {parent.number, child.number}
+
+
 def test_only_roles_that_call_back_have_the_callback_tab(demo_city):
     assert 'data-testid="tab-callback"' in page("operator", INTAKE)
     assert 'data-testid="tab-callback"' not in page("shift_leader", INTAKE)
