@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/<str:number>/act/<str:action>/", actions.act, name="act"),
     path("cases/<str:number>/place.geojson", case_place.case_place_geojson, name="case_place"),
     path("department/", department.workbench, name="department"),
+    path("department/figures/", department.figures, name="department_figures"),
     path("department/act/<str:number>/<str:action>/", department.action_form, name="department_action"),
     path(
         "cases/<str:number>/attachments/<int:attachment_id>/",

@@ -38,8 +38,11 @@ def test_a_department_user_starts_on_the_department_workbench(demo_city):
 
 
 @pytest.mark.parametrize("username", ["operator", "dispatcher", "inspector", "leader"])
-def test_other_roles_may_not_open_the_department_workbench(demo_city, username):
-    assert signed_in(username).get("/department/").status_code == 403
+def test_other_roles_may_not_open_the_department_workbench_or_its_figures(demo_city, username):
+    client = signed_in(username)
+
+    assert client.get("/department/").status_code == 403
+    assert client.get("/department/figures/").status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_log_in_from_the_workbench(demo_city):
@@ -95,12 +98,13 @@ def test_a_quick_filter_asked_by_htmx_returns_only_the_table(loop, people):
     assert page.lstrip().startswith('<div id="dept-cases"') and "month-figures" not in page
 
 
-def test_the_workbench_shows_this_months_figures(loop, people):
+def test_the_workbench_fetches_this_months_figures_once_drawn(loop, people):
     loop.to_handled()
     loop.to_dispatched(now=timezone.now() - timedelta(days=30))
+    client = signed_in("dept_zhifa")
 
-    page = signed_in("dept_zhifa").get("/department/").content.decode()
-    figures = section(page, "month-figures")
+    assert 'hx-get="/department/figures/"' in section(client.get("/department/").content.decode(), "month-figures")
+    figures = client.get("/department/figures/").content.decode()
 
     def figure(name: str) -> str:
         return re.search(rf'data-figure="{name}".*?figure-value">([^<]+)<', figures, re.S).group(1)

@@ -104,11 +104,21 @@ def workbench(request: HttpRequest) -> HttpResponse:
         return render(request, "web/department/cases.html", context)
     assisted = department_queue.assisted_cases(user).select_related(*presenters.SUMMARY_RELATIONS, "stats")
     context.update(
-        figures=department_month_figures(user.department, month_start_of(now), now),
         assisted=[_row(case, user, now, with_actions=False) for case in assisted[:ASSISTED_SHOWN]],
         assisted_count=assisted.count(),
     )
     return render(request, "web/department/workbench.html", context)
+
+
+@login_required
+def figures(request: HttpRequest) -> HttpResponse:
+    """The department's figures for this month, fetched by the workbench after it is drawn: counting a month of
+    a large district takes longer than the work queue, which should not wait for it."""
+    if refusal := _not_a_handler(request):
+        return refusal
+    now = timezone.now()
+    month = department_month_figures(request.user.department, month_start_of(now), now)
+    return render(request, "web/department/figures.html", {"figures": month})
 
 
 @login_required

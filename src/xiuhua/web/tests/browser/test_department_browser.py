@@ -72,6 +72,8 @@ def test_department_handles_and_reports_back_with_an_after_photo_from_the_workbe
     page.get_by_test_id("filter-reported_back").click()
     page.wait_for_url(re.compile(r"show=reported_back"))
     assert workbench_row(page, case.number).count() == 1
+    page.wait_for_selector('[data-testid="month-figures"][data-loaded="true"]')
+    assert page.locator('[data-figure="handled"] .figure-value').inner_text() == "2"
 
 
 def test_department_requests_an_extension_from_the_workbench(page, log_in, loop, people, server):
@@ -96,6 +98,8 @@ def test_department_requests_an_extension_from_the_workbench(page, log_in, loop,
     page.get_by_test_id("filter-open").click()
     page.wait_for_url(re.compile(r"show=open"))
     assert page.get_by_test_id("case-row").count() == 3
+    page.wait_for_selector('[data-testid="month-figures"][data-loaded="true"]')
+    assert page.locator('[data-figure="overdue_open"] .figure-value').inner_text() == "1"
 
 
 def test_case_page_shows_photos_before_and_after_and_the_grid_on_a_map(page, log_in, loop, people, server, tmp_path):
@@ -139,6 +143,7 @@ def test_on_a_phone_the_workbench_rows_stack_and_report_back_asks_the_camera(pho
     photos = form.locator("input[type=file][name=photos]")
     assert photos.get_attribute("capture") == "environment" and photos.get_attribute("accept") == "image/*"
     assert form.is_visible()
+    phone.wait_for_selector('[data-testid="month-figures"][data-loaded="true"]')
     table = phone.locator("table.dept-table").bounding_box()
     assert table["x"] >= 0 and table["x"] + table["width"] <= 390  # no sideways scrolling: each case is a card
 
