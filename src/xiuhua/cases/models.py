@@ -87,7 +87,11 @@ class Case(models.Model):
     lookup_code = models.CharField(max_length=12, blank=True, editable=False)
     # A duplicate merged into another case keeps its own reporter (for the callback) and points at the parent.
     parent = models.ForeignKey(
-        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="merged_reports",
     )
     report_count = models.PositiveIntegerField(_("reports"), default=1)  # itself, merged reports, folded alerts
@@ -134,6 +138,14 @@ class Case(models.Model):
             models.Index(fields=["status", "handling_deadline"], name="case_status_deadline"),
             # Duplicate and repeat checks: same class, then a longitude strip of the search box.
             models.Index(fields=["case_class", "lng"], name="case_class_lng"),
+            # Dashboards (`cases.overview`): a month's reports by class and grid read from the index alone, and the
+            # running handling clocks past their deadline (a small partial index: only open cases have one).
+            models.Index(fields=["reported_at", "case_class", "grid_code"], name="case_reported_class_grid"),
+            models.Index(
+                fields=["handling_deadline"],
+                condition=models.Q(handling_running_since__isnull=False),
+                name="case_running_deadline",
+            ),
         ]
         # The daily sequence is per district; one installation may serve several districts.
         constraints = [models.UniqueConstraint(fields=["district_code", "number"], name="case_number_per_district")]
@@ -328,6 +340,14 @@ class CaseStats(models.Model):
     class Meta:
         verbose_name = _("case statistics")
         verbose_name_plural = _("case statistics")
+        # Dashboards count the cases of a day or a month by these stage times from the indexes alone (`cases.overview`).
+        # With the case id, a scoped count joins the cases from the index too (case_id is not SQLite's rowid).
+        indexes = [
+            models.Index(fields=["registered_at", "case"], name="casestats_registered_at"),
+            models.Index(fields=["first_dispatched_at", "case"], name="casestats_dispatched_at"),
+            models.Index(fields=["reported_back_at", "handling_on_time", "case"], name="casestats_reported_back_at"),
+            models.Index(fields=["closed_at", "case"], name="casestats_closed_at"),
+        ]
 
     def __str__(self) -> str:
         return f"stats of case {self.case_id}"

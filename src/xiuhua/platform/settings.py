@@ -147,6 +147,14 @@ XIUHUA_TOKEN_TTL_DAYS = int(os.environ.get("XIUHUA_TOKEN_TTL_DAYS", "30"))
 XIUHUA_OPEN311_JURISDICTION = os.environ.get("XIUHUA_OPEN311_JURISDICTION", "xiuhua.local")
 XIUHUA_OPEN311_CONTACT = os.environ.get("XIUHUA_OPEN311_CONTACT", "数字城管指挥中心，电话 12319")
 
+# Web maps draw grids, divisions and cases as vector layers on a plain background. A tile layer is optional:
+# a URL template such as "https://tiles.example.gov.cn/{z}/{x}/{y}.png" of tiles in WGS84/CGCS2000 Web Mercator
+# (GCJ-02 tiles such as Amap's would be offset by hundreds of metres), and the attribution its licence asks for.
+XIUHUA_MAP_TILES = os.environ.get("XIUHUA_MAP_TILES", "")
+XIUHUA_MAP_TILES_ATTRIBUTION = os.environ.get("XIUHUA_MAP_TILES_ATTRIBUTION", "")
+# The dashboard's figures are shared for this many seconds by everyone who sees the same cases (0: always fresh).
+XIUHUA_OVERVIEW_CACHE_SECONDS = int(os.environ.get("XIUHUA_OVERVIEW_CACHE_SECONDS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

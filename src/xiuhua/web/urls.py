@@ -1,6 +1,19 @@
 from django.urls import path
 
-from xiuhua.web.views import actions, auth, case_detail, case_place, cases, centre, department, mobile, public, shell
+from xiuhua.web.views import (
+    actions,
+    auth,
+    case_detail,
+    case_place,
+    cases,
+    centre,
+    dashboard,
+    department,
+    maps,
+    mobile,
+    public,
+    shell,
+)
 
 app_name = "web"
 
@@ -40,4 +53,12 @@ urlpatterns = [
     path("public/cases/<str:number>/rate/", public.rate, name="public_rate"),
     path("public/grids/", public.grids, name="public_grids"),
     path("public/where/", public.where, name="public_where"),
+    path("map/", maps.map_page, name="map"),
+    path("map/grids.geojson", maps.grids_geojson, name="map_grids"),
+    path("map/divisions.geojson", maps.divisions_geojson, name="map_divisions"),
+    path("map/cases.geojson", maps.cases_geojson, name="map_cases"),
+    path("map/cases/<str:number>/", maps.case_popup, name="map_case_popup"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/figures/", dashboard.figures, name="dashboard_figures"),
+    path("screen/", dashboard.screen, name="screen"),
 ]

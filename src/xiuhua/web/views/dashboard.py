@@ -1,0 +1,99 @@
+"""The leader's dashboard and the big screen: today's and this month's figures, a trend, top lists, a live map.
+
+Both pages poll `dashboard/figures/` (htmx, every minute) and swap the figures in place by their ids;
+the charts redraw from the JSON the same response carries. The figures come from `cases.overview`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from xiuhua.cases.choices import CaseStatus
+from xiuhua.cases.overview import Overview, cached_overview
+from xiuhua.territory.models import Division
+from xiuhua.web.errors import forbidden
+from xiuhua.web.shell import DASHBOARD_ROLES
+from xiuhua.web.views.maps import map_options
+
+REFRESH_SECONDS = 60
+VIEWS = {"dashboard", "screen"}
+
+
+def _refused(request: HttpRequest) -> HttpResponse | None:
+    if request.user.role in DASHBOARD_ROLES or request.user.is_superuser:
+        return None
+    message = _("The dashboard is for leaders and the command centre; your role is %(role)s.") % {
+        "role": request.user.get_role_display()
+    }
+    return forbidden(request, message)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if refusal := _refused(request):
+        return refusal
+    return render(request, "web/dashboard/dashboard.html", _context(request, "dashboard"))
+
+
+@login_required
+@require_GET
+def screen(request: HttpRequest) -> HttpResponse:
+    """The big screen of the command centre's wall: 1920×1080, dark, no menu, refreshing itself."""
+    if refusal := _refused(request):
+        return refusal
+    return render(request, "web/dashboard/screen.html", _context(request, "screen"))
+
+
+@login_required
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    """The figures alone, each element marked for an out-of-band swap (what the pages poll)."""
+    if refusal := _refused(request):
+        return refusal
+    view = request.GET.get("view") if request.GET.get("view") in VIEWS else "dashboard"
+    return render(request, "web/dashboard/figures.html", {**_context(request, view), "oob": True})
+
+
+def _context(request: HttpRequest, view: str) -> dict:
+    figures = cached_overview(request.user, settings.XIUHUA_OVERVIEW_CACHE_SECONDS)
+    return {
+        "view": view,
+        "o": figures,
+        "charts": charts(figures),
+        "refresh_seconds": REFRESH_SECONDS,
+        "place": place_name(request),
+        "map_options": map_options(
+            request, refresh=REFRESH_SECONDS, layers=["subdistricts", "cases"], theme=view, collapseLayers=True
+        ),
+    }
+
+
+def place_name(request: HttpRequest) -> str:
+    """The district's name for an unscoped user, else the names of the divisions they see."""
+    codes = [c for c in (request.user.scope_division_codes or []) if c]
+    divisions = Division.objects.filter(code__in=codes) if codes else Division.objects.filter(level="district")
+    return "、".join(divisions.order_by("code").values_list("name", flat=True))
+
+
+def charts(figures: Overview) -> dict:
+    """The data of the trend and top-class charts, with their translated series names."""
+    classes = list(reversed(figures.top_classes))  # a horizontal bar chart draws its first row at the bottom
+    return {
+        "trend": {
+            "days": [day.strftime("%m-%d") for day in figures.trend.days],
+            "series": [
+                {"name": _("Reported"), "data": figures.trend.reported},
+                {"name": _("Closed"), "data": figures.trend.closed},
+            ],
+        },
+        "classes": {"names": [c.name for c in classes], "counts": [c.count for c in classes]},
+        "statuses": [{"name": str(CaseStatus(s).label), "value": n} for s, n in figures.open_by_status],
+        "onTime": None if figures.on_time_rate is None else round(figures.on_time_rate * 100, 1),
+        "labels": {"onTime": _("On time")},
+    }
