@@ -25,6 +25,7 @@ import tracemalloc
 from pathlib import Path
 
 CLIENTS = 4
+ANSWERED_ON_CALL = 0.3  # consultations answered on the call: no case is opened for them
 
 
 def parse_args() -> argparse.Namespace:
@@ -154,7 +155,9 @@ def _point_in(polygon, rng: random.Random) -> tuple[float, float]:
 
 def _export(count: int, seed: int) -> bytes:
     """A 12345 export shaped like a real one: classes weighted as in district statistics, callers' own words,
-    points spread over the whole territory, mostly different callers, orders over the last 30 days."""
+    points spread over the whole territory, mostly different callers, orders over the last 30 days, and a share
+    of consultations answered on the call (no case). That share also keeps one import under the 99,999 case
+    numbers a district has per day (CJ/T 214 numbering: date + 5 digits)."""
     from datetime import datetime, timedelta
 
     import openpyxl
@@ -171,13 +174,14 @@ def _export(count: int, seed: int) -> bytes:
     sheet = book.create_sheet()
     sheet.append(
         ["工单编号", "热线", "受理时间", "来电人", "联系电话", "诉求类型", "紧急程度", "诉求内容", "经度", "纬度"]
-        + ["小类代码", "部件/事件"]
+        + ["小类代码", "部件/事件", "当场答复", "答复内容"]
     )
     for i in range(count):
         text_class = rng.choices(events, weights)[0]
         lng, lat = _point_in(rng.choice(grids), rng)
         place = Place(rng.choice(("海滨路", "武原大道", "城北路", "百尺路")), rng.randint(1, 300), "", "盐湖路")
         received = start + timedelta(minutes=rng.randint(0, 30 * 24 * 60))
+        answered = rng.random() < ANSWERED_ON_CALL
         sheet.append(
             [
                 f"BENCH{i:08d}",
@@ -185,13 +189,15 @@ def _export(count: int, seed: int) -> bytes:
                 received.strftime("%Y-%m-%d %H:%M"),
                 "市民",
                 f"13{rng.randint(0, 999_999_999):09d}",
-                "投诉",
+                "咨询" if answered else "投诉",
                 "一般",
                 describe(text_class, "citizen", place, rng),
                 lng,
                 lat,
-                text_class.code,
-                "事件",
+                "" if answered else text_class.code,
+                "" if answered else "事件",
+                "是" if answered else "否",
+                "已当场告知办理渠道" if answered else "",
             ]
         )
     buffer = io.BytesIO()
@@ -207,10 +213,12 @@ def excel_import(args: argparse.Namespace) -> dict:
     """Seconds and memory of one import. tracemalloc slows Python code about threefold, so it is only switched on
     with --trace-memory; otherwise memory is the growth of the process's peak RSS during the import."""
     from xiuhua.accounts.models import User
+    from xiuhua.cases.models import Case
     from xiuhua.intake.channels.hotline.importer import import_work_orders
 
     data = _export(args.orders, args.seed)
     operator = User.objects.get(username="operator")
+    cases_before = Case.objects.count()
     rss_before = _max_rss_mb()
     if args.trace_memory:
         tracemalloc.start()
@@ -221,6 +229,7 @@ def excel_import(args: argparse.Namespace) -> dict:
         "orders": args.orders,
         "file_mb": round(len(data) / 2**20, 1),
         "created": result.created,
+        "cases_opened": Case.objects.count() - cases_before,
         "seconds": round(seconds, 1),
         "per_second": round(args.orders / seconds, 1),
         "peak_rss_growth_mb": round(_max_rss_mb() - rss_before, 1),

@@ -8,11 +8,12 @@ data scope, or everything when unscoped). A case outside the scope does not exis
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case as When_
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from xiuhua.accounts.choices import Role
@@ -21,6 +22,7 @@ from xiuhua.accounts.queries import division_code_filter, scope_prefixes, sees_e
 from xiuhua.cases.choices import CALLBACK_SOURCES, Action, Light
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.models import Case
+from xiuhua.catalog.models import CaseClass
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.worktime.clock import SHANGHAI
 
@@ -178,6 +180,12 @@ def _task_states(role: str) -> set[str]:
     return {state for t in TRANSITIONS if role in t.roles and t.action not in passive for state in t.sources}
 
 
+def waiting_callback() -> Q:
+    """Closed citizen/hotline/media cases, and reports merged into a closed case, not yet called back."""
+    merged_into_closed = Q(status=S.MERGED, parent__status=S.CLOSED)
+    return Q(source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True) & (Q(status=S.CLOSED) | merged_into_closed)
+
+
 def my_tasks(user: User, now: datetime | None = None) -> QuerySet[Case]:
     """The user's work queue, most urgent limit first."""
     now = now or timezone.now()
@@ -189,9 +197,35 @@ def my_tasks(user: User, now: datetime | None = None) -> QuerySet[Case]:
         # Verify and check tasks given to them, or to nobody in particular in their grids.
         queue = Q(status__in=[S.VERIFYING, S.CHECKING]) & (Q(assigned_inspector=user) | Q(assigned_inspector=None))
     elif user.role == Role.OPERATOR:
-        waiting_callback = Q(source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True)
-        merged_into_closed = Q(status=S.MERGED, parent__status=S.CLOSED)
-        queue |= waiting_callback & (Q(status=S.CLOSED) | merged_into_closed)
+        queue |= waiting_callback()
     elif user.role in (Role.LEADER, Role.COMMANDER):
         queue = overdue_filter(now) | (light_filter(Light.RED, now) & ~Q(status__in=TERMINAL))
     return cases.filter(queue).order_by(F("active_deadline").asc(nulls_last=True), "reported_at")
+
+
+# -- the inspector's phone
+
+
+def nearest_first(cases: QuerySet[Case], lng: float, lat: float) -> QuerySet[Case]:
+    """Cases ordered by distance from a WGS84 point (e.g. `my_tasks` for a phone that knows where it is).
+
+    An equirectangular distance in SQL: within a district it orders exactly like the great-circle one, and
+    every database computes it.
+    """
+    shrink = math.cos(math.radians(lat))
+    dx = (F("lng") - Value(lng)) * Value(shrink)
+    dy = F("lat") - Value(lat)
+    squared = ExpressionWrapper(dx * dx + dy * dy, output_field=FloatField())
+    return cases.annotate(distance_sq=squared).order_by("distance_sq", "reported_at")
+
+
+def frequent_classes(user: User, *, limit: int = 8, days: int = 90, now: datetime | None = None) -> list[CaseClass]:
+    """The classes a reporter is most likely to pick: their own recent reports first, then those of their area."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    recent = visible_cases(user).filter(reported_at__gte=since)
+    ranked: list[int] = []
+    for cases in (recent.filter(reporter=user), recent):
+        counts = cases.values("case_class").annotate(n=Count("id")).order_by("-n", "case_class")[:limit]
+        ranked += [row["case_class"] for row in counts if row["case_class"] not in ranked]
+    classes = CaseClass.objects.filter(active=True).in_bulk(ranked[: limit * 2])
+    return [classes[pk] for pk in ranked if pk in classes][:limit]

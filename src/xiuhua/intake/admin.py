@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from xiuhua.intake.models import (
     Alert,
     AlertType,
+    CitizenRating,
     ClassifierModel,
     Device,
     DuplicateWindow,
@@ -135,3 +136,13 @@ class Open311UpdateAdmin(ReadOnlyAdmin):
     list_filter = ("client",)
     search_fields = ("case__number", "description")
     date_hierarchy = "received_at"
+
+
+@admin.register(CitizenRating)
+class CitizenRatingAdmin(ReadOnlyAdmin):
+    """Citizens' own ratings of closed cases from the public status page: read here, never edited."""
+
+    list_display = ("case", "satisfaction", "score", "rated_at")
+    list_filter = ("satisfaction",)
+    search_fields = ("case__number", "comment")
+    date_hierarchy = "rated_at"

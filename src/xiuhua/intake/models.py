@@ -129,4 +129,5 @@ class Open311Update(models.Model):
 
 # Channel models live with their channel; imported here so Django finds them.
 from xiuhua.intake.channels.alerts.models import Alert, AlertType, Device  # noqa: E402, F401
+from xiuhua.intake.channels.citizen.models import CitizenRating  # noqa: E402, F401
 from xiuhua.intake.channels.hotline.models import WorkOrder  # noqa: E402, F401

@@ -164,6 +164,20 @@ def grids_for_map(
     if community:
         check_division_code(community)
         grids = grids.filter(community__code__startswith=community)
+    return _grid_page(grids, simplify_m=simplify_m, limit=limit)
+
+
+PUBLIC_MAP_SPAN_DEG = 0.03  # about 3 km: the neighbourhood of a citizen's pin, never the whole grid map
+
+
+def grids_near_pin(bbox: BBox, *, simplify_m: float | None = None, limit: int) -> GridPage:
+    """Current grids around a pin on the public reporting page, where nobody is signed in: small boxes only."""
+    if bbox.max_lng - bbox.min_lng > PUBLIC_MAP_SPAN_DEG or bbox.max_lat - bbox.min_lat > PUBLIC_MAP_SPAN_DEG:
+        raise DomainError(f"bbox 范围过大，经度和纬度跨度均不能超过 {PUBLIC_MAP_SPAN_DEG:g} 度", code="bbox_too_large")
+    return _grid_page(current_grids().filter(bbox.intersecting()), simplify_m=simplify_m, limit=limit)
+
+
+def _grid_page(grids: QuerySet[UnitGrid], *, simplify_m: float | None, limit: int) -> GridPage:
     fields = ("code", "name", "community__code", "community__name", "region_class", "area_m2", "geometry_wkb")
     records = list(grids.order_by("code").values_list(*fields)[: limit + 1])
     truncated = len(records) > limit

@@ -15,13 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import Department, User
-from xiuhua.cases.choices import Action, Satisfaction
+from xiuhua.cases.choices import Action, CaseStatus, Satisfaction
 from xiuhua.cases.models import Case
 from xiuhua.catalog.models import RegisterCondition
 
 # Actions whose note is a reason the workflow requires: the field is marked required in the page too.
 REASON_REQUIRED = {
     Action.DECLINE,
+    Action.REQUEST_EXTENSION,
     Action.REQUEST_RETURN,
     Action.REQUEST_SUSPENSION,
     Action.REQUEST_VOID,
@@ -34,9 +35,11 @@ PHOTO_REQUIRED = {Action.REPORT_BACK, Action.SELF_HANDLE}
 DANGER = {Action.DECLINE, Action.REFUSE, Action.REQUEST_VOID}
 
 
-def fields_for(action: str, user: User) -> list[str]:
-    """The inputs `action` takes from this user, in the order the form shows them."""
+def fields_for(action: str, user: User, case: Case | None = None) -> list[str]:
+    """The inputs `action` takes from this user (on this case, when given), in the order the form shows them."""
     replying = user.role == Role.INSPECTOR
+    if action == Action.APPROVE and case is not None and case.status != CaseStatus.RETURN_REQUESTED:
+        return ["note"]  # only an approved return takes a unit (to re-dispatch at once)
     by_action = {
         Action.VERIFY: ["result", "photos"] if replying else ["inspector"],
         Action.CHECK: ["result", "photos"] if replying else ["inspector"],
@@ -99,7 +102,9 @@ class ActionForm(forms.Form):
         self.fields["inspector"].queryset = User.objects.filter(role=Role.INSPECTOR, is_active=True).order_by(
             "username"
         )
-        self.fields["register_condition"].queryset = RegisterCondition.objects.filter(case_class=case.case_class)
+        self.fields["register_condition"].queryset = RegisterCondition.objects.filter(
+            case_class=case.case_class, active=True
+        )
         self.fields["register_condition"].label_from_instance = _condition_label
         style_widgets(self)
 
@@ -147,22 +152,27 @@ class ActionPanel:
     danger: bool
 
 
-def action_panels(case: Case, user: User, allowed: list[str], initial: dict | None = None) -> list[ActionPanel]:
-    """A panel per action the user may take now, each with the case's version so stale posts are refused."""
+def action_panels(
+    case: Case, user: User, allowed: list[str], initial: dict | None = None, id_prefix: str = ""
+) -> list[ActionPanel]:
+    """A panel per action the user may take now, each with the case's version so stale posts are refused.
+
+    Pages with several cases' panels pass an `id_prefix` (e.g. the case number) to keep element ids unique.
+    """
     labels = dict(Action.choices)
     panels = []
     for action in allowed:
         form = ActionForm(
             case=case,
             initial={"version": case.version, **(initial or {}).get(action, {})},
-            auto_id=f"{action}-%s",
+            auto_id=f"{id_prefix}{action}-%s",
         )
         panels.append(
             ActionPanel(
                 action=action,
                 label=labels[action],
                 form=form,
-                fields=fields_for(action, user),
+                fields=fields_for(action, user, case),
                 reason_required=action in REASON_REQUIRED,
                 photo_required=action in PHOTO_REQUIRED,
                 danger=action in DANGER,

@@ -35,6 +35,10 @@ DASHBOARD_ROLES = LEADERS | {Role.SHIFT_LEADER, Role.DISPATCHER, Role.ADMIN}
 MENU: list[MenuItem] = [
     # Leaders start at the dashboard; the other roles that see it have their workbench first.
     MenuItem(_("Overview"), "web:dashboard", "speedometer2", LEADERS),
+    MenuItem(_("Intake workbench"), "web:intake", "inboxes", frozenset({Role.OPERATOR, Role.SHIFT_LEADER})),
+    MenuItem(_("Dispatch workbench"), "web:dispatch", "send", frozenset({Role.DISPATCHER})),
+    MenuItem(_("Phone workbench"), "web:m_tasks", "phone", frozenset({Role.INSPECTOR})),
+    MenuItem(_("Department workbench"), "web:department", "briefcase", frozenset({Role.DEPARTMENT})),
     MenuItem(_("Case search"), "web:case_list", "folder2-open"),
     MenuItem(_("Map"), "web:map", "map"),
     MenuItem(_("Overview"), "web:dashboard", "speedometer2", DASHBOARD_ROLES - LEADERS),

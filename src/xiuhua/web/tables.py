@@ -21,6 +21,8 @@ class Column:
     label: str
     sort: str = ""  # the order_by field; empty = not sortable
     css: str = ""
+    # The fields a sort key stands for when it is not one field (e.g. urgency, then time); default: `sort`.
+    order_by: tuple[str, ...] = ()
 
 
 @dataclass
@@ -45,11 +47,13 @@ def build_table(
     request: HttpRequest, queryset: QuerySet, columns: list[Column], default_sort: str, per_page: int = PER_PAGE
 ) -> Table:
     """The requested page of `queryset`, ordered by the `sort` parameter when it names a sortable column."""
-    sortable = {column.sort for column in columns if column.sort}
+    fields = {column.sort: column.order_by or (column.sort,) for column in columns if column.sort}
     sort = request.GET.get("sort", default_sort)
-    if sort.lstrip("-") not in sortable:
+    if sort.lstrip("-") not in fields:
         sort = default_sort
-    ordered = queryset.order_by(sort, "-pk" if sort.startswith("-") else "pk")
+    descending = sort.startswith("-")
+    order = [f"-{name}" if descending else name for name in fields.get(sort.lstrip("-"), (sort.lstrip("-"),))]
+    ordered = queryset.order_by(*order, "-pk" if descending else "pk")
     paginator = Paginator(ordered, per_page)
     page = paginator.get_page(request.GET.get("page"))
     table = Table(columns, page, sort, request.GET.copy())

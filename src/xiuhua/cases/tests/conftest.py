@@ -124,6 +124,18 @@ class Loop:
         self.act(case, "check", self.p.operator, now=now)
         return self.act(case, "check", self.p.inspector, now=now, files=[photo("check.jpg")], result=True)
 
+    def close(self, case, now: datetime | None = None):
+        """A case from any channel, reported or accepted, round the rest of the loop to closed."""
+        case.refresh_from_db()
+        if case.status == "reported":
+            self.act(case, "accept", self.p.operator, now=now)
+        self.act(case, "register", self.p.shift_leader, now=now)
+        self.act(case, "dispatch", self.p.dispatcher, now=now, department="zhifa")
+        self.act(case, "report_back", self.p.zhifa, now=now, files=[photo("after.jpg")], note="已清运")
+        self.act(case, "check", self.p.operator, now=now)
+        self.act(case, "check", self.p.inspector, now=now, files=[photo("check.jpg")], result=True)
+        return self.act(case, "close", self.p.shift_leader, now=now)
+
 
 @pytest.fixture
 def loop(people, spot) -> Loop:

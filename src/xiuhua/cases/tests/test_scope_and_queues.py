@@ -1,9 +1,11 @@
 """Who sees which cases (data scope), list filters, and each role's work queue."""
 
+from datetime import datetime
+
 import pytest
 
 from xiuhua.accounts.models import User
-from xiuhua.cases.tests.conftest import ApiClient, photo, sh
+from xiuhua.cases.tests.conftest import SHANGHAI, ApiClient, photo, sh
 from xiuhua.cases.timers import sweep
 from xiuhua.territory.models import UnitGrid
 
@@ -67,7 +69,8 @@ def test_case_list_filters(as_user, spot):
     assert operator.get("/cases", light="green").json()["count"] == 2
     assert operator.get("/cases", light="red").json()["count"] == 0
     assert operator.get("/cases", status="dreaming").status_code == 400
-    today = operator.get(f"/cases/{second}").json()["reported_at"][:10]
+    reported_at = datetime.fromisoformat(operator.get(f"/cases/{second}").json()["reported_at"])
+    today = reported_at.astimezone(SHANGHAI).date().isoformat()  # filters count days in Asia/Shanghai
     assert operator.get("/cases", reported_from=today, reported_to=today).json()["count"] == 2
 
 

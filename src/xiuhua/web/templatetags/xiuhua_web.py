@@ -20,14 +20,20 @@ LIGHT_CSS = {"green": "success", "yellow": "warning", "red": "danger"}
 @register.simple_tag
 def light_badge(case: Case, now: datetime | None = None) -> str:
     """A coloured dot with the light's name; nothing for cases without a running limit."""
-    light = current_light(case, now or timezone.now())
-    if light is None:
+    return light_dot(current_light(case, now or timezone.now()))
+
+
+@register.simple_tag
+def light_dot(light: str | None) -> str:
+    """The dot of a light given by name ("green", "yellow", "red"), e.g. of one of a case's two clocks."""
+    if not light:
         return ""
     names = {"green": _("Green"), "yellow": _("Yellow"), "red": _("Red")}
     return format_html(
-        '<span class="light light-{}" title="{}"><span class="visually-hidden">{}</span></span>',
+        '<span class="light light-{}" title="{}" data-light="{}"><span class="visually-hidden">{}</span></span>',
         light,
         names[light],
+        light,
         names[light],
     )
 

@@ -3,9 +3,11 @@
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
 from xiuhua.accounts.models import User
 from xiuhua.notify.models import Notice, NoticeKind
+from xiuhua.web.shell import MENU
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,8 @@ def test_logging_in_lands_on_the_first_page_of_the_role_menu(demo_city):
     client = Client()
     response = client.post("/login/", {"username": "operator", "password": settings.DEMO_PASSWORD}, follow=True)
 
-    assert response.redirect_chain[-1][0] == "/cases/"
+    operator = User.objects.get(username="operator")
+    assert response.redirect_chain[-1][0] == reverse(next(i for i in MENU if i.shown_to(operator)).url_name)
 
 
 def test_a_wrong_password_stays_on_the_login_page_with_a_message(demo_city):

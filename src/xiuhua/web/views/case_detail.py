@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -10,6 +11,7 @@ from django.utils import timezone
 from xiuhua.cases import presenters, queries
 from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.core.errors import NotFound
+from xiuhua.web import case_page
 from xiuhua.web.actions import action_panels
 from xiuhua.web.errors import page_not_found
 
@@ -34,6 +36,13 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
         "now": now,
         "error": error,
         "panels": action_panels(case, request.user, detail["allowed_actions"]),
+        "timeline": case_page.timeline_rows(detail),
+        "photos": case_page.photo_sides(detail),
+        "handling_left": case_page.handling_left_minutes(detail["handling"]),
+        "stage_left": case_page.stage_left_minutes(detail["stage_clock"], now),
+        "request_extension": case_page.request_extension_text(detail["pending_request"]),
+        # An optional tile layer under the vector map (none by default: the platform works offline).
+        "map_tiles": getattr(settings, "XIUHUA_MAP_TILES", ""),
     }
     return render(request, "web/case_detail.html", context, status=status)
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
-
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel, ConfigDict
 
-from xiuhua.cases.models import Case
 from xiuhua.core.api_bodies import body_doc, read_body
 from xiuhua.core.api_schemas import ERRORS
-from xiuhua.core.errors import NotFound
 from xiuhua.intake.channels.citizen.adapter import CITIZEN_CLASSES, client_fingerprint, report_by_citizen
+from xiuhua.intake.channels.citizen.rating import case_by_lookup_code
 from xiuhua.intake.log import rejections_logged, request_payload
 from xiuhua.intake.public import public_case
 from xiuhua.intake.services import ReportInput
@@ -101,8 +98,4 @@ class LookupQuery(Schema):
 
 @router.get("/public/cases/{number}", response={200: dict, **ERRORS}, summary="凭案卷号和查询码查看进度")
 def citizen_case(request: HttpRequest, number: str, query: Query[LookupQuery]):
-    case = Case.objects.filter(number=number).select_related("case_class", "parent__case_class").first()
-    # One answer for "no such case" and "wrong code": the code is the only thing that guards a case.
-    if case is None or not case.lookup_code or not hmac.compare_digest(case.lookup_code, query.code.strip().upper()):
-        raise NotFound("案卷号或查询码不正确")
-    return public_case(case)
+    return public_case(case_by_lookup_code(number, query.code))

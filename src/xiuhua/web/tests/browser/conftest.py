@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are in other threads, but
 # Django's async-safety check also trips on the test's own ORM calls made while that loop exists.
@@ -32,20 +33,32 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup):
+def serialized_database(django_db_setup, django_db_blocker):
+    """The test database's contents as serialized at its creation (the migrations' data), read before Playwright.
+
+    Django keeps them on the connection object, which is context-local: once Playwright's sync API runs its event
+    loop in this thread, `connections["default"]` is a new object without them, and a serialized rollback would
+    silently restore nothing (empty catalogue, empty calendar) whenever the database was set up first.
+    """
     from django.db import connections
+
+    return getattr(connections["default"], "_test_serialized_contents", None)
+
+
+@pytest.fixture(scope="session")
+def browser(serialized_database):
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"找不到 Chromium：{CHROMIUM}（Debian 软件包 chromium；make test 以 root 运行时会自动安装）")
-    # Playwright's sync API runs the rest of the session in another greenlet, with its own context variables, so
-    # Django's `connections` hands out new connection objects there: carry over the snapshot of the test database
-    # that live-server tests restore after each flush (else the first flush would lose the migrations' data).
-    snapshots = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
+    # Django keeps connections in an asgiref Local, which in a thread with a running event loop (Playwright's)
+    # switches to other storage: ORM calls would get fresh connection objects without the test database's
+    # serialized contents, and data flushed by one live-server test would not come back for the next.
+    # The loop's storage is given this thread's connections, so both see the same ones.
+    thread_connections = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
-        for alias, snapshot in snapshots.items():
-            if snapshot is not None:
-                connections[alias]._test_serialized_contents = snapshot
+        for alias, connection in thread_connections.items():
+            connections[alias] = connection
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
@@ -63,7 +76,16 @@ def _context(browser, request, **options):
 
 
 @pytest.fixture
-def server(django_db_serialized_rollback, live_server):
+def _serialized_contents_on_this_connection(browser, serialized_database):
+    from django.db import connections
+
+    connection = connections["default"]
+    if serialized_database is not None and not hasattr(connection, "_test_serialized_contents"):
+        connection._test_serialized_contents = serialized_database
+
+
+@pytest.fixture
+def server(_serialized_contents_on_this_connection, django_db_serialized_rollback, live_server):
     """The live server; its tests commit for real, so the migrations' data (catalogue, calendar) is restored after."""
     return live_server
 

@@ -1,0 +1,167 @@
+"""Page speed with a million cases: server time and SQL query count of the pages people use all day.
+
+1. A throw-away database gets the demo city (default 5,000 grids) and N cases (default 1,000,000) over the last
+   year from `history.generate_cases` (bulk inserts of cases and their statistics, shaped like a real district),
+   plus a few cases played through the real workflow so that their case page has a genuine timeline.
+2. Each page is rendered in-process through Django's test client as the role that uses it (no network, no
+   browser): one warm-up, then the median and the worst of `--runs` runs, and the number of SQL queries.
+   Pages a build does not have yet are listed under "missing", not timed.
+
+Prints one JSON object. Examples:
+    .venv/bin/python bench/pages.py --cases 1000000
+    .venv/bin/python bench/pages.py --cases 1000000 --database-url postgres://…/xiuhua_bench
+The goal is under 200 ms for each page on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--grids", type=int, default=5_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--seed", type=int, default=1)
+    return parser.parse_args()
+
+
+def _play_cases(count: int = 3) -> list[str]:
+    """Cases taken round the loop by the real workflow up to handling, for case pages with real timelines."""
+    from xiuhua.accounts.models import User
+    from xiuhua.cases.workflow import apply_action
+    from xiuhua.intake.channels.staff.adapter import report_by_staff
+    from xiuhua.intake.services import ReportInput
+    from xiuhua.routing.services import route_case
+    from xiuhua.territory.models import UnitGrid
+
+    user = {role: User.objects.filter(role=role).first() for role in ("operator", "shift_leader", "dispatcher")}
+    numbers = []
+    for grid in UnitGrid.objects.order_by("?")[:count]:
+        point = grid.geometry.representative_point()
+        data = ReportInput(
+            class_code="01001",
+            kind="event",
+            description="人行道上有暴露垃圾",
+            lng=point.x,
+            lat=point.y,
+            source="hotline_12345",
+        )
+        case = report_by_staff(user["operator"], data).case
+        apply_action(case.number, "accept", user["operator"])
+        case = apply_action(case.number, "register", user["shift_leader"])
+        lead = route_case(case, case.reported_at).lead
+        apply_action(case.number, "dispatch", user["dispatcher"], {"department": lead.short_name})
+        numbers.append(case.number)
+    return numbers
+
+
+def _pages(case_numbers: list[str]) -> list[tuple[str, str, str, str]]:
+    """(name, username, url name, url args or query) of each page measured."""
+    one = case_numbers[0]
+    return [
+        ("case list (operator, newest first)", "operator", "web:case_list", ""),
+        ("case list filtered (red light)", "operator", "web:case_list", "?light=red"),
+        ("intake queue (operator)", "operator", "web:intake", ""),
+        ("dispatch queue (dispatcher)", "dispatcher", "web:dispatch", ""),
+        ("department workbench", "dept_zhifa", "web:department", ""),
+        ("inspector tasks", "inspector", "web:mobile_tasks", ""),
+        ("case page", "operator", "web:case_detail", one),
+        ("map: open cases in view", "operator", "web:map_cases", "?bbox=120.80,30.40,121.10,30.65"),
+        ("map: grids in view", "operator", "web:map_grids", "?bbox=120.90,30.48,120.98,30.55&zoom=15"),
+        ("leader dashboard", "leader", "web:dashboard", ""),
+    ]
+
+
+def _url(url_name: str, arg: str) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        if arg and not arg.startswith("?"):
+            return reverse(url_name, args=[arg])
+        return reverse(url_name) + arg
+    except NoReverseMatch:
+        return None
+
+
+def measure(pages, runs: int) -> tuple[list[dict], list[str]]:
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    clients: dict[str, Client] = {}
+    results, missing = [], []
+    for name, username, url_name, arg in pages:
+        url = _url(url_name, arg)
+        if url is None:
+            missing.append(name)
+            continue
+        if username not in clients:
+            clients[username] = Client()
+            clients[username].login(username=username, password=settings.DEMO_PASSWORD)
+        client = clients[username]
+        client.get(url)  # warm-up: templates, grid index, caches
+        timings = []
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+        results.append(
+            {
+                "page": name,
+                "url": url,
+                "status": response.status_code,
+                "median_ms": round(statistics.median(timings), 1),
+                "max_ms": round(max(timings), 1),
+                "queries": len(queries.captured_queries),
+                "bytes": len(response.content),
+            }
+        )
+    return results, missing
+
+
+def main() -> None:
+    from loop import configure  # the same throw-away database as the other benchmarks
+
+    args = parse_args()
+    configure(args)
+    from django.core.management import call_command
+    from django.db import connection
+    from history import generate_cases
+
+    from xiuhua.platform.demo import build_demo_city
+
+    call_command("migrate", verbosity=0)
+    build_demo_city(grids=args.grids, components=0, seed=args.seed)
+    started = time.perf_counter()
+    generate_cases(args.cases, seed=args.seed, progress=lambda n: print(f"{n} cases", file=sys.stderr, flush=True))
+    generated_s = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    played = _play_cases()
+    results, missing = measure(_pages(played), args.runs)
+    out = {
+        "database": connection.vendor,
+        "cases": args.cases,
+        "grids": args.grids,
+        "generate_seconds": round(generated_s, 1),
+        "pages": results,
+        "missing": missing,
+    }
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
