@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "xiuhua.cases",
     "xiuhua.routing",
     "xiuhua.intake",
+    "xiuhua.evaluation",
     "xiuhua.web",
     "xiuhua.platform",
 ]
