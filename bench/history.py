@@ -181,6 +181,8 @@ def _fill_clocks(case, stats, world: World, now: datetime, rng: random.Random) -
         if case.source in ("hotline_12345", "citizen") and rng.random() < 0.9:
             stats.callback_at = step(600)
             stats.satisfaction = rng.choices(["very_satisfied", "satisfied", "dissatisfied"], [60, 35, 5])[0]
+        else:
+            case.callback_due = case.source in ("hotline_12345", "citizen")
     _running_limits(case, stats, now)
 
 

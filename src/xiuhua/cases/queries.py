@@ -19,7 +19,7 @@ from django.utils import timezone
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
 from xiuhua.accounts.queries import division_code_filter, scope_prefixes, sees_everything
-from xiuhua.cases.choices import CALLBACK_SOURCES, Action, Light
+from xiuhua.cases.choices import Action, Light
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.models import Case
 from xiuhua.catalog.models import CaseClass
@@ -181,9 +181,11 @@ def _task_states(role: str) -> set[str]:
 
 
 def waiting_callback() -> Q:
-    """Closed citizen/hotline/media cases, and reports merged into a closed case, not yet called back."""
-    merged_into_closed = Q(status=S.MERGED, parent__status=S.CLOSED)
-    return Q(source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True) & (Q(status=S.CLOSED) | merged_into_closed)
+    """Closed citizen/hotline/media cases, and reports merged into a closed case, not yet called back.
+
+    The workflow keeps `Case.callback_due` (`steps.callback_due`); this reads it.
+    """
+    return Q(callback_due=True)
 
 
 def my_tasks(user: User, now: datetime | None = None) -> QuerySet[Case]:

@@ -287,9 +287,7 @@ def callback_guard(step: Step) -> None:
     if case.source not in CALLBACK_SOURCES:
         raise DomainError("只有市民、热线和媒体来源的案卷需要回访", code="no_callback")
     if case.status == S.MERGED and case.parent.status != S.CLOSED:
-        raise DomainError(
-            f"该反映已并入案卷 {case.parent.number}，待其结案后再回访", code="parent_not_closed"
-        )
+        raise DomainError(f"该反映已并入案卷 {case.parent.number}，待其结案后再回访", code="parent_not_closed")
     _satisfaction_param(step, "satisfaction", "满意度", required=True)
     _satisfaction_param(step, "service_satisfaction", "服务满意度", required=False)
 
@@ -548,8 +546,16 @@ def close(step: Step) -> str:
     return S.CLOSED
 
 
+def callback_due(case: Case, stats: CaseStats) -> bool:
+    """Whether the reporter of this case is waiting for the callback (the operator's callback queue)."""
+    if case.source not in CALLBACK_SOURCES or stats.callback_at is not None:
+        return False
+    return case.status == S.CLOSED or (case.status == S.MERGED and case.parent.status == S.CLOSED)
+
+
 def _ask_callbacks_for_merged_reports(step: Step) -> None:
-    waiting = step.case.merged_reports.filter(source__in=CALLBACK_SOURCES).count()
+    waiting = step.case.merged_reports.filter(source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True)
+    waiting = waiting.update(callback_due=True)
     if waiting:
         step.notify(
             role_users(Role.OPERATOR, step.case),
@@ -767,6 +773,7 @@ def reopen(step: Step) -> str:
     case, stats = step.case, step.stats
     case.closed_at = None
     stats.closed_at = stats.closed_by = stats.close_on_time = None
+    case.merged_reports.update(callback_due=False)
     return _rework(step, "结案后重新打开")
 
 

@@ -241,6 +241,7 @@ def _run(step: Step, transition: Transition) -> Case:
     transition.guard(step)
     from_status = case.status
     case.status = transition.step(step)
+    case.callback_due = steps.callback_due(case, step.stats)
     _save_case(case)
     _record(step, from_status)
     if transition.action == Action.REGISTER and steps.dispatches_on_register(case):

@@ -345,6 +345,9 @@ def test_a_report_merged_into_a_closed_case_waits_for_its_own_callback(loop, peo
     loop.act(parent, "close", people.shift_leader)
     assert set(queue_numbers(page("operator", f"{INTAKE}?tab=callback"))) == {parent.number, child.number}
 
+    loop.act(parent, "reopen", people.shift_leader, note="居民反映问题复发")
+    assert queue_numbers(page("operator", f"{INTAKE}?tab=callback")) == []
+
 
 def test_only_roles_that_call_back_have_the_callback_tab(demo_city):
     assert 'data-testid="tab-callback"' in page("operator", INTAKE)
