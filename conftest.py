@@ -3,6 +3,14 @@
 import pytest
 
 
+def pytest_configure(config):
+    # Demo accounts are created and logged in by most tests; PBKDF2's deliberate slowness (~0.3 s a hash) would
+    # dominate the suite. No test is about how passwords are hashed.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def demo_city(db):
     """A small Haiyan demo district (≈120 grids, 600 components) with departments and users."""
