@@ -286,6 +286,8 @@ def callback_guard(step: Step) -> None:
     case = step.case
     if case.source not in CALLBACK_SOURCES:
         raise DomainError("只有市民、热线和媒体来源的案卷需要回访", code="no_callback")
+    if step.stats.callback_at is not None:
+        raise DomainError(f"案卷 {case.number} 已于 {_local(step.stats.callback_at)} 回访", code="already_called_back")
     if case.status == S.MERGED and case.parent.status != S.CLOSED:
         raise DomainError(f"该反映已并入案卷 {case.parent.number}，待其结案后再回访", code="parent_not_closed")
     _satisfaction_param(step, "satisfaction", "满意度", required=True)

@@ -150,6 +150,8 @@ def allowed_actions(case: Case, user: User) -> list[str]:
     """The actions this user may take on the case now (role and state; guards needing input are not run)."""
     found = []
     for transition in transitions_from(case.status):
+        if transition.action == Action.CALLBACK and not case.callback_due:
+            continue  # not a callback channel, already called back, or merged into a case still open
         if user.role in transition.roles and transition.action not in found:
             step = Step(case=case, actor=user, action=transition.action, params={}, now=timezone.now(), calendar=None)
             if steps.actor_may_act(step):

@@ -98,6 +98,9 @@ def test_hotline_report_is_verified_then_called_back(staff, spot):
     ok(staff["shift_leader"].act(number, "close"))
     called = ok(staff["operator"].act(number, "callback", satisfaction="very_satisfied"))
     assert called["stats"]["satisfaction_score"] == 100
+    again = staff["operator"].act(number, "callback", satisfaction="dissatisfied")
+    assert again.status_code == 400 and "已于" in again.json()["detail"]
+    assert "callback" not in ok(staff["operator"].get(f"/cases/{number}"))["allowed_actions"]
     assert ok(staff["operator"].get(f"/cases/{number}"))["reporter"]["phone"] == "13800000000"
 
 
