@@ -37,10 +37,12 @@ run: setup
 test: setup
 	scripts/debian-packages chromium:/usr/bin/chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 	$(BIN)/ruff check src bench tests
+	$(BIN)/ruff format --check --quiet src bench tests
 	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check src bench tests
+	$(BIN)/ruff format --check src bench tests
 
 # Developers only (needs GNU gettext): refresh the zh_Hans catalogue after changing translatable strings.
 messages: setup

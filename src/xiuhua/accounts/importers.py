@@ -36,13 +36,20 @@ SHORT_NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 KIND_LABELS = {
     **{kind.value: kind for kind in DepartmentKind},
-    "专业部门": DepartmentKind.PROFESSIONAL, "职能部门": DepartmentKind.PROFESSIONAL,
-    "街道（镇）": DepartmentKind.SUBDISTRICT, "街道": DepartmentKind.SUBDISTRICT, "镇": DepartmentKind.SUBDISTRICT,
-    "乡镇": DepartmentKind.SUBDISTRICT, "街镇": DepartmentKind.SUBDISTRICT,
-    "企业": DepartmentKind.COMPANY, "公司": DepartmentKind.COMPANY,
+    "专业部门": DepartmentKind.PROFESSIONAL,
+    "职能部门": DepartmentKind.PROFESSIONAL,
+    "街道（镇）": DepartmentKind.SUBDISTRICT,
+    "街道": DepartmentKind.SUBDISTRICT,
+    "镇": DepartmentKind.SUBDISTRICT,
+    "乡镇": DepartmentKind.SUBDISTRICT,
+    "街镇": DepartmentKind.SUBDISTRICT,
+    "企业": DepartmentKind.COMPANY,
+    "公司": DepartmentKind.COMPANY,
 }
 KIND_TITLES = {
-    DepartmentKind.PROFESSIONAL: "专业部门", DepartmentKind.SUBDISTRICT: "街道（镇）", DepartmentKind.COMPANY: "企业",
+    DepartmentKind.PROFESSIONAL: "专业部门",
+    DepartmentKind.SUBDISTRICT: "街道（镇）",
+    DepartmentKind.COMPANY: "企业",
 }
 
 
@@ -70,17 +77,36 @@ def parse_short_name(value: Any) -> str:
 
 
 COLUMNS = [
-    Column("name", "单位名称", required=True, parse=text(100), aliases=("名称", "全称", "部门名称"),
-           example="海盐县综合行政执法局"),
-    Column("short_name", "单位代码", required=True, parse=parse_short_name, aliases=("short_code", "简码"),
-           example="zhifa"),
+    Column(
+        "name",
+        "单位名称",
+        required=True,
+        parse=text(100),
+        aliases=("名称", "全称", "部门名称"),
+        example="海盐县综合行政执法局",
+    ),
+    Column(
+        "short_name", "单位代码", required=True, parse=parse_short_name, aliases=("short_code", "简码"), example="zhifa"
+    ),
     Column("short_label", "简称", parse=text(30), aliases=("单位简称",), example="综合执法局"),
-    Column("kind", "类型", required=True, parse=choice(KIND_LABELS, "专业部门、街道（镇）或企业"),
-           aliases=("单位类型",), example="专业部门"),
-    Column("credit_code", "统一社会信用代码", parse=parse_uscc, aliases=("信用代码", "uscc"),
-           example="11330424MB1234567N"),
-    Column("division_code", "行政区划代码", parse=pattern(r"\d{6}|\d{9}|\d{12}", " 6、9 或 12 位数字"),
-           aliases=("区划代码",), example="330424"),
+    Column(
+        "kind",
+        "类型",
+        required=True,
+        parse=choice(KIND_LABELS, "专业部门、街道（镇）或企业"),
+        aliases=("单位类型",),
+        example="专业部门",
+    ),
+    Column(
+        "credit_code", "统一社会信用代码", parse=parse_uscc, aliases=("信用代码", "uscc"), example="11330424MB1234567N"
+    ),
+    Column(
+        "division_code",
+        "行政区划代码",
+        parse=pattern(r"\d{6}|\d{9}|\d{12}", " 6、9 或 12 位数字"),
+        aliases=("区划代码",),
+        example="330424",
+    ),
     Column("contact_person", "联系人", parse=text(50), example="王伟"),
     Column("contact_phone", "联系电话", parse=text(30), aliases=("电话",), example="0573-86012345"),
     Column("address", "地址", parse=text(200), aliases=("单位地址",), example="海盐县武原街道某路 1 号"),
@@ -107,8 +133,9 @@ def import_departments(source: Source, actor: Any = None, *, filename: str | Non
 
 def _check_names_free(rows: list[Row], errors: RowErrors) -> None:
     """A name already used by another department (another short code) would break its uniqueness."""
-    owners = dict(Department.objects.filter(name__in=[r.values.get("name") for r in rows])
-                  .values_list("name", "short_name"))
+    owners = dict(
+        Department.objects.filter(name__in=[r.values.get("name") for r in rows]).values_list("name", "short_name")
+    )
     for row in rows:
         owner = owners.get(row.values.get("name"))
         if owner and row.values.get("short_name") and owner != row.values["short_name"]:

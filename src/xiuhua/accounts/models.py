@@ -95,7 +95,6 @@ class ApiToken(models.Model):
         return f"{self.user} · {self.created_at:%Y-%m-%d}"
 
 
-
 class ApiKey(models.Model):
     """A key for a system client — an Open311 app, a sensor or video gateway; only its SHA-256 is stored."""
 

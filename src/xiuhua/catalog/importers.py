@@ -47,13 +47,25 @@ from xiuhua.territory.services import locate_grid_ids
 COORDINATE_DECIMALS = 7
 STATE_LABELS = {
     **{state.value: state for state in ComponentState},
-    "完好": ComponentState.INTACT, "破损": ComponentState.DAMAGED, "丢失": ComponentState.LOST,
-    "废弃": ComponentState.DISCARDED, "移除": ComponentState.REMOVED,
+    "完好": ComponentState.INTACT,
+    "破损": ComponentState.DAMAGED,
+    "丢失": ComponentState.LOST,
+    "废弃": ComponentState.DISCARDED,
+    "移除": ComponentState.REMOVED,
 }
 STATE_TITLES = {value: title for title, value in STATE_LABELS.items() if not title.isascii()}
 CRS_LABELS = {
-    "wgs84": "wgs84", "wgs-84": "wgs84", "cgcs2000": "cgcs2000", "gcj02": "gcj02", "gcj-02": "gcj02",
-    "bd09": "bd09", "bd-09": "bd09", "国测局": "gcj02", "火星坐标": "gcj02", "高德": "gcj02", "腾讯": "gcj02",
+    "wgs84": "wgs84",
+    "wgs-84": "wgs84",
+    "cgcs2000": "cgcs2000",
+    "gcj02": "gcj02",
+    "gcj-02": "gcj02",
+    "bd09": "bd09",
+    "bd-09": "bd09",
+    "国测局": "gcj02",
+    "火星坐标": "gcj02",
+    "高德": "gcj02",
+    "腾讯": "gcj02",
     "百度": "bd09",
 }
 ORIGINAL_KEYS = ("original_lng", "original_lat", "original_crs")
@@ -69,24 +81,41 @@ def parse_class_code(value: Any) -> str:
 
 
 COLUMNS = [
-    Column("code", "部件编码", required=True, parse=pattern(r"\d{17}|\d{16}", " 17 位数字（旧标准 16 位）"),
-           aliases=("部件代码", "部件标识码", "标识码", "编码"), example="33042401002000001"),
+    Column(
+        "code",
+        "部件编码",
+        required=True,
+        parse=pattern(r"\d{17}|\d{16}", " 17 位数字（旧标准 16 位）"),
+        aliases=("部件代码", "部件标识码", "标识码", "编码"),
+        example="33042401002000001",
+    ),
     Column("name", "部件名称", required=True, parse=text(60), aliases=("名称",), example="污水井盖"),
-    Column("class_code", "小类代码", parse=parse_class_code, blank=None,
-           aliases=("分类代码", "部件小类代码", "小类编码"), example="01002"),
-    Column("lng", "经度", required=True, parse=number_in(-180, 180), numeric=True, aliases=("x",),
-           example=120.9412345),
+    Column(
+        "class_code",
+        "小类代码",
+        parse=parse_class_code,
+        blank=None,
+        aliases=("分类代码", "部件小类代码", "小类编码"),
+        example="01002",
+    ),
+    Column("lng", "经度", required=True, parse=number_in(-180, 180), numeric=True, aliases=("x",), example=120.9412345),
     Column("lat", "纬度", required=True, parse=number_in(-90, 90), numeric=True, aliases=("y",), example=30.5212345),
-    Column("crs", "坐标系", parse=choice(CRS_LABELS, "wgs84、cgcs2000、gcj02 或 bd09"), blank=None,
-           example="wgs84"),
+    Column("crs", "坐标系", parse=choice(CRS_LABELS, "wgs84、cgcs2000、gcj02 或 bd09"), blank=None, example="wgs84"),
     Column("address", "位置", parse=text(256), aliases=("地址", "位置描述"), example="海滨路与朝阳路交叉口东南角"),
     Column("supervising_department", "主管部门", parse=text(100), blank=None, example="zhujian"),
     Column("owning_department", "权属单位", parse=text(100), blank=None, example="shuiwu"),
     Column("maintaining_department", "养护单位", parse=text(100), blank=None, example="shuiwu"),
-    Column("state", "状态", parse=choice(STATE_LABELS, "完好、破损、丢失、废弃或移除"), blank=None,
-           aliases=("部件状态",), example="完好"),
-    Column("survey_date", "普查日期", parse=as_date, blank=None, aliases=("初始日期", "调查日期"),
-           example="2026-01-15"),
+    Column(
+        "state",
+        "状态",
+        parse=choice(STATE_LABELS, "完好、破损、丢失、废弃或移除"),
+        blank=None,
+        aliases=("部件状态",),
+        example="完好",
+    ),
+    Column(
+        "survey_date", "普查日期", parse=as_date, blank=None, aliases=("初始日期", "调查日期"), example="2026-01-15"
+    ),
     Column("change_date", "变更日期", parse=as_date, blank=None, example=""),
     Column("data_source", "数据来源", parse=text(30), example="实测"),
     Column("note", "备注", parse=text(2000), example=""),
@@ -158,8 +187,9 @@ def _resolve_departments(rows: list[Row], errors: RowErrors) -> dict[str, int]:
         for field_name in DEPARTMENT_FIELDS:
             value = row.values.get(field_name)
             if value and value not in lookup:
-                errors.add(row.number, row.header(COLUMN[field_name]),
-                           f"单位「{value}」不存在（请填写单位代码或单位全称）")
+                errors.add(
+                    row.number, row.header(COLUMN[field_name]), f"单位「{value}」不存在（请填写单位代码或单位全称）"
+                )
     return lookup
 
 
@@ -190,8 +220,11 @@ def _locate(rows: list[Row], errors: RowErrors) -> dict[int, int]:
     grids = {}
     for row, grid_id in zip(placed, ids, strict=True):
         if grid_id is None:
-            errors.add(row.number, row.header(COLUMN["lng"]),
-                       f"坐标（{row.values['lng']}, {row.values['lat']}）不在本辖区的任何单元网格内")
+            errors.add(
+                row.number,
+                row.header(COLUMN["lng"]),
+                f"坐标（{row.values['lng']}, {row.values['lat']}）不在本辖区的任何单元网格内",
+            )
         else:
             grids[row.number] = grid_id
     return grids
@@ -201,12 +234,17 @@ def _has_any_column(rows: list[Row], *fields: str) -> bool:
     return bool(rows) and any(f in rows[0].headers for f in fields)
 
 
-def _record(row: Row, classes: dict[int, int], departments: dict[str, int], grids: dict[int, int],
-            carries_attributes: bool) -> dict[str, Any]:
+def _record(
+    row: Row, classes: dict[int, int], departments: dict[str, int], grids: dict[int, int], carries_attributes: bool
+) -> dict[str, Any]:
     values = row.values
     record: dict[str, Any] = {
-        "code": values["code"], "name": values["name"], "case_class_id": classes[row.number],
-        "lng": values["lng"], "lat": values["lat"], "unit_grid_id": grids[row.number],
+        "code": values["code"],
+        "name": values["name"],
+        "case_class_id": classes[row.number],
+        "lng": values["lng"],
+        "lat": values["lat"],
+        "unit_grid_id": grids[row.number],
     }
     for name in ("address", "change_date", "data_source", "note"):
         if name in values:
@@ -237,8 +275,9 @@ def export_components(fmt: str = "xlsx") -> ExportFile:
     return table_file(COLUMNS, rows, fmt, "部件", extra_headers=extra_headers)
 
 
-def _export_row(component: dict[str, Any], departments: dict[int, str], classes: dict[int, str],
-                grids: dict[int, str]) -> dict[str, Any]:
+def _export_row(
+    component: dict[str, Any], departments: dict[int, str], classes: dict[int, str], grids: dict[int, str]
+) -> dict[str, Any]:
     row = {**component["attributes"], **{c.field: component.get(c.field) for c in COLUMNS}}
     row.update(
         class_code=classes.get(component["case_class_id"]),

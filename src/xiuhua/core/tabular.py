@@ -130,8 +130,16 @@ def writing() -> Iterator[None]:
 
 
 def audit_import(actor: Any, action: str, name: str, result: ImportResult) -> None:
-    record_audit(actor, action, target=name, summary=result.summary(), created=result.created,
-                 updated=result.updated, unchanged=result.unchanged, warnings=len(result.warnings))
+    record_audit(
+        actor,
+        action,
+        target=name,
+        summary=result.summary(),
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        warnings=len(result.warnings),
+    )
 
 
 class ExportFile(NamedTuple):
@@ -157,8 +165,14 @@ def _comparable(value: Any) -> Any:
     return bytes(value) if isinstance(value, memoryview | bytearray) else value
 
 
-def upsert(model: type[models.Model], key: str, records: Sequence[Mapping[str, Any]], *,
-           create_defaults: Mapping[str, Any] | None = None, batch_size: int = 1000) -> UpsertCounts:
+def upsert(
+    model: type[models.Model],
+    key: str,
+    records: Sequence[Mapping[str, Any]],
+    *,
+    create_defaults: Mapping[str, Any] | None = None,
+    batch_size: int = 1000,
+) -> UpsertCounts:
     """Create or update `model` rows matched on the unique field `key`.
 
     Each record maps attribute names (`community_id`, not `community`) to values; only the keys a
@@ -313,8 +327,18 @@ def choice(mapping: Mapping[str, Any], description: str) -> Parser:
     return parse
 
 
-YES_NO = {"是": True, "否": False, "true": True, "false": False, "1": True, "0": False,
-          "yes": True, "no": False, "启用": True, "停用": False}
+YES_NO = {
+    "是": True,
+    "否": False,
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "yes": True,
+    "no": False,
+    "启用": True,
+    "停用": False,
+}
 as_bool = choice(YES_NO, "「是」或「否」")
 
 
@@ -337,7 +361,6 @@ class Column:
 
     def names(self) -> set[str]:
         return {normalize_header(n) for n in (self.field, self.title, *self.aliases)}
-
 
 
 # ---------------------------------------------------------------- rows
@@ -393,7 +416,8 @@ class RecordParser:
         present = {c.field for c in matched.values()}
         problems = [
             RowError(0, c.title, f"缺少必填列「{c.title}」（也可写作 {c.field}）")
-            for c in self.columns if c.required and c.field not in present
+            for c in self.columns
+            if c.required and c.field not in present
         ]
         seen: dict[str, str] = {}
         for header in headers:
@@ -471,8 +495,14 @@ def sniff_binary(data: bytes) -> str | None:
     return next((kind for magic, kind in _BINARY_SIGNATURES.items() if data.startswith(magic)), None)
 
 
-def read_table(source: Source, columns: Sequence[Column], errors: RowErrors, *,
-               filename: str | None = None, keep_extras: bool = False) -> list[Row]:
+def read_table(
+    source: Source,
+    columns: Sequence[Column],
+    errors: RowErrors,
+    *,
+    filename: str | None = None,
+    keep_extras: bool = False,
+) -> list[Row]:
     """Rows of the first sheet of an xlsx file, or of a CSV file (UTF-8, UTF-8 with BOM, GBK).
 
     Problems of the whole file (type, encoding, missing columns, no data) raise ImportRejected at
@@ -572,8 +602,9 @@ def export_value(value: Any) -> Any:
     return value
 
 
-def write_table(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], fmt: str, *,
-                extra_headers: Sequence[str] = ()) -> bytes:
+def write_table(
+    columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], fmt: str, *, extra_headers: Sequence[str] = ()
+) -> bytes:
     """An xlsx or CSV file: Chinese titles, then rows keyed by field (extras keyed by header)."""
     headers = [c.title for c in columns] + list(extra_headers)
     keys = [c.field for c in columns] + list(extra_headers)
@@ -628,8 +659,14 @@ def _write_xlsx(columns: Sequence[Column], headers: list[str], values: Iterable[
     return buffer.getvalue()
 
 
-def table_file(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]], fmt: str, basename: str,
-               *, extra_headers: Sequence[str] = ()) -> ExportFile:
+def table_file(
+    columns: Sequence[Column],
+    rows: Iterable[Mapping[str, Any]],
+    fmt: str,
+    basename: str,
+    *,
+    extra_headers: Sequence[str] = (),
+) -> ExportFile:
     """An export of all rows as a downloadable file named `<basename>-<date>.<fmt>`."""
     check_format(fmt, TABLE_FORMATS)
     content = write_table(columns, rows, fmt, extra_headers=extra_headers)

@@ -119,8 +119,13 @@ def geometry_to_geojson(geom: BaseGeometry, *, precision: int | None = 7) -> dic
     return json.loads(shapely.to_geojson(geom))
 
 
-def feature(geometry: BaseGeometry | Mapping[str, Any] | None, properties: Mapping[str, Any] | None = None,
-            id: str | int | None = None, *, precision: int | None = 7) -> dict[str, Any]:
+def feature(
+    geometry: BaseGeometry | Mapping[str, Any] | None,
+    properties: Mapping[str, Any] | None = None,
+    id: str | int | None = None,
+    *,
+    precision: int | None = 7,
+) -> dict[str, Any]:
     """A GeoJSON Feature; `geometry` may be a shapely geometry or a GeoJSON dict."""
     if isinstance(geometry, BaseGeometry):
         geometry = geometry_to_geojson(geometry, precision=precision)
@@ -130,12 +135,11 @@ def feature(geometry: BaseGeometry | Mapping[str, Any] | None, properties: Mappi
     return out
 
 
-def feature_collection(features: Iterable[Mapping[str, Any] | tuple[Any, ...]], *,
-                       precision: int | None = 7) -> dict[str, Any]:
+def feature_collection(
+    features: Iterable[Mapping[str, Any] | tuple[Any, ...]], *, precision: int | None = 7
+) -> dict[str, Any]:
     """A FeatureCollection from Feature dicts or (geometry, properties[, id]) tuples."""
-    items = [
-        dict(f) if isinstance(f, Mapping) else feature(*f, precision=precision) for f in features
-    ]
+    items = [dict(f) if isinstance(f, Mapping) else feature(*f, precision=precision) for f in features]
     return {"type": "FeatureCollection", "features": items}
 
 

@@ -102,8 +102,12 @@ class _Buckets:
         # Enlarged far beyond rounding error, so a point mapped to a cell always lies in its box.
         pad = 1e-11 * max(abs(self.x0), abs(self.x1), abs(self.y0), abs(self.y1), 1.0)
         cy, cx = np.divmod(cells, self.nx)
-        return (self.x0 + cx / self.sx - pad, self.y0 + cy / self.sy - pad,
-                self.x0 + (cx + 1) / self.sx + pad, self.y0 + (cy + 1) / self.sy + pad)
+        return (
+            self.x0 + cx / self.sx - pad,
+            self.y0 + cy / self.sy - pad,
+            self.x0 + (cx + 1) / self.sx + pad,
+            self.y0 + (cy + 1) / self.sy + pad,
+        )
 
     def _owners(self, bounds: np.ndarray, geometries: np.ndarray) -> npt.NDArray[np.int32]:
         n_cells = self.nx * self.ny
@@ -200,8 +204,13 @@ class GridIndex:
     Immutable once built: one instance may be shared by the threads of a server.
     """
 
-    def __init__(self, items: Iterable[tuple[Hashable, BaseGeometry | Mapping[str, Any]]], *,
-                 workers: int | None = None, accelerate: bool = True) -> None:
+    def __init__(
+        self,
+        items: Iterable[tuple[Hashable, BaseGeometry | Mapping[str, Any]]],
+        *,
+        workers: int | None = None,
+        accelerate: bool = True,
+    ) -> None:
         """`workers`: threads for large batches (default: CPU count, at most 4).
         `accelerate=False` skips the bucket grid: batches then use one STRtree query per chunk."""
         pairs = [(key, _as_polygonal(key, geom)) for key, geom in items]

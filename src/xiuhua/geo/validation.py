@@ -132,8 +132,10 @@ def _check_feature(key: Hashable, geom: Any) -> tuple[BaseGeometry | None, Issue
     geom = shapely.force_2d(geom)
     xmin, ymin, xmax, ymax = geom.bounds
     if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
-        message = (f"网格 {key} 的坐标超出经纬度范围（如 {xmax:.3f}, {ymax:.3f}），可能是投影坐标"
-                   "（如 CGCS2000 高斯-克吕格 3 度带），请转换为经纬度后再导入")
+        message = (
+            f"网格 {key} 的坐标超出经纬度范围（如 {xmax:.3f}, {ymax:.3f}），可能是投影坐标"
+            "（如 CGCS2000 高斯-克吕格 3 度带），请转换为经纬度后再导入"
+        )
         return None, Issue(key, message, "coordinate_range")
     reason = shapely.is_valid_reason(geom)
     if reason != "Valid Geometry":
@@ -146,8 +148,9 @@ def _group_label(group_name: str, group: Hashable | None) -> str:
     return "" if group is None else f"{group_name} {group} 内"
 
 
-def _overlaps(keys: list[Hashable], geoms: np.ndarray, group: Hashable | None, tolerance_m2: float,
-              group_name: str) -> list[Issue]:
+def _overlaps(
+    keys: list[Hashable], geoms: np.ndarray, group: Hashable | None, tolerance_m2: float, group_name: str
+) -> list[Issue]:
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
     pair = left < right
@@ -162,8 +165,10 @@ def _overlaps(keys: list[Hashable], geoms: np.ndarray, group: Hashable | None, t
     for i, j, area, geom in zip(left, right, areas, overlap, strict=True):
         if area > tolerance_m2:
             point = shapely.point_on_surface(geom)
-            message = (f"{_group_label(group_name, group)}网格 {keys[i]} 与网格 {keys[j]} 重叠，"
-                       f"重叠面积约 {area:.1f} 平方米，位置约（{point.x:.6f}, {point.y:.6f}）")
+            message = (
+                f"{_group_label(group_name, group)}网格 {keys[i]} 与网格 {keys[j]} 重叠，"
+                f"重叠面积约 {area:.1f} 平方米，位置约（{point.x:.6f}, {point.y:.6f}）"
+            )
             issues.append(Issue(keys[i], message, "overlap", keys[j], group, float(area), (point.x, point.y)))
     return issues
 
@@ -186,8 +191,9 @@ def _neighbour(tree: shapely.STRtree, geoms: np.ndarray, gap: BaseGeometry) -> i
     return int(candidates[np.argmin(shapely.distance(geoms[candidates], gap))])
 
 
-def _gaps(keys: list[Hashable], geoms: np.ndarray, group: Hashable | None, tolerance_m2: float,
-          group_name: str) -> list[Issue]:
+def _gaps(
+    keys: list[Hashable], geoms: np.ndarray, group: Hashable | None, tolerance_m2: float, group_name: str
+) -> list[Issue]:
     holes = _holes(geoms)
     if not len(holes):
         return []
@@ -204,8 +210,10 @@ def _gaps(keys: list[Hashable], geoms: np.ndarray, group: Hashable | None, toler
                 continue
         neighbour = keys[_neighbour(tree, geoms, hole)]
         point = shapely.point_on_surface(hole)
-        message = (f"{_group_label(group_name, group)}网格之间存在空隙（紧邻网格 {neighbour}），"
-                   f"面积约 {area:.1f} 平方米，位置约（{point.x:.6f}, {point.y:.6f}）")
+        message = (
+            f"{_group_label(group_name, group)}网格之间存在空隙（紧邻网格 {neighbour}），"
+            f"面积约 {area:.1f} 平方米，位置约（{point.x:.6f}, {point.y:.6f}）"
+        )
         issues.append(Issue(neighbour, message, "gap", None, group, float(area), (point.x, point.y)))
     return issues
 
@@ -218,8 +226,13 @@ def _unpack(feature: tuple[Any, ...]) -> tuple[Hashable, Any, Hashable | None]:
     raise ValueError("要素应为 (编号, 几何) 或 (编号, 几何, 分组)")
 
 
-def validate_polygons(features: Iterable[tuple[Any, ...]], *, overlap_tolerance_m2: float = 1.0,
-                      gap_tolerance_m2: float = 1.0, group_name: str = "社区") -> ValidationResult:
+def validate_polygons(
+    features: Iterable[tuple[Any, ...]],
+    *,
+    overlap_tolerance_m2: float = 1.0,
+    gap_tolerance_m2: float = 1.0,
+    group_name: str = "社区",
+) -> ValidationResult:
     """Validate (key, geometry[, group]) features; geometry is shapely or GeoJSON (dict/text).
 
     Overlaps and gaps are only looked for between valid polygons of the same group (features

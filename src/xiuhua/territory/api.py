@@ -25,7 +25,6 @@ MAX_SIMPLIFY_METRES = 1000.0
 GEOJSON_PRECISION = 7  # decimals, about 1 cm
 
 
-
 # --- divisions ---------------------------------------------------------------------------------------
 
 
@@ -260,8 +259,11 @@ class GeocodeOut(LocationOut):
 )
 def geocode_address(request: HttpRequest, query: Query[GeocodeQuery]) -> dict[str, Any]:
     found = geocode(query.address)
-    return {**locate_grid(request, LocateQuery(lng=found.lng, lat=found.lat)), "precision": found.precision,
-            "matched": found.matched}
+    return {
+        **locate_grid(request, LocateQuery(lng=found.lng, lat=found.lat)),
+        "precision": found.precision,
+        "matched": found.matched,
+    }
 
 
 class GridDetailOut(GridProperties):

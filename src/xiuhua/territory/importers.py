@@ -58,41 +58,103 @@ LEVEL_BY_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
 LEVEL_ORDER = [DivisionLevel.DISTRICT, DivisionLevel.SUBDISTRICT, DivisionLevel.COMMUNITY]
 LEVEL_LABELS = {
     **{level.value: level for level in DivisionLevel},
-    "区": DivisionLevel.DISTRICT, "县": DivisionLevel.DISTRICT, "区县": DivisionLevel.DISTRICT,
-    "区（县）": DivisionLevel.DISTRICT, "街道": DivisionLevel.SUBDISTRICT, "镇": DivisionLevel.SUBDISTRICT,
-    "乡镇": DivisionLevel.SUBDISTRICT, "街道（镇）": DivisionLevel.SUBDISTRICT, "社区": DivisionLevel.COMMUNITY,
-    "村": DivisionLevel.COMMUNITY, "社区（村）": DivisionLevel.COMMUNITY,
+    "区": DivisionLevel.DISTRICT,
+    "县": DivisionLevel.DISTRICT,
+    "区县": DivisionLevel.DISTRICT,
+    "区（县）": DivisionLevel.DISTRICT,
+    "街道": DivisionLevel.SUBDISTRICT,
+    "镇": DivisionLevel.SUBDISTRICT,
+    "乡镇": DivisionLevel.SUBDISTRICT,
+    "街道（镇）": DivisionLevel.SUBDISTRICT,
+    "社区": DivisionLevel.COMMUNITY,
+    "村": DivisionLevel.COMMUNITY,
+    "社区（村）": DivisionLevel.COMMUNITY,
 }
-REGION_LABELS = {"1": 1, "2": 2, "一类": 1, "二类": 2, "一类区域": 1, "二类区域": 2, "i": 1, "ii": 2,
-                 "Ⅰ类": 1, "Ⅱ类": 2}
+REGION_LABELS = {
+    "1": 1,
+    "2": 2,
+    "一类": 1,
+    "二类": 2,
+    "一类区域": 1,
+    "二类区域": 2,
+    "i": 1,
+    "ii": 2,
+    "Ⅰ类": 1,
+    "Ⅱ类": 2,
+}
 DIVISION_CODE = pattern(r"\d{6}|\d{9}|\d{12}", " 6、9 或 12 位数字")
 
 DIVISION_COLUMNS = [
-    Column("code", "区划代码", required=True, parse=DIVISION_CODE, aliases=("代码", "编码", "行政区划代码"),
-           example="330424001001"),
+    Column(
+        "code",
+        "区划代码",
+        required=True,
+        parse=DIVISION_CODE,
+        aliases=("代码", "编码", "行政区划代码"),
+        example="330424001001",
+    ),
     Column("name", "名称", required=True, parse=text(60), aliases=("区划名称",), example="城东社区"),
-    Column("level", "层级", parse=choice(LEVEL_LABELS, "区县、街道（镇）或社区（村）"), blank=None,
-           aliases=("级别",), example="社区"),
-    Column("parent_code", "上级代码", parse=DIVISION_CODE, blank=None, aliases=("parent", "上级区划代码"),
-           example="330424001"),
+    Column(
+        "level",
+        "层级",
+        parse=choice(LEVEL_LABELS, "区县、街道（镇）或社区（村）"),
+        blank=None,
+        aliases=("级别",),
+        example="社区",
+    ),
+    Column(
+        "parent_code",
+        "上级代码",
+        parse=DIVISION_CODE,
+        blank=None,
+        aliases=("parent", "上级区划代码"),
+        example="330424001",
+    ),
 ]
 GRID_COLUMNS = [
-    Column("code", "网格代码", required=True, parse=pattern(r"[0-9A-Z]{15}", " 15 位数字或大写字母", upper=True),
-           aliases=("代码", "编码", "网格编码"), example="330424001001001"),
+    Column(
+        "code",
+        "网格代码",
+        required=True,
+        parse=pattern(r"[0-9A-Z]{15}", " 15 位数字或大写字母", upper=True),
+        aliases=("代码", "编码", "网格编码"),
+        example="330424001001001",
+    ),
     Column("name", "名称", parse=text(100), aliases=("网格名称",), example="城东社区第1网格"),
-    Column("community_code", "社区代码", parse=pattern(r"\d{12}", " 12 位数字"), blank=None,
-           aliases=("community", "所属社区", "所属社区代码"), example="330424001001"),
-    Column("region_class", "区域类别", parse=choice(REGION_LABELS, "1、2、一类或二类"), blank=None,
-           aliases=("region", "区域分类"), example="一类"),
+    Column(
+        "community_code",
+        "社区代码",
+        parse=pattern(r"\d{12}", " 12 位数字"),
+        blank=None,
+        aliases=("community", "所属社区", "所属社区代码"),
+        example="330424001001",
+    ),
+    Column(
+        "region_class",
+        "区域类别",
+        parse=choice(REGION_LABELS, "1、2、一类或二类"),
+        blank=None,
+        aliases=("region", "区域分类"),
+        example="一类",
+    ),
     Column("valid_from", "启用日期", parse=as_date, blank=None, aliases=("生效日期",), example="2026-01-01"),
     Column("valid_to", "停用日期", parse=as_date, blank=None, aliases=("失效日期",), example=""),
 ]
 # Shapefile (dBASE) fields per canonical field: name of at most 10 characters (an alias above), type, size.
-DIVISION_SHP_FIELDS = {"code": ("code", "C", 12), "name": ("name", "C", 60), "level": ("level", "C", 12),
-                       "parent_code": ("parent", "C", 12)}
-GRID_SHP_FIELDS = {"code": ("code", "C", 15), "name": ("name", "C", 100), "community_code": ("community", "C", 12),
-                   "region_class": ("region", "N", 1), "valid_from": ("valid_from", "D", 8),
-                   "valid_to": ("valid_to", "D", 8)}
+DIVISION_SHP_FIELDS = {
+    "code": ("code", "C", 12),
+    "name": ("name", "C", 60),
+    "level": ("level", "C", 12),
+    "parent_code": ("parent", "C", 12),
+}
+GRID_SHP_FIELDS = {
+    "code": ("code", "C", 15),
+    "name": ("name", "C", 100),
+    "community_code": ("community", "C", 12),
+    "region_class": ("region", "N", 1),
+    "valid_from": ("valid_from", "D", 8),
+    "valid_to": ("valid_to", "D", 8),
+}
 ShpFields = dict[str, tuple[str, str, int]]
 
 
@@ -179,8 +241,10 @@ def _shapefile_features(data: bytes, label: str) -> list[Feature]:
     for encoding in encodings:
         try:
             reader = shapefile.Reader(
-                shp=io.BytesIO(parts[".shp"]), dbf=io.BytesIO(parts[".dbf"]),
-                shx=io.BytesIO(parts[".shx"]) if ".shx" in parts else None, encoding=encoding,
+                shp=io.BytesIO(parts[".shp"]),
+                dbf=io.BytesIO(parts[".dbf"]),
+                shx=io.BytesIO(parts[".shx"]) if ".shx" in parts else None,
+                encoding=encoding,
             )
             names = [f[0] for f in reader.fields[1:]]
             pairs = [(item.shape, list(item.record)) for item in reader.iterShapeRecords()]
@@ -191,8 +255,10 @@ def _shapefile_features(data: bytes, label: str) -> list[Feature]:
             raise reject(f"压缩包{label}中的 Shapefile 已损坏，无法读取") from None
     else:
         raise reject(f"无法识别压缩包{label}中属性表（.dbf）的文字编码，请使用 UTF-8 或 GBK")
-    return [_shapefile_feature(i, shape, dict(zip(names, record, strict=False)), project)
-            for i, (shape, record) in enumerate(pairs, start=1)]
+    return [
+        _shapefile_feature(i, shape, dict(zip(names, record, strict=False)), project)
+        for i, (shape, record) in enumerate(pairs, start=1)
+    ]
 
 
 def _shapefile_parts(data: bytes, label: str) -> dict[str, bytes]:
@@ -258,8 +324,9 @@ class _Shape:
     group: str | None
 
 
-def _parse_features(features: list[Feature], columns: list[Column], errors: RowErrors,
-                    *, geometry_required: bool) -> list[tuple[Row, BaseGeometry | None]]:
+def _parse_features(
+    features: list[Feature], columns: list[Column], errors: RowErrors, *, geometry_required: bool
+) -> list[tuple[Row, BaseGeometry | None]]:
     parser = RecordParser(columns, errors)
     parsed = []
     for feature in features:
@@ -274,8 +341,14 @@ def _parse_features(features: list[Feature], columns: list[Column], errors: RowE
     return parsed
 
 
-def _check_shapes(shapes: list[_Shape], stored: list[tuple[str, BaseGeometry, str | None]],
-                  errors: RowErrors, *, noun: str, group_name: str) -> tuple[dict[str, BaseGeometry], list[str]]:
+def _check_shapes(
+    shapes: list[_Shape],
+    stored: list[tuple[str, BaseGeometry, str | None]],
+    errors: RowErrors,
+    *,
+    noun: str,
+    group_name: str,
+) -> tuple[dict[str, BaseGeometry], list[str]]:
     """Validate the file's polygons together with the stored ones of the same groups.
 
     Returns the usable geometries of the file (exteriors counter-clockwise as RFC 7946 wants, so
@@ -301,8 +374,14 @@ def _relabel(message: str, noun: str) -> str:
 def _geometry_fields(geom: BaseGeometry) -> dict[str, Any]:
     """The stored columns of a geometry, as GeometryModel.set_geometry would set them."""
     min_lng, min_lat, max_lng, max_lat = geom.bounds
-    return {"geometry_wkb": shapely.to_wkb(geom), "min_lng": min_lng, "min_lat": min_lat,
-            "max_lng": max_lng, "max_lat": max_lat, "area_m2": round(polygon_area_m2(geom), 1)}
+    return {
+        "geometry_wkb": shapely.to_wkb(geom),
+        "min_lng": min_lng,
+        "min_lat": min_lat,
+        "max_lng": max_lng,
+        "max_lat": max_lat,
+        "area_m2": round(polygon_area_m2(geom), 1),
+    }
 
 
 def _finish(result: ImportResult, actor: Any, action: str, name: str) -> None:
@@ -322,8 +401,11 @@ def import_divisions(source: Source, actor: Any = None, *, filename: str | None 
     rows = [row for row, _ in parsed]
     find_duplicates(rows, DIVISION_COLUMNS[0], errors)
     _check_division_hierarchy(rows, errors)
-    shapes = [_Shape(row, row.values["code"], geom, _parent_code(row.values["code"]))
-              for row, geom in parsed if row.ok and geom is not None]
+    shapes = [
+        _Shape(row, row.values["code"], geom, _parent_code(row.values["code"]))
+        for row, geom in parsed
+        if row.ok and geom is not None
+    ]
     stored = _stored_divisions({s.group for s in shapes})
     geometries, warnings = _check_shapes(shapes, stored, errors, noun="区划", group_name="上级区划")
     errors.raise_if_any()
@@ -363,8 +445,11 @@ def _check_division_hierarchy(rows: list[Row], errors: RowErrors) -> None:
             errors.add(row.number, row.header(parent_col), f"上级代码「{given}」不对，应为{wanted}")
             row.ok = False
         elif expected is not None and expected not in known:
-            errors.add(row.number, row.header(parent_col) if given else row.header(DIVISION_COLUMNS[0]),
-                       f"上级区划「{expected}」不存在（数据库和本文件中都没有）")
+            errors.add(
+                row.number,
+                row.header(parent_col) if given else row.header(DIVISION_COLUMNS[0]),
+                f"上级区划「{expected}」不存在（数据库和本文件中都没有）",
+            )
             row.ok = False
 
 
@@ -384,8 +469,12 @@ def _division_records(rows: list[Row], geometries: dict[str, BaseGeometry]) -> l
     records = []
     for row in rows:
         code = row.values["code"]
-        record = {"code": code, "name": row.values["name"], "level": row.values["level"],
-                  "parent_id": parent_ids.get(_parent_code(code))}
+        record = {
+            "code": code,
+            "name": row.values["name"],
+            "level": row.values["level"],
+            "parent_id": parent_ids.get(_parent_code(code)),
+        }
         if code in geometries:  # a feature without geometry keeps the stored one
             record.update(_geometry_fields(geometries[code]))
         records.append(record)
@@ -403,8 +492,7 @@ def import_grids(source: Source, actor: Any = None, *, filename: str | None = No
     rows = [row for row, _ in parsed]
     find_duplicates(rows, GRID_COLUMNS[0], errors)
     communities = _check_grid_communities(rows, errors)
-    shapes = [_Shape(row, row.values["code"], geom, row.values["community_code"])
-              for row, geom in parsed if row.ok]
+    shapes = [_Shape(row, row.values["code"], geom, row.values["community_code"]) for row, geom in parsed if row.ok]
     stored = _stored_grids({s.group for s in shapes})
     geometries, warnings = _check_shapes(shapes, stored, errors, noun="网格", group_name="社区")
     errors.raise_if_any()
@@ -425,12 +513,16 @@ def _check_grid_communities(rows: list[Row], errors: RowErrors) -> dict[str, int
         given = row.values.get("community_code")
         community = given or (code[:12] if code else None)
         if code and community != code[:12]:
-            errors.add(row.number, row.header(column),
-                       f"网格代码前 12 位「{code[:12]}」与所属社区代码「{community}」不一致")
+            errors.add(
+                row.number, row.header(column), f"网格代码前 12 位「{code[:12]}」与所属社区代码「{community}」不一致"
+            )
             row.ok = False
         elif community and community not in communities:
-            errors.add(row.number, row.header(column) if given else row.header(GRID_COLUMNS[0]),
-                       f"社区「{community}」不存在，请先导入行政区划")
+            errors.add(
+                row.number,
+                row.header(column) if given else row.header(GRID_COLUMNS[0]),
+                f"社区「{community}」不存在，请先导入行政区划",
+            )
             row.ok = False
         row.values["community_code"] = community
         _check_validity(row, errors)
@@ -446,8 +538,10 @@ def _check_validity(row: Row, errors: RowErrors) -> None:
 
 def _stored_grids(community_codes: set[str | None]) -> list[tuple[str, BaseGeometry, str | None]]:
     grids = current_grids().filter(community__code__in=community_codes - {None}, geometry_wkb__isnull=False)
-    return [(code, shapely.from_wkb(bytes(wkb)), community)
-            for code, wkb, community in grids.values_list("code", "geometry_wkb", "community__code")]
+    return [
+        (code, shapely.from_wkb(bytes(wkb)), community)
+        for code, wkb, community in grids.values_list("code", "geometry_wkb", "community__code")
+    ]
 
 
 def _grid_record(row: Row, communities: dict[str, int], geometries: dict[str, BaseGeometry]) -> dict[str, Any]:
@@ -471,16 +565,30 @@ def export_divisions(fmt: str = "geojson") -> ExportFile:
     """All divisions as GeoJSON or a zipped Shapefile (lng/lat, WGS84)."""
     divisions = list(Division.objects.order_by("code"))
     parents = {d.id: d.code for d in divisions}
-    items = [({"code": d.code, "name": d.name, "level": d.level, "parent_code": parents.get(d.parent_id)},
-              d.geometry) for d in divisions]
+    items = [
+        ({"code": d.code, "name": d.name, "level": d.level, "parent_code": parents.get(d.parent_id)}, d.geometry)
+        for d in divisions
+    ]
     return _features_file(items, fmt, _stamped("行政区划"), DIVISION_SHP_FIELDS)
 
 
 def export_grids(fmt: str = "geojson") -> ExportFile:
     """All unit grids (in use or not) as GeoJSON or a zipped Shapefile (lng/lat, WGS84)."""
     grids = UnitGrid.objects.select_related("community").order_by("code")
-    items = [({"code": g.code, "name": g.name, "community_code": g.community.code, "region_class": g.region_class,
-               "valid_from": g.valid_from, "valid_to": g.valid_to}, g.geometry) for g in grids]
+    items = [
+        (
+            {
+                "code": g.code,
+                "name": g.name,
+                "community_code": g.community.code,
+                "region_class": g.region_class,
+                "valid_from": g.valid_from,
+                "valid_to": g.valid_to,
+            },
+            g.geometry,
+        )
+        for g in grids
+    ]
     return _features_file(items, fmt, _stamped("单元网格"), GRID_SHP_FIELDS)
 
 
@@ -506,8 +614,9 @@ def _stamped(basename: str) -> str:
     return f"{basename}-{timezone.localdate():%Y%m%d}"
 
 
-def _features_file(items: Sequence[tuple[dict[str, Any], BaseGeometry | None]], fmt: str, stem: str,
-                   shp_fields: ShpFields) -> ExportFile:
+def _features_file(
+    items: Sequence[tuple[dict[str, Any], BaseGeometry | None]], fmt: str, stem: str, shp_fields: ShpFields
+) -> ExportFile:
     check_format(fmt, GEO_FORMATS)
     if fmt == "shp":
         return ExportFile(_shapefile_zip(items, stem, shp_fields), f"{stem}.zip", CONTENT_TYPES["shp"])
@@ -523,8 +632,9 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _shapefile_zip(items: Sequence[tuple[dict[str, Any], BaseGeometry | None]], stem: str,
-                   shp_fields: ShpFields) -> bytes:
+def _shapefile_zip(
+    items: Sequence[tuple[dict[str, Any], BaseGeometry | None]], stem: str, shp_fields: ShpFields
+) -> bytes:
     import shapefile
     from pyproj import CRS
 
@@ -539,8 +649,13 @@ def _shapefile_zip(items: Sequence[tuple[dict[str, Any], BaseGeometry | None]], 
             writer.poly(_shapefile_rings(geom))
         writer.record(*[properties.get(key) for key in shp_fields])
     writer.close()
-    parts = {".shp": shp.getvalue(), ".shx": shx.getvalue(), ".dbf": dbf.getvalue(),
-             ".prj": CRS.from_epsg(4326).to_wkt("WKT1_ESRI"), ".cpg": "UTF-8"}
+    parts = {
+        ".shp": shp.getvalue(),
+        ".shx": shx.getvalue(),
+        ".dbf": dbf.getvalue(),
+        ".prj": CRS.from_epsg(4326).to_wkt("WKT1_ESRI"),
+        ".cpg": "UTF-8",
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for suffix, content in parts.items():

@@ -137,7 +137,7 @@ def admin_client(client):
 def test_admin_changelist_has_import_export_and_template_buttons(admin_client):
     page = admin_client.get(BASE).content.decode()
     assert f'href="{BASE}import/"' in page and ">导入<" in page
-    assert f'{BASE}export/?format=xlsx' in page and f'{BASE}template/?format=xlsx' in page
+    assert f"{BASE}export/?format=xlsx" in page and f"{BASE}template/?format=xlsx" in page
 
 
 @pytest.mark.django_db

@@ -38,8 +38,10 @@ def grid(demo_city) -> UnitGrid:
 
 def inside(grid: UnitGrid, k: int = 0) -> tuple[float, float]:
     """A point well inside `grid`, distinct for each k."""
-    return (round(grid.min_lng + (grid.max_lng - grid.min_lng) * (0.2 + 0.01 * k), 7),
-            round(grid.min_lat + (grid.max_lat - grid.min_lat) * 0.5, 7))
+    return (
+        round(grid.min_lng + (grid.max_lng - grid.min_lng) * (0.2 + 0.01 * k), 7),
+        round(grid.min_lat + (grid.max_lat - grid.min_lat) * 0.5, 7),
+    )
 
 
 def test_class_code_is_read_from_17_and_legacy_16_digit_codes():
@@ -78,8 +80,10 @@ def test_gcj02_coordinates_are_converted_and_the_original_kept(grid):
 @pytest.mark.django_db
 def test_reimport_updates_only_changed_components(grid):
     lng, lat = inside(grid)
-    rows = [[f"330424010029000{i:02d}", "污水井盖", "01002", lng, lat, "zhujian", "完好", "2026-01-05", ""]
-            for i in range(3)]
+    rows = [
+        [f"330424010029000{i:02d}", "污水井盖", "01002", lng, lat, "zhujian", "完好", "2026-01-05", ""]
+        for i in range(3)
+    ]
     import_components(workbook(*rows))
     rows[1][1] = "污水井盖（改）"
     result = import_components(workbook(*rows))

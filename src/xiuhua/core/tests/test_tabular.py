@@ -148,11 +148,16 @@ def test_upsert_creates_updates_and_leaves_equal_rows_alone():
 
     Department.objects.create(name="甲", short_name="a", kind="professional")
     Department.objects.create(name="乙", short_name="b", kind="professional")
-    counts = upsert(Department, "short_name", [
-        {"short_name": "a", "name": "甲"},
-        {"short_name": "b", "name": "乙二"},
-        {"short_name": "c", "name": "丙"},
-    ], create_defaults={"kind": "company"})
+    counts = upsert(
+        Department,
+        "short_name",
+        [
+            {"short_name": "a", "name": "甲"},
+            {"short_name": "b", "name": "乙二"},
+            {"short_name": "c", "name": "丙"},
+        ],
+        create_defaults={"kind": "company"},
+    )
     assert (counts.created, counts.updated, counts.unchanged) == (1, 1, 1)
     assert Department.objects.get(short_name="b").name == "乙二"
     assert Department.objects.get(short_name="c").kind == "company"

@@ -201,8 +201,9 @@ def test_building_an_index_of_50000_grids_is_quick():
     nx, ny = 250, 200
     ix, iy = np.meshgrid(np.arange(nx), np.arange(ny))
     step = 0.001
-    boxes = shapely.box(X0 + ix.ravel() * step, Y0 + iy.ravel() * step,
-                        X0 + (ix.ravel() + 1) * step, Y0 + (iy.ravel() + 1) * step)
+    boxes = shapely.box(
+        X0 + ix.ravel() * step, Y0 + iy.ravel() * step, X0 + (ix.ravel() + 1) * step, Y0 + (iy.ravel() + 1) * step
+    )
     start = time.perf_counter()
     idx = GridIndex(zip(range(len(boxes)), boxes, strict=True))
     assert time.perf_counter() - start < 5.0
@@ -241,7 +242,8 @@ def test_one_index_can_be_used_by_many_threads_at_once():
     # ("double free or corruption"), hence a child process.
     src = str(Path(__file__).resolve().parents[3])
     env = {"PYTHONPATH": src, "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run([sys.executable, "-c", _SHARED_BY_THREADS], env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", _SHARED_BY_THREADS], env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"

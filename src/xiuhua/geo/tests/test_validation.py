@@ -197,10 +197,12 @@ def test_geojson_round_trip_drops_z_and_rounds_to_centimetres():
 
 
 def test_feature_collection_is_built_from_tuples_and_dicts():
-    collection = feature_collection([
-        (_cell(0, 0), {"code": "G00"}, 7),
-        feature(None, {"code": "none"}),
-    ])
+    collection = feature_collection(
+        [
+            (_cell(0, 0), {"code": "G00"}, 7),
+            feature(None, {"code": "none"}),
+        ]
+    )
     assert collection["type"] == "FeatureCollection"
     first, second = collection["features"]
     assert first["id"] == 7 and first["properties"] == {"code": "G00"}

@@ -64,11 +64,19 @@ def test_geocode_api_and_report_by_address(address, as_user):
     operator = as_user("operator")
     body = operator.get("/geocode", address=f"{address.road.name}{address.number}号").json()
     assert body["precision"] == "address" and body["grid_code"] == address.unit_grid.code
-    created = operator.post_json("/reports", {"class_code": "01001", "kind": "event", "description": "井盖缺失",
-                                              "address": f"{address.road.name}{address.number}号"})
+    created = operator.post_json(
+        "/reports",
+        {
+            "class_code": "01001",
+            "kind": "event",
+            "description": "井盖缺失",
+            "address": f"{address.road.name}{address.number}号",
+        },
+    )
     assert created.status_code == 201, created.content
     case = operator.get(f"/cases/{created.json()['number']}").json()
     assert case["location_precision"] == "address" and case["grid_code"] == address.unit_grid.code
-    refused = operator.post_json("/reports", {"class_code": "01001", "kind": "event", "description": "井盖缺失",
-                                              "address": "我家楼下"})
+    refused = operator.post_json(
+        "/reports", {"class_code": "01001", "kind": "event", "description": "井盖缺失", "address": "我家楼下"}
+    )
     assert refused.status_code == 400 and "无法根据地址" in refused.json()["detail"]

@@ -54,10 +54,12 @@ def community(demo_city) -> Division:
 
 
 def new_grids(community: Division, count: int = 3) -> bytes:
-    return collection(*[
-        feature({"code": f"{community.code}9{i:02d}", "name": f"新网格{i}", "region_class": "二类"}, box_at(i))
-        for i in range(count)
-    ])
+    return collection(
+        *[
+            feature({"code": f"{community.code}9{i:02d}", "name": f"新网格{i}", "region_class": "二类"}, box_at(i))
+            for i in range(count)
+        ]
+    )
 
 
 def rejected_errors(excinfo) -> list:
@@ -143,8 +145,12 @@ def test_grid_overlapping_a_stored_grid_is_rejected(community):
 
 @pytest.mark.django_db
 def test_self_intersecting_polygon_is_rejected(community):
-    bowtie = {"type": "Polygon", "coordinates": [[[EAST, NORTH], [EAST + STEP, NORTH + STEP],
-                                                  [EAST + STEP, NORTH], [EAST, NORTH + STEP], [EAST, NORTH]]]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[EAST, NORTH], [EAST + STEP, NORTH + STEP], [EAST + STEP, NORTH], [EAST, NORTH + STEP], [EAST, NORTH]]
+        ],
+    }
     with pytest.raises(ImportRejected) as excinfo:
         import_grids(collection(feature({"code": f"{community.code}900"}, bowtie)))
     [error] = excinfo.value.errors
@@ -195,8 +201,9 @@ def test_projected_coordinates_without_a_prj_are_rejected(community):
     assert "经纬度范围" in excinfo.value.errors[0].message
 
 
-def shapefile_zip(records: list[tuple[dict, shapely.Polygon]], *, encoding: str = "utf-8",
-                  prj: str | None = None) -> bytes:
+def shapefile_zip(
+    records: list[tuple[dict, shapely.Polygon]], *, encoding: str = "utf-8", prj: str | None = None
+) -> bytes:
     shp, shx, dbf = io.BytesIO(), io.BytesIO(), io.BytesIO()
     writer = shapefile.Writer(shp=shp, shx=shx, dbf=dbf, shapeType=shapefile.POLYGON, encoding=encoding)
     names = list(records[0][0])
@@ -221,11 +228,13 @@ def test_zipped_shapefile_in_gauss_kruger_with_gbk_names_is_reprojected(communit
     # CGCS2000 / 3-degree Gauss-Kruger CM 120E, as Chinese surveying offices deliver it.
     gk = CRS.from_epsg(4549)
     to_gk = Transformer.from_crs("EPSG:4326", gk, always_xy=True)
-    projected = [shapely.transform(box_at(i), lambda xy: np.column_stack(to_gk.transform(xy[:, 0], xy[:, 1])))
-                 for i in range(2)]
+    projected = [
+        shapely.transform(box_at(i), lambda xy: np.column_stack(to_gk.transform(xy[:, 0], xy[:, 1]))) for i in range(2)
+    ]
     data = shapefile_zip(
         [({"code": f"{community.code}90{i}", "名称": f"测试网格{i}"}, p) for i, p in enumerate(projected)],
-        encoding="gbk", prj=gk.to_wkt("WKT1_ESRI"),
+        encoding="gbk",
+        prj=gk.to_wkt("WKT1_ESRI"),
     )
     result = import_grids(data, filename="grids.zip")
     assert result.created == 2

@@ -25,8 +25,12 @@ SUFFIX_FORMATS = {".geojson": "geojson", ".json": "geojson", ".zip": "shp", ".xl
 
 def add_kind_arguments(parser) -> None:
     parser.add_argument("kind", choices=sorted(BASE_DATA), help="数据种类")
-    parser.add_argument("--format", dest="fmt", choices=sorted(set(SUFFIX_FORMATS.values())),
-                        help="文件格式：区划和网格为 geojson（默认）或 shp，单位和部件为 xlsx（默认）或 csv")
+    parser.add_argument(
+        "--format",
+        dest="fmt",
+        choices=sorted(set(SUFFIX_FORMATS.values())),
+        help="文件格式：区划和网格为 geojson（默认）或 shp，单位和部件为 xlsx（默认）或 csv",
+    )
     parser.add_argument("-o", "--output", help="输出文件；不写则按默认文件名保存在当前目录")
 
 
