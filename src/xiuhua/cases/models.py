@@ -30,6 +30,15 @@ from xiuhua.worktime.choices import LimitUnit
 USER = settings.AUTH_USER_MODEL
 
 
+def urgent_first(prefix: str = "") -> models.Case:
+    """0 for urgent cases, 1 for the others: the first sort key of every work queue."""
+    return models.Case(
+        models.When(**{f"{prefix}urgency": Urgency.URGENT}, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
 class CaseNumberSequence(models.Model):
     """The last case number handed out per district and day; numbers are never reused."""
 
@@ -149,7 +158,14 @@ class Case(models.Model):
                 condition=models.Q(handling_running_since__isnull=False),
                 name="case_running_deadline",
             ),
-            models.Index(fields=["closed_at"], condition=models.Q(callback_due=True), name="case_callback_due"),
+            # The callback queue in its order (urgent first, then oldest): a page of it is read off this index.
+            models.Index(
+                urgent_first(),
+                models.F("reported_at"),
+                models.F("id"),
+                condition=models.Q(callback_due=True),
+                name="case_callback_queue",
+            ),
         ]
         # The daily sequence is per district; one installation may serve several districts.
         constraints = [models.UniqueConstraint(fields=["district_code", "number"], name="case_number_per_district")]

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Case as When_
-from django.db.models import IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xiuhua.accounts.choices import Role
@@ -18,10 +17,9 @@ from xiuhua.accounts.models import User
 from xiuhua.cases import queries
 from xiuhua.cases.choices import Action, RequestState
 from xiuhua.cases.choices import CaseStatus as S
-from xiuhua.cases.models import Case, CaseRequest
+from xiuhua.cases.models import Case, CaseRequest, urgent_first
 from xiuhua.cases.presenters import SUMMARY_RELATIONS
 from xiuhua.cases.workflow import TRANSITIONS
-from xiuhua.catalog.choices import Urgency
 
 CASE_ROWS = (*SUMMARY_RELATIONS, "register_condition", "component", "reporter")
 
@@ -35,21 +33,19 @@ def approvable_states(role: str) -> frozenset[str]:
     return frozenset(s for t in TRANSITIONS if t.action == Action.APPROVE and role in t.roles for s in t.sources)
 
 
-def _urgent_first(prefix: str = "") -> When_:
-    return When_(
-        When(**{f"{prefix}urgency": Urgency.URGENT}, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
+def _queue_rows(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.annotate(urgency_rank=urgent_first()).select_related(*CASE_ROWS)
 
 
 def cases_in(user: User, statuses: list[str]) -> QuerySet[Case]:
     """Visible cases in these states, with their running limit and urgency rank for sorting."""
-    cases = queries.with_limits(queries.visible_cases(user)).filter(status__in=statuses)
-    return cases.annotate(urgency_rank=_urgent_first()).select_related(*CASE_ROWS)
+    return _queue_rows(queries.with_limits(queries.visible_cases(user)).filter(status__in=statuses))
 
 
 def waiting_callback(user: User) -> QuerySet[Case]:
     """The operator's callbacks from `my_tasks`: closed cases (and merged reports) not called back yet."""
-    return cases_in(user, [S.CLOSED, S.MERGED]).filter(queries.waiting_callback())
+    # No status filter: the flag implies it, and a count of the flag alone is read off the partial index.
+    return _queue_rows(queries.with_limits(queries.visible_cases(user)).filter(queries.waiting_callback()))
 
 
 def pending_requests(user: User) -> QuerySet[CaseRequest]:
@@ -57,7 +53,7 @@ def pending_requests(user: User) -> QuerySet[CaseRequest]:
     cases = queries.visible_cases(user).filter(status__in=approvable_states(user.role))
     return (
         CaseRequest.objects.filter(state=RequestState.PENDING, case__in=cases)
-        .annotate(urgency_rank=_urgent_first("case__"))
+        .annotate(urgency_rank=urgent_first("case__"))
         .select_related("requested_by", "department", *(f"case__{r}" for r in SUMMARY_RELATIONS))
     )
 
