@@ -15,9 +15,11 @@ H  dispatched, never handled: overdue by the end of the month     P  12345 order
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from xiuhua.cases.tests.conftest import photo, sh
 from xiuhua.cases.timers import sweep
@@ -348,3 +350,13 @@ def test_the_api_refuses_a_bad_period_type_or_role_in_chinese(november, as_user)
     bad_type = leader.get("/evaluation/planets")
     assert bad_type.status_code == 400 and "planets" in bad_type.json()["detail"]
     assert as_user("dept_zhifa").get("/evaluation/department").status_code == 403
+
+
+def test_the_command_prints_the_ranking_as_csv_and_refuses_a_bad_period(november):
+    out = io.StringIO()
+    call_command("evaluate", "department", "--period", "2026-11", stdout=out)
+    header, first = out.getvalue().splitlines()[:2]
+    assert header.startswith("排名,名次变化,名称,得分,等级,应处置数,处置数,处置率")
+    assert first.startswith("1,,海盐县综合行政执法局,85.00,B,8,7,87.50%")
+    with pytest.raises(CommandError, match="2026-13"):
+        call_command("evaluate", "department", "--period", "2026-13")
