@@ -29,7 +29,7 @@ from xiuhua.evaluation.services import evaluate
 from xiuhua.intake.channels.hotline.adapter import WorkOrderInput, take_work_order
 from xiuhua.intake.channels.staff.adapter import report_by_staff
 from xiuhua.intake.services import ReportInput
-from xiuhua.territory.models import UnitGrid
+from xiuhua.territory.models import Division, UnitGrid
 
 pytestmark = pytest.mark.django_db
 
@@ -360,3 +360,13 @@ def test_the_command_prints_the_ranking_as_csv_and_refuses_a_bad_period(november
     assert first.startswith("1,,海盐县综合行政执法局,85.00,B,8,7,87.50%")
     with pytest.raises(CommandError, match="2026-13"):
         call_command("evaluate", "department", "--period", "2026-13")
+
+
+def test_a_scoped_leader_counts_only_the_cases_inside_their_scope(november, people):
+    other = Division.objects.filter(level="subdistrict").exclude(pk=november.community.parent_id).first()
+    people.leader.scope_division_codes = [other.code]
+    people.leader.save()
+    result = evaluate("department", NOVEMBER, user=people.leader)
+    assert all(value in (0, None) for r in result.rows for value in r.values.values())
+    subdistricts = evaluate("subdistrict", NOVEMBER, user=people.leader).rows
+    assert [r.name for r in subdistricts] == [other.name]
