@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ReportsConfig(AppConfig):
     name = "xiuhua.reports"
-    verbose_name = _("Reports")
+    verbose_name = _("Statistical reports")
