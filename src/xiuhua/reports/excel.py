@@ -29,8 +29,6 @@ def workbook_bytes(report: dict) -> bytes:
     cover["A1"].font = Font(bold=True, size=14)
     cover.append([_("Period"), f"{report['first_day']} — {report['last_day']}"])
     cover.append([_("Generated at"), report["generated_at"]])
-    if not report["rankings"]["available"]:
-        cover.append([_("Rankings"), report["rankings"]["message"]])
     cover.column_dimensions["A"].width = 16
     cover.column_dimensions["B"].width = 40
     for table in report_tables(report):

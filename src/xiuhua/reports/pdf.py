@@ -87,8 +87,6 @@ def pdf_bytes(report: dict, user: User) -> bytes:
 
     section(_("1. Totals and trend"), "totals", "sources", "trend", chart=charts.trend_chart(report, font))
     story.append(Paragraph(_("2. Rankings"), heading))
-    if not report["rankings"]["available"]:
-        story.append(Paragraph(report["rankings"]["message"], body))
     for object_type, ranking in report["rankings"]["objects"].items():
         top = [r for r in ranking["rows"] if r["score"] is not None][:10]
         story.append(charts.bar_chart([r["name"] for r in top], [r["score"] for r in top], font))

@@ -1,7 +1,7 @@
 """The report's rankings, read from the evaluation engine (`xiuhua.evaluation.services.evaluate`).
 
-A thin adapter: the report shows each object's score, grade, rank and rank change, and for communities only the
-top and bottom TOP_BOTTOM. Until the engine is installed the section says so instead of failing the report.
+A thin adapter: the report shows each object's score, grade, rank and rank change (its indicator values are
+kept in the JSON), and for communities only the top and bottom TOP_BOTTOM.
 """
 
 from __future__ import annotations
@@ -10,17 +10,14 @@ from django.utils.translation import gettext as _
 
 from xiuhua.accounts.models import User
 from xiuhua.evaluation.periods import Period
+from xiuhua.evaluation.services import EvaluationRow, evaluate
 
 RANKED = ("department", "subdistrict", "community", "inspector")
 TOP_BOTTOM = 10
 
 
 def rankings(period: Period, user: User) -> dict:
-    """{"available": bool, "objects": {object_type: {"rows": [...], "indicators": [...]}}}."""
-    try:
-        from xiuhua.evaluation.services import evaluate
-    except ImportError:
-        return {"available": False, "message": _("The evaluation engine is not installed yet."), "objects": {}}
+    """{"objects": {object_type: {"indicators": [...], "rows": [...]}}} in RANKED order."""
     objects = {}
     for object_type in RANKED:
         evaluation = evaluate(object_type, period, user=user)
@@ -31,10 +28,10 @@ def rankings(period: Period, user: User) -> dict:
             "indicators": [{"code": i.code, "label": str(i.label), "kind": i.kind} for i in evaluation.indicators],
             "rows": rows,
         }
-    return {"available": True, "message": "", "objects": objects}
+    return {"objects": objects}
 
 
-def _row(row) -> dict:
+def _row(row: EvaluationRow) -> dict:
     return {
         "key": row.key,
         "name": row.name,

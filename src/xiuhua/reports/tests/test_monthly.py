@@ -102,3 +102,12 @@ def test_progress_is_reported_after_each_section(october, people):
     build_monthly(people.leader, OCTOBER, now=october, progress=lambda percent, section: seen.append(percent))
 
     assert seen == sorted(seen) and seen[-1] == 100 and len(seen) == 8
+
+
+def test_rankings_come_from_the_evaluation_with_score_grade_and_rank(october, people):
+    rankings = build_monthly(people.leader, OCTOBER, now=october)["rankings"]["objects"]
+
+    assert list(rankings) == ["department", "subdistrict", "community", "inspector"]
+    zhifa = next(row for row in rankings["department"]["rows"] if row["name"] == people.department("zhifa").name)
+    assert zhifa["rank"] == 1 and zhifa["score"] is not None and zhifa["grade"] in "ABCDE"
+    assert zhifa["values"] and rankings["department"]["indicators"][0]["label"]
