@@ -311,6 +311,20 @@ def hotline(scope: Scope) -> dict:
     }
 
 
+def section_label(name: str) -> str:
+    """A section's heading, as the progress bar shows what is being counted."""
+    return {
+        "totals": _("Totals"),
+        "trend": _("Trend of the last seven months"),
+        "rankings": _("Rankings"),
+        "classes": _("Frequent problems"),
+        "areas": _("Frequent areas"),
+        "hours": _("Frequent hours"),
+        "overdue": _("Overdue and reworked"),
+        "hotline": _("12345 hotline"),
+    }[name]
+
+
 def _rankings(scope: Scope) -> dict:
     return rankings(scope.period, scope.user)
 
