@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 from xiuhua.accounts.models import User
 from xiuhua.cases.models import Case
 from xiuhua.cases.queries import visible_cases
-from xiuhua.core.errors import DomainError
-from xiuhua.evaluation.periods import Period, parse_period
+from xiuhua.core.errors import DomainError, NotFound
+from xiuhua.evaluation.periods import Period, PeriodError, parse_period, previous_month
 from xiuhua.reports.excel import workbook_bytes
 from xiuhua.reports.models import JobState, ReportFormat, ReportJob
 from xiuhua.reports.monthly import build_monthly, check_may_read, section_label
@@ -43,6 +43,29 @@ def check_format(fmt: str, allowed: tuple[str, ...] = tuple(ReportFormat.values)
             code="bad_format",
         )
     return fmt
+
+
+def read_period(text: str | None, now: datetime | None = None) -> Period:
+    """A written period (2026-10, 2026-Q4 …); empty means the previous month, what a monthly report covers."""
+    if not (text or "").strip():
+        return previous_month(now or timezone.now())
+    try:
+        return parse_period(text)
+    except PeriodError as error:
+        raise DomainError(str(error), code="bad_period") from None
+
+
+def job_for(user: User, job_id: int) -> ReportJob:
+    """A report job the user asked for, or one built for the same data scope (else: not found)."""
+    job = ReportJob.objects.filter(pk=job_id).first()
+    if job is None or (job.user_id != user.pk and job.scope_key != scope_key(user)):
+        raise NotFound(_("There is no report file %(id)s.") % {"id": job_id})
+    return job
+
+
+def kept_reports(user: User) -> list[ReportJob]:
+    """The files kept for the user's data scope, newest first."""
+    return list(ReportJob.objects.filter(scope_key=scope_key(user)).order_by("-created_at", "-id")[:100])
 
 
 def scope_key(user: User) -> str:
