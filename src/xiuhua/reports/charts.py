@@ -84,7 +84,7 @@ def heat_map(matrix: list[list[int]], font: str) -> Drawing:
     return drawing
 
 
-def grid_map(grids: list[tuple[str, bytes]], counts: dict[str, int], font: str, size: float = WIDTH) -> Drawing:
+def grid_map(grids: list[tuple[str, bytes]], counts: dict[str, int], size: float = WIDTH) -> Drawing:
     """The unit grids (code, WKB) as polygons, coloured by reports; north up, equal scale on both axes."""
     codes, wkbs = zip(*grids, strict=True) if grids else ((), ())
     drawing = Drawing(size, size)

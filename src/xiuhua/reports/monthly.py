@@ -29,7 +29,6 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
 from xiuhua.accounts.queries import sees_everything
 from xiuhua.cases.choices import Satisfaction, Source
@@ -42,10 +41,9 @@ from xiuhua.evaluation.periods import Period
 from xiuhua.intake.channels.hotline.models import Hotline, OrderState, WorkOrder
 from xiuhua.reports.rankings import rankings
 from xiuhua.territory.models import UnitGrid
-from xiuhua.web.shell import scope_label
+from xiuhua.web.shell import REPORT_ROLES, scope_label
 from xiuhua.worktime.clock import SHANGHAI
 
-REPORT_ROLES = frozenset({Role.LEADER, Role.COMMANDER, Role.SHIFT_LEADER, Role.ADMIN})
 TREND_MONTHS = 6
 TOP_CLASSES = 10
 TOP_AREAS = 10

@@ -97,7 +97,7 @@ def pdf_bytes(report: dict, user: User) -> bytes:
         "classes",
         chart=charts.bar_chart([c["name"] for c in classes], [c["count"] for c in classes], font),
     )
-    grid_map = charts.grid_map(scope_grids(user), report["areas"]["per_grid"], font)
+    grid_map = charts.grid_map(scope_grids(user), report["areas"]["per_grid"])
     section(_("4. Frequent areas"), "grids", "communities", chart=grid_map)
     section(_("5. Frequent hours"), chart=charts.heat_map(report["hours"]["matrix"], font))
     section(_("6. Overdue and reworked cases"), "overdue_counts", "overdue_cases")
@@ -124,7 +124,7 @@ def _table(table: Table, font: str, *, heading: bool) -> list:
     if heading:
         parts.append(Paragraph(table.title, ParagraphStyle("small", fontName=font, fontSize=10, leading=16)))
     rows = [[column.label for column in table.columns]]
-    rows += [[_cell(value, table.is_rate(r, c)) for c, value in enumerate(row)] for r, row in enumerate(table.rows)]
+    rows += table.text_rows()
     if not table.rows:
         rows.append([_("None")] + [""] * (len(table.columns) - 1))
     widths = [column.width * 2.1 * mm for column in table.columns]
@@ -142,11 +142,3 @@ def _table(table: Table, font: str, *, heading: bool) -> list:
     )
     parts += [pdf_table, Spacer(1, 4 * mm)]
     return parts
-
-
-def _cell(value, rate: bool) -> str:
-    if value is None:
-        return "—"
-    if rate:
-        return f"{value * 100:.1f}%"
-    return str(value)

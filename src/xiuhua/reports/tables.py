@@ -32,6 +32,20 @@ class Table:
     def is_rate(self, row: int, column: int) -> bool:
         return self.columns[column].kind == RATE or (column > 0 and row in self.rate_rows)
 
+    def text_rows(self) -> list[list[str]]:
+        """The rows as shown on a page: rates as percentages, missing values as a dash."""
+        return [
+            [cell_text(value, self.is_rate(r, c)) for c, value in enumerate(row)] for r, row in enumerate(self.rows)
+        ]
+
+
+def cell_text(value: object, rate: bool) -> str:
+    if value is None:
+        return "—"
+    if rate:
+        return f"{value * 100:.1f}%"
+    return str(value)
+
 
 def weekday_names() -> list[str]:
     return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
