@@ -17,7 +17,15 @@ def leader_client(client, demo_city):
 def test_the_page_shows_every_section_with_its_charts_and_the_map(october, leader_client):
     page = leader_client.get("/reports/monthly/?period=2026-10").content.decode()
 
-    for heading in ("1. 总体情况与趋势", "2. 考核排名", "3. 多发问题", "4. 多发区域", "5. 多发时段", "6. 超期与返工案卷", "7. 12345 热线"):
+    for heading in (
+        "1. 总体情况与趋势",
+        "2. 考核排名",
+        "3. 多发问题",
+        "4. 多发区域",
+        "5. 多发时段",
+        "6. 超期与返工案卷",
+        "7. 12345 热线",
+    ):
         assert heading in page
     assert 'id="report-trend"' in page and 'id="report-hours"' in page and "<svg" in page
     assert "40.0%" in page  # the closure rate
