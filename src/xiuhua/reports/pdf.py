@@ -65,7 +65,9 @@ def scope_grids(user: User) -> list[tuple[str, bytes]]:
 def pdf_bytes(report: dict, user: User) -> bytes:
     font = register_font()
     title = ParagraphStyle("title", fontName=font, fontSize=18, leading=24, spaceAfter=6)
-    heading = ParagraphStyle("heading", fontName=font, fontSize=13, leading=18, spaceBefore=10, spaceAfter=4)
+    heading = ParagraphStyle(
+        "heading", fontName=font, fontSize=13, leading=18, spaceBefore=10, spaceAfter=4, keepWithNext=1
+    )
     body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13)
     tables = {table.key: table for table in report_tables(report)}
     story = [
@@ -89,8 +91,10 @@ def pdf_bytes(report: dict, user: User) -> bytes:
     story.append(Paragraph(_("2. Rankings"), heading))
     for object_type, ranking in report["rankings"]["objects"].items():
         top = [r for r in ranking["rows"] if r["score"] is not None][:10]
+        table = tables[f"ranking_{object_type}"]
+        story.append(Paragraph(table.title, _caption(font)))
         story.append(charts.bar_chart([r["name"] for r in top], [r["score"] for r in top], font))
-        story.extend(_table(tables[f"ranking_{object_type}"], font, heading=True))
+        story.extend(_table(table, font, heading=False))
     classes = report["classes"]
     section(
         _("3. Frequent problems"),
@@ -117,12 +121,17 @@ def pdf_bytes(report: dict, user: User) -> bytes:
     return buffer.getvalue()
 
 
+def _caption(font: str) -> ParagraphStyle:
+    """A table's or chart's title, kept on the page of what it names."""
+    return ParagraphStyle("caption", fontName=font, fontSize=10, leading=16, keepWithNext=1)
+
+
 def _table(table: Table, font: str, *, heading: bool) -> list:
     if table.key in CHART_ONLY:
         return []
     parts = []
     if heading:
-        parts.append(Paragraph(table.title, ParagraphStyle("small", fontName=font, fontSize=10, leading=16)))
+        parts.append(Paragraph(table.title, _caption(font)))
     rows = [[column.label for column in table.columns]]
     rows += table.text_rows()
     if not table.rows:
