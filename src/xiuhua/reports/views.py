@@ -21,7 +21,7 @@ from xiuhua.reports.jobs import check_format, file_name, job_for, kept_reports, 
 from xiuhua.reports.models import JobState, ReportFormat, ReportJob
 from xiuhua.reports.monthly import build_monthly, check_may_read
 from xiuhua.reports.pdf import scope_grids
-from xiuhua.reports.tables import figure_labels, report_tables, weekday_names
+from xiuhua.reports.tables import TEXT, Table, figure_labels, report_tables, weekday_names
 from xiuhua.web.errors import forbidden, page_not_found
 
 PICKER_MONTHS = 24
@@ -46,7 +46,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
     except DomainError as bad:
         error, period = bad.message, previous_month(timezone.now())
     report = build_monthly(request.user, period)
-    tables = {table.key: (table, table.text_rows()) for table in report_tables(report)}
+    tables = {table.key: (table, _aligned(table)) for table in report_tables(report)}
     context = {
         "report": report,
         "period": period,
@@ -59,6 +59,12 @@ def monthly(request: HttpRequest) -> HttpResponse:
         "formats": ReportFormat.choices,
     }
     return render(request, "reports/monthly.html", context)
+
+
+def _aligned(table: Table) -> list[list[tuple[str, bool]]]:
+    """The table's shown rows, each cell with whether it is right-aligned (numbers and rates)."""
+    numeric = [column.kind != TEXT for column in table.columns]
+    return [list(zip(row, numeric, strict=True)) for row in table.text_rows()]
 
 
 def _recent_months() -> list[Period]:
