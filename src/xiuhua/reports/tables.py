@@ -72,11 +72,17 @@ def report_tables(report: dict) -> list[Table]:
     return tables
 
 
+def _figures(key: str, title: str, rows: list[list], rate_rows: list[int] | None = None) -> Table:
+    """A two-column table of named figures."""
+    return Table(key, title, [Column(_("Figure"), TEXT, 28), Column(_("Value"))], rows, rate_rows or [])
+
+
 def _totals(report: dict) -> Table:
     labels = figure_labels()
     rows = [[label, report["totals"][key]] for key, (label, _kind) in labels.items()]
-    rates = [i for i, (_label, kind) in enumerate(labels.values()) if kind == RATE]
-    return Table("totals", _("Totals"), [Column(_("Figure"), TEXT, 24), Column(_("Value"))], rows, rates)
+    return _figures(
+        "totals", _("Totals"), rows, [i for i, (_label, kind) in enumerate(labels.values()) if kind == RATE]
+    )
 
 
 def _sources(report: dict) -> Table:
@@ -159,10 +165,9 @@ def _hours(report: dict) -> Table:
 
 def _overdue(report: dict) -> list[Table]:
     overdue = report["overdue"]
-    counts = Table(
+    counts = _figures(
         "overdue_counts",
         _("Overdue and reworked"),
-        [Column(_("Figure"), TEXT, 28), Column(_("Value"))],
         [
             [_("Handled after the deadline"), overdue["handled_late"]],
             [_("Open past the deadline"), overdue["open_overdue"]],
@@ -197,5 +202,4 @@ def _hotline(report: dict) -> Table:
         [_("Satisfaction rate"), h["satisfaction_rate"]],
         [_("Average satisfaction score"), h["average_score"]],
     ] + [[s["label"], s["count"]] for s in h["satisfaction"]]
-    columns = [Column(_("Figure"), TEXT, 24), Column(_("Value"))]
-    return Table("hotline", _("12345 hotline"), columns, rows, rate_rows=[5, 7])
+    return _figures("hotline", _("12345 hotline"), rows, rate_rows=[5, 7])

@@ -112,27 +112,31 @@ def request_file(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/_job.html", {"job": job})
 
 
-@login_required
-@require_GET
-def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+def _job(request: HttpRequest, job_id: int) -> ReportJob | HttpResponse:
+    """The job the user may see, or the page that says why not."""
     if refusal := _refused(request):
         return refusal
     try:
-        job = job_for(request.user, job_id)
+        return job_for(request.user, job_id)
     except NotFound as error:
         return page_not_found(request, error.message)
+
+
+@login_required
+@require_GET
+def job_progress(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    if isinstance(job, HttpResponse):
+        return job
     return render(request, "reports/_job.html", {"job": job})
 
 
 @login_required
 @require_GET
 def download(request: HttpRequest, job_id: int) -> HttpResponse:
-    if refusal := _refused(request):
-        return refusal
-    try:
-        job = job_for(request.user, job_id)
-    except NotFound as error:
-        return page_not_found(request, error.message)
+    job = _job(request, job_id)
+    if isinstance(job, HttpResponse):
+        return job
     if job.state != JobState.DONE:
         raise Http404
     return FileResponse(
