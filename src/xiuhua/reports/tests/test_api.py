@@ -54,7 +54,7 @@ def test_inspectors_and_departments_get_403(demo_city, as_user, username):
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
 
 
-def test_a_job_of_another_scope_is_not_found(october, as_user):
+def test_an_inspector_is_refused_a_job_and_an_unknown_job_is_not_found(october, as_user):
     job = as_user("leader").get("/reports/monthly", period="2026-10", format="xlsx").json()
 
     assert as_user("inspector").get(f"/reports/jobs/{job['id']}").status_code == 403

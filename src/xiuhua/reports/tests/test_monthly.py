@@ -2,9 +2,12 @@
 
 import pytest
 
+from xiuhua.accounts.models import User
+from xiuhua.cases.models import Case
 from xiuhua.core.errors import PermissionDenied
 from xiuhua.evaluation.periods import parse_period
 from xiuhua.reports.monthly import build_monthly
+from xiuhua.territory.models import Division
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +114,12 @@ def test_rankings_come_from_the_evaluation_with_score_grade_and_rank(october, pe
     zhifa = next(row for row in rankings["department"]["rows"] if row["name"] == people.department("zhifa").name)
     assert zhifa["rank"] == 1 and zhifa["score"] is not None and zhifa["grade"] in "ABCDE"
     assert zhifa["values"] and rankings["department"]["indicators"][0]["label"]
+
+
+def test_a_leader_scoped_to_another_sub_district_counts_only_its_cases(october, people):
+    other = Division.objects.filter(level="subdistrict").exclude(code=Case.objects.first().subdistrict.code).first()
+    scoped = User.objects.create_user("subdistrict_leader", role="leader", scope_division_codes=[other.code])
+
+    report = build_monthly(scoped, OCTOBER, now=october)
+    assert report["totals"]["reported"] == 0 and report["hotline"]["orders"] == 0
+    assert report["scope"] == other.name
