@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.reports.jobs import check_format, file_name, job_for, read_period, request_report
 from xiuhua.reports.models import JobState, ReportJob
-from xiuhua.reports.monthly import build_monthly, check_may_read
+from xiuhua.reports.monthly import cached_monthly, check_may_read
 
 router = Router(tags=["reports"])
 FORMATS = ("json", "xlsx", "pdf")
@@ -68,7 +68,7 @@ def monthly(request: HttpRequest, query: Query[MonthlyQuery]):
     check_format(query.format, FORMATS)
     period = read_period(query.period)
     if query.format == "json":
-        return build_monthly(request.auth, period)
+        return cached_monthly(request.auth, period)
     job = request_report(request.auth, period, query.format)
     if job.state == JobState.DONE:
         return job_file(job)

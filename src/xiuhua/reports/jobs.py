@@ -8,7 +8,6 @@ the queued ones, oldest first, updating the job's progress after each section.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime, timedelta
 
@@ -20,12 +19,11 @@ from django.utils.translation import gettext as _
 
 from xiuhua.accounts.models import User
 from xiuhua.cases.models import Case
-from xiuhua.cases.queries import visible_cases
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.evaluation.periods import Period, PeriodError, parse_period, previous_month
 from xiuhua.reports.excel import workbook_bytes
 from xiuhua.reports.models import JobState, ReportFormat, ReportJob
-from xiuhua.reports.monthly import build_monthly, check_may_read, section_label
+from xiuhua.reports.monthly import build_monthly, check_may_read, scope_key, section_label
 from xiuhua.reports.pdf import pdf_bytes
 from xiuhua.web.shell import scope_label
 
@@ -66,11 +64,6 @@ def job_for(user: User, job_id: int) -> ReportJob:
 def kept_reports(user: User) -> list[ReportJob]:
     """The files kept for the user's data scope, newest first."""
     return list(ReportJob.objects.filter(scope_key=scope_key(user)).order_by("-created_at", "-id")[:100])
-
-
-def scope_key(user: User) -> str:
-    """Users who see exactly the same cases share report files."""
-    return hashlib.sha256(str(visible_cases(user).query).encode()).hexdigest()
 
 
 def render_file(report: dict, user: User, fmt: str) -> bytes:

@@ -19,12 +19,15 @@ Python. Periods are Asia/Shanghai calendar periods (`evaluation.periods`). How e
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Avg, Count, Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
@@ -61,6 +64,25 @@ def check_may_read(user: User) -> None:
             _("The monthly report is for leaders and the command centre; your role is %(role)s.")
             % {"role": user.get_role_display()}
         )
+
+
+def scope_key(user: User) -> str:
+    """Users who see exactly the same cases share report figures and files."""
+    return hashlib.sha256(str(visible_cases(user).query).encode()).hexdigest()
+
+
+def cached_monthly(user: User, period: Period) -> dict:
+    """`build_monthly`, shared for `XIUHUA_REPORT_CACHE_SECONDS` by everyone with the same scope (the page, JSON)."""
+    max_age = settings.XIUHUA_REPORT_CACHE_SECONDS
+    if max_age <= 0:
+        return build_monthly(user, period)
+    check_may_read(user)
+    key = f"xiuhua:monthly:{period.code}:{scope_key(user)}"
+    report = cache.get(key)
+    if report is None:
+        report = build_monthly(user, period)
+        cache.set(key, report, max_age)
+    return report
 
 
 @dataclass(frozen=True)

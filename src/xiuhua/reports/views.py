@@ -19,7 +19,7 @@ from xiuhua.reports import charts
 from xiuhua.reports.api import CONTENT_TYPES
 from xiuhua.reports.jobs import check_format, file_name, job_for, kept_reports, read_period, request_report
 from xiuhua.reports.models import JobState, ReportFormat, ReportJob
-from xiuhua.reports.monthly import build_monthly, check_may_read
+from xiuhua.reports.monthly import cached_monthly, check_may_read
 from xiuhua.reports.pdf import scope_grids
 from xiuhua.reports.tables import TEXT, Table, figure_labels, report_tables, weekday_names
 from xiuhua.web.errors import forbidden, page_not_found
@@ -45,7 +45,7 @@ def monthly(request: HttpRequest) -> HttpResponse:
         period = read_period(request.GET.get("period"))
     except DomainError as bad:
         error, period = bad.message, previous_month(timezone.now())
-    report = build_monthly(request.user, period)
+    report = cached_monthly(request.user, period)
     tables = {table.key: (table, _aligned(table)) for table in report_tables(report)}
     context = {
         "report": report,

@@ -10,6 +10,12 @@ from xiuhua.intake.channels.hotline.adapter import WorkOrderInput, take_work_ord
 NOW = sh(2026, 11, 20, 12, 0)
 
 
+@pytest.fixture(autouse=True)
+def fresh_figures(settings):
+    """Each test counts its own cases (tests that are about caching set the window themselves)."""
+    settings.XIUHUA_REPORT_CACHE_SECONDS = 0
+
+
 def hotline_order(people, spot, number: str, received, **changes):  # noqa: F811 (the imported fixtures)
     fields = {"order_type": "complaint", "class_code": "01001", "kind": "event"} | changes
     data = WorkOrderInput(

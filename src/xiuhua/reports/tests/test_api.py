@@ -15,6 +15,16 @@ def test_json_returns_the_data(october, as_user):
     assert body["period"] == "2026-10" and body["totals"]["reported"] == 5
 
 
+def test_the_figures_are_shared_for_the_cache_window(october, as_user, loop, settings):
+    settings.XIUHUA_REPORT_CACHE_SECONDS = 600
+    first = as_user("leader").get("/reports/monthly", period="2026-10").json()
+    loop.report(now=october.replace(month=10, day=20))
+
+    assert as_user("leader").get("/reports/monthly", period="2026-10").json() == first
+    settings.XIUHUA_REPORT_CACHE_SECONDS = 0
+    assert as_user("leader").get("/reports/monthly", period="2026-10").json()["totals"]["reported"] == 6
+
+
 def test_a_file_is_queued_then_followed_and_downloaded(october, as_user):
     leader = as_user("leader")
     queued = leader.get("/reports/monthly", period="2026-10", format="pdf")
