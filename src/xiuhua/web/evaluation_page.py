@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy
 from xiuhua.accounts.models import Department, User
 from xiuhua.cases.models import Case
 from xiuhua.core.errors import DomainError
-from xiuhua.evaluation.indicators import INDICATORS, indicator_cases
+from xiuhua.evaluation.indicators import INDICATORS, Indicator, formula, indicator_cases
 from xiuhua.evaluation.periods import Period, PeriodError, parse_period
-from xiuhua.evaluation.services import OBJECT_TYPES
+from xiuhua.evaluation.services import check_object_type
 from xiuhua.territory.models import Division, UnitGrid
 
 OBJECT_TYPE_LABELS = {
@@ -46,7 +46,7 @@ CHART_ROWS = 20
 GRADE_CSS = {"A": "success", "B": "primary", "C": "info", "D": "warning", "E": "danger"}
 
 
-def indicator(code: str):
+def indicator(code: str) -> Indicator:
     """The indicator with this code, or a `DomainError` naming it."""
     found = INDICATORS.get(code)
     if found is None:
@@ -54,10 +54,9 @@ def indicator(code: str):
     return found
 
 
-def object_type_or_error(object_type: str) -> str:
-    if object_type not in OBJECT_TYPES:
-        raise DomainError(_("There is no object type “%(type)s”.") % {"type": object_type}, code="bad_filter")
-    return object_type
+def notes(evaluation) -> list[dict]:
+    """The indicator notes: each column's name, code and how it is computed."""
+    return [{"code": item.code, "label": item.label, "formula": formula(item)} for item in evaluation.indicators]
 
 
 def period_or_error(text: str) -> Period:
@@ -84,6 +83,7 @@ class Link:
     text: str
     url: str
     title: str = ""
+    kind: str = "count"  # count: the list has exactly `text` cases; average: the cases averaged
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,18 @@ def _number(value: int | float | None) -> str:
     return f"{int(value):,}"
 
 
-def figure_cell(evaluation, row, item) -> Cell:
+def rate_parts(item: Indicator, values: dict) -> tuple[int | None, int | None]:
+    """A rate's numerator and denominator counts. A column set may show the denominator but not the numerator
+    (e.g. 按期结案数 behind 按期结案率): it is then the rate times the denominator, exact for whole counts."""
+    denominator = values.get(item.denominator)
+    numerator = values.get(item.numerator)
+    if numerator is None and denominator:
+        rate = values.get(item.code)
+        numerator = None if rate is None else round(rate * denominator)
+    return numerator, denominator
+
+
+def figure_cell(evaluation, row, item: Indicator) -> Cell:
     """The cell of indicator `item` in `row`: rates as a percentage with links to their numerator and denominator."""
     value = row.values.get(item.code)
     kind, period = evaluation.object_type, evaluation.period
@@ -113,15 +124,18 @@ def figure_cell(evaluation, row, item) -> Cell:
     def link(code: str, shown: int | float | None) -> Link | None:
         if shown is None:
             return None
-        label = indicator(code).label
-        return Link(_number(shown), case_list_url(code, kind, row.key, period), str(label))
+        part = INDICATORS[code]
+        if not part.drillable:
+            return None
+        url = case_list_url(code, kind, row.key, period)
+        return Link(_number(shown), url, f"{part.label}：{formula(part)}", part.kind)
 
     if item.kind == "rate":
-        text = "—" if value is None else f"{value * 100:.1f}%"
+        numerator, denominator = rate_parts(item, row.values)
         return Cell(
-            text,
-            numerator=link(item.numerator, row.values.get(item.numerator)),
-            denominator=link(item.denominator, row.values.get(item.denominator)),
+            "—" if value is None else f"{value * 100:.1f}%",
+            numerator=link(item.numerator, numerator),
+            denominator=link(item.denominator, denominator),
             missing=value is None,
         )
     if value is None:
@@ -161,7 +175,7 @@ def chart(evaluation, limit: int = CHART_ROWS) -> dict:
 class DrillDown:
     """The cases behind one figure of the evaluation: an indicator, of one object, over one period."""
 
-    indicator: object
+    indicator: Indicator
     object_type: str
     key: str
     name: str
@@ -176,11 +190,15 @@ class DrillDown:
     def back_url(self) -> str:
         return evaluation_url(self.object_type, self.period)
 
+    @property
+    def formula(self) -> str:
+        return formula(self.indicator)
+
 
 def drill_down(code: str, object_type: str, key: str, period_text: str) -> DrillDown:
     """Read the four drill-down parameters; a `DomainError` says which one is wrong."""
     item = indicator(code)
-    object_type = object_type_or_error(object_type)
+    check_object_type(object_type)
     period = period_or_error(period_text)
     return DrillDown(item, object_type, key, object_name(object_type, key), period)
 

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from xiuhua.core.errors import DomainError
-from xiuhua.evaluation.services import evaluate
+from xiuhua.evaluation.indicators import formula
+from xiuhua.evaluation.services import check_object_type, evaluate
 from xiuhua.web import evaluation_page as ep
 from xiuhua.web.errors import forbidden
 from xiuhua.web.shell import EVALUATION_ROLES
@@ -28,7 +29,7 @@ def page(request: HttpRequest) -> HttpResponse:
     period_text = request.GET.get("period", "")
     context = {"object_type": object_type, "period_text": period_text, "groups": _groups(object_type)}
     try:
-        ep.object_type_or_error(object_type)
+        check_object_type(object_type)
         period = ep.period_or_error(period_text)
     except DomainError as error:
         return render(request, "web/evaluation/page.html", {**context, "error": error.message}, status=400)
@@ -39,7 +40,7 @@ def page(request: HttpRequest) -> HttpResponse:
         Column(_("Name")),
         Column(_("Score"), css="text-end"),
         Column(_("Grade")),
-        *[Column(str(item.label), css="text-end", title=item.formula) for item in evaluation.indicators],
+        *[Column(str(item.label), css="text-end", title=formula(item)) for item in evaluation.indicators],
     ]
     context |= {
         "period": period,
@@ -47,6 +48,7 @@ def page(request: HttpRequest) -> HttpResponse:
         "evaluation": evaluation,
         "table": list_table(request, ep.ranking(evaluation), columns, PER_PAGE),
         "chart": ep.chart(evaluation),
+        "notes": ep.notes(evaluation),
         "previous_url": ep.evaluation_url(object_type, period.previous()),
         "type_label": ep.OBJECT_TYPE_LABELS[object_type],
     }
