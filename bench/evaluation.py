@@ -117,6 +117,7 @@ def time_engine(period, runs: int, trace: bool) -> tuple[dict, dict]:
             "median_ms": round(statistics.median(runs_ms), 1),
             "max_ms": round(max(runs_ms), 1),
             "queries": len(queries.captured_queries),
+            "sql_ms": round(sum(float(q["time"]) for q in queries.captured_queries) * 1000, 1),
             "rows": len(result.rows),
             "slowest_query_ms": round(max(float(q["time"]) for q in queries.captured_queries) * 1000, 1)
             if queries.captured_queries

@@ -96,7 +96,7 @@ def test_the_ranking_shows_ranks_grades_formulas_and_the_indicator_notes(history
     with translation.override("zh-hans"):
         rate_formula = formula(INDICATORS["handle_on_time_rate"])
     assert page.count(f'title="{rate_formula}"') == 1  # the column header's tooltip
-    assert f"<dd class=\"mb-2\">{rate_formula}</dd>" in page  # the notes
+    assert f'<dd class="mb-2">{rate_formula}</dd>' in page  # the notes
     assert 'id="scores-json"' in page
     assert re.search(r'class="badge text-bg-\w+ grade">[A-E]<', page)
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from xiuhua.core.errors import DomainError
@@ -36,8 +37,8 @@ def page(request: HttpRequest) -> HttpResponse:
     evaluation = evaluate(object_type, period, user=request.user)
     columns = [
         Column(_("Rank"), css="text-end"),
-        Column(_("Change")),
-        Column(_("Name")),
+        Column(_("Rank change")),
+        Column(pgettext("evaluated object", "Name")),
         Column(_("Score"), css="text-end"),
         Column(_("Grade")),
         *[Column(str(item.label), css="text-end", title=formula(item)) for item in evaluation.indicators],
