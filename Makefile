@@ -46,7 +46,8 @@ lint: setup
 
 # Developers only (needs GNU gettext): refresh the zh_Hans catalogue after changing translatable strings.
 messages: setup
-	cd src/xiuhua && ../../$(BIN)/django-admin makemessages -l zh_Hans --settings=xiuhua.platform.settings
+	$(BIN)/django-admin makemessages -l zh_Hans --settings=xiuhua.platform.settings \
+		-i "$(VENV)/*" -i "node_modules/*" -i "var/*" -i "bench/*" -i "tests/*" -i "*/tests/*" -i "*/migrations/*"
 	cd src/xiuhua && ../../$(BIN)/django-admin compilemessages -l zh_Hans --settings=xiuhua.platform.settings
 
 clean:

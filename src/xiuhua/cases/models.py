@@ -371,6 +371,13 @@ class CaseStats(models.Model):
             models.Index(fields=["handled_by_department", "reported_back_at"], name="casestats_dept_reported_back"),
             models.Index(fields=["handled_by_department", "closed_at"], name="casestats_dept_closed"),
             models.Index(fields=["dispatched_at", "case"], name="casestats_last_dispatched_at"),
+            # Evaluation reads each step's rows of a period off the index of the step's anchor time.
+            models.Index(fields=["reported_at", "case"], name="casestats_reported_at"),
+            models.Index(fields=["accepted_at", "case"], name="casestats_accepted_at"),
+            models.Index(fields=["verify_sent_at", "case"], name="casestats_verify_sent_at"),
+            models.Index(fields=["check_sent_at", "case"], name="casestats_check_sent_at"),
+            models.Index(fields=["voided_at", "case"], name="casestats_voided_at"),
+            models.Index(fields=["callback_at", "case"], name="casestats_callback_at"),
         ]
 
     def __str__(self) -> str:

@@ -35,7 +35,7 @@ from datetime import datetime
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiuhua.cases.choices import Satisfaction, Source
 from xiuhua.cases.department_queue import LEAD_OPEN, REPORTED_BACK
@@ -135,7 +135,7 @@ def _count(code, label, formula, step, condition=None, *, higher_is_better=True)
 
 
 def _rate(code, label, numerator, denominator, *, higher_is_better=True) -> Indicator:
-    formula = _("%(numerator)s ÷ %(denominator)s")  # filled in below, once every count exists
+    formula = pgettext_lazy("indicator", "%(numerator)s ÷ %(denominator)s")  # filled in below, once every count exists
     return Indicator(code, label, formula, "rate", numerator=numerator, denominator=denominator,
                      higher_is_better=higher_is_better)  # fmt: skip
 
@@ -146,237 +146,312 @@ _CLOSED = _CLOSE_DUE & Q(closed_at__isnull=False)
 
 _DEFINITIONS = [
     # Reports (上报)
-    _count("report", _("Reports"), _("Cases reported in the period"), "report"),
+    _count(
+        "report",
+        pgettext_lazy("indicator", "Reports"),
+        pgettext_lazy("indicator", "Cases reported in the period"),
+        "report",
+    ),
     _count(
         "valid_report",
-        _("Valid reports"),
-        _("Reports in the period that were registered (voided later included) or handled on the spot"),
+        pgettext_lazy("indicator", "Valid reports"),
+        pgettext_lazy(
+            "indicator", "Reports in the period that were registered (voided later included) or handled on the spot"
+        ),
         "report",
         Q(registered_at__isnull=False) | Q(self_handled=True),
     ),
-    _rate("valid_report_rate", _("Valid report rate"), "valid_report", "report"),
+    _rate("valid_report_rate", pgettext_lazy("indicator", "Valid report rate"), "valid_report", "report"),
     _count(
         "public_report",
-        _("Public reports"),
-        _("Reports in the period from citizens, hotlines, Open311 apps and the media"),
+        pgettext_lazy("indicator", "Public reports"),
+        pgettext_lazy("indicator", "Reports in the period from citizens, hotlines, Open311 apps and the media"),
         "report",
         Q(case__source__in=PUBLIC_SOURCES),
     ),
     _count(
         "self_handled",
-        _("Self-handled"),
-        _("Reports in the period the inspector handled on the spot"),
+        pgettext_lazy("indicator", "Self-handled"),
+        pgettext_lazy("indicator", "Reports in the period the inspector handled on the spot"),
         "report",
         Q(self_handled=True),
     ),  # fmt: skip
     # Accept (受理)
-    _count("accept", _("Accepted"), _("Cases accepted in the period"), "accept"),
+    _count(
+        "accept",
+        pgettext_lazy("indicator", "Accepted"),
+        pgettext_lazy("indicator", "Cases accepted in the period"),
+        "accept",
+    ),
     _count(
         "accept_on_time",
-        _("Accepted on time"),
-        _("Accepted in the period within the accept limit"),
+        pgettext_lazy("indicator", "Accepted on time"),
+        pgettext_lazy("indicator", "Accepted in the period within the accept limit"),
         "accept",
         Q(accept_on_time=True),
     ),  # fmt: skip
-    _rate("accept_on_time_rate", _("On-time accept rate"), "accept_on_time", "accept"),
+    _rate("accept_on_time_rate", pgettext_lazy("indicator", "On-time accept rate"), "accept_on_time", "accept"),
     # Verify (核实)
-    _count("need_verify", _("Verifications due"), _("Verify tasks sent in the period"), "verify"),
+    _count(
+        "need_verify",
+        pgettext_lazy("indicator", "Verifications due"),
+        pgettext_lazy("indicator", "Verify tasks sent in the period"),
+        "verify",
+    ),
     _count(
         "verify",
-        _("Verified"),
-        _("Verify tasks sent in the period that were done"),
+        pgettext_lazy("indicator", "Verified"),
+        pgettext_lazy("indicator", "Verify tasks sent in the period that were done"),
         "verify",
         Q(verified_at__isnull=False),
     ),  # fmt: skip
     _count(
         "verify_on_time",
-        _("Verified on time"),
-        _("Verify tasks sent in the period done within the limit"),
+        pgettext_lazy("indicator", "Verified on time"),
+        pgettext_lazy("indicator", "Verify tasks sent in the period done within the limit"),
         "verify",
         Q(verify_on_time=True),
     ),  # fmt: skip
-    _rate("verify_on_time_rate", _("On-time verify rate"), "verify_on_time", "need_verify"),
+    _rate("verify_on_time_rate", pgettext_lazy("indicator", "On-time verify rate"), "verify_on_time", "need_verify"),
     # Register (立案)
-    _count("register", _("Registered"), _("Cases registered in the period"), "register"),
+    _count(
+        "register",
+        pgettext_lazy("indicator", "Registered"),
+        pgettext_lazy("indicator", "Cases registered in the period"),
+        "register",
+    ),
     _count(
         "register_on_time",
-        _("Registered on time"),
-        _("Registered in the period within the register limit"),
+        pgettext_lazy("indicator", "Registered on time"),
+        pgettext_lazy("indicator", "Registered in the period within the register limit"),
         "register",
         Q(register_on_time=True),
     ),  # fmt: skip
-    _rate("register_on_time_rate", _("On-time register rate"), "register_on_time", "register"),
+    _rate("register_on_time_rate", pgettext_lazy("indicator", "On-time register rate"), "register_on_time", "register"),
     _count(
         "accurate_register",
-        _("Accurately registered"),
-        _("Registered in the period and not voided since"),
+        pgettext_lazy("indicator", "Accurately registered"),
+        pgettext_lazy("indicator", "Registered in the period and not voided since"),
         "register",
         Q(voided_at__isnull=True),
     ),  # fmt: skip
-    _rate("accurate_register_rate", _("Accurate register rate"), "accurate_register", "register"),
+    _rate(
+        "accurate_register_rate", pgettext_lazy("indicator", "Accurate register rate"), "accurate_register", "register"
+    ),
     # Dispatch (派遣)
     _count(
         "need_dispatch",
-        _("Dispatches due"),
-        _("Cases registered in the period (each is to be dispatched)"),
+        pgettext_lazy("indicator", "Dispatches due"),
+        pgettext_lazy("indicator", "Cases registered in the period (each is to be dispatched)"),
         "register",
         Q(self_handled=False),
     ),  # fmt: skip
     _count(
         "dispatch",
-        _("Dispatched"),
-        _("Cases registered in the period that were dispatched"),
+        pgettext_lazy("indicator", "Dispatched"),
+        pgettext_lazy("indicator", "Cases registered in the period that were dispatched"),
         "register",
         Q(first_dispatched_at__isnull=False),
     ),  # fmt: skip
     _count(
         "dispatch_on_time",
-        _("Dispatched on time"),
-        _("Dispatched within the dispatch limit"),
+        pgettext_lazy("indicator", "Dispatched on time"),
+        pgettext_lazy("indicator", "Dispatched within the dispatch limit"),
         "register",
         Q(dispatch_on_time=True),
     ),  # fmt: skip
-    _rate("dispatch_on_time_rate", _("On-time dispatch rate"), "dispatch_on_time", "need_dispatch"),
+    _rate(
+        "dispatch_on_time_rate",
+        pgettext_lazy("indicator", "On-time dispatch rate"),
+        "dispatch_on_time",
+        "need_dispatch",
+    ),
     _count(
         "accurate_dispatch",
-        _("Accurately dispatched"),
-        _("Dispatched to one department only, never re-sent"),
+        pgettext_lazy("indicator", "Accurately dispatched"),
+        pgettext_lazy("indicator", "Dispatched to one department only, never re-sent"),
         "register",
         Q(accurate_dispatch=True),
     ),  # fmt: skip
-    _rate("accurate_dispatch_rate", _("Accurate dispatch rate"), "accurate_dispatch", "need_dispatch"),
+    _rate(
+        "accurate_dispatch_rate",
+        pgettext_lazy("indicator", "Accurate dispatch rate"),
+        "accurate_dispatch",
+        "need_dispatch",
+    ),
     # Handle (处置)
     _count(
         "need_handle",
-        _("Handling due"),
-        _("Cases first dispatched in the period and not voided"),
+        pgettext_lazy("indicator", "Handling due"),
+        pgettext_lazy("indicator", "Cases first dispatched in the period and not voided"),
         "handle",
         _HANDLE_DUE,
     ),  # fmt: skip
     _count(
         "handled",
-        _("Handled"),
-        _("Of the handling due, cases reported back"),
+        pgettext_lazy("indicator", "Handled"),
+        pgettext_lazy("indicator", "Of the handling due, cases reported back"),
         "handle",
         _HANDLE_DUE & Q(reported_back_at__isnull=False),
     ),  # fmt: skip
-    _rate("handle_rate", _("Handling rate"), "handled", "need_handle"),
+    _rate("handle_rate", pgettext_lazy("indicator", "Handling rate"), "handled", "need_handle"),
     _count(
         "handled_on_time",
-        _("Handled on time"),
-        _("Of the handling due, reported back by the deadline in force"),
+        pgettext_lazy("indicator", "Handled on time"),
+        pgettext_lazy("indicator", "Of the handling due, reported back by the deadline in force"),
         "handle",
         _HANDLE_DUE & Q(handling_on_time=True),
     ),  # fmt: skip
-    _rate("handle_on_time_rate", _("On-time handling rate"), "handled_on_time", "need_handle"),
+    _rate("handle_on_time_rate", pgettext_lazy("indicator", "On-time handling rate"), "handled_on_time", "need_handle"),
     _count(
         "handled_late",
-        _("Handled late"),
-        _("Of the handling due, reported back after the deadline"),
+        pgettext_lazy("indicator", "Handled late"),
+        pgettext_lazy("indicator", "Of the handling due, reported back after the deadline"),
         "handle",
         _HANDLE_DUE & Q(handling_on_time=False),
         higher_is_better=False,
     ),  # fmt: skip
     _count(
         "overdue_unhandled",
-        _("Overdue, not handled"),
-        _("Of the handling due, past the limit and still with the department"),
+        pgettext_lazy("indicator", "Overdue, not handled"),
+        pgettext_lazy("indicator", "Of the handling due, past the limit and still with the department"),
         "handle",
         _HANDLE_DUE & Q(handling_overdue=True, case__status__in=WITH_DEPARTMENT),
         higher_is_better=False,
     ),
     _rate(
         "overdue_unhandled_rate",
-        _("Overdue unhandled rate"),
+        pgettext_lazy("indicator", "Overdue unhandled rate"),
         "overdue_unhandled",
         "need_handle",
         higher_is_better=False,
     ),  # fmt: skip
     _count(
         "extended",
-        _("Extended"),
-        _("Of the handling due, cases given an extension"),
+        pgettext_lazy("indicator", "Extended"),
+        pgettext_lazy("indicator", "Of the handling due, cases given an extension"),
         "handle",
         _HANDLE_DUE & Q(extension_count__gt=0),
         higher_is_better=False,
     ),  # fmt: skip
-    _rate("extension_rate", _("Extension rate"), "extended", "need_handle", higher_is_better=False),
+    _rate(
+        "extension_rate",
+        pgettext_lazy("indicator", "Extension rate"),
+        "extended",
+        "need_handle",
+        higher_is_better=False,
+    ),
     _count(
         "returned",
-        _("Returned"),
-        _("Cases first dispatched in the period that were returned as wrongly sent"),
+        pgettext_lazy("indicator", "Returned"),
+        pgettext_lazy("indicator", "Cases first dispatched in the period that were returned as wrongly sent"),
         "handle",
         Q(return_count__gt=0),
         higher_is_better=False,
     ),  # fmt: skip
     _count(
         "suspended",
-        _("Suspended"),
-        _("Of the handling due, cases suspended at least once"),
+        pgettext_lazy("indicator", "Suspended"),
+        pgettext_lazy("indicator", "Of the handling due, cases suspended at least once"),
         "handle",
         _HANDLE_DUE & Q(suspension_count__gt=0),
         higher_is_better=False,
     ),  # fmt: skip
     # Check (核查)
-    _count("need_check", _("Checks due"), _("Check tasks sent in the period"), "check"),
     _count(
-        "check", _("Checked"), _("Check tasks sent in the period that were done"), "check", Q(checked_at__isnull=False)
+        "need_check",
+        pgettext_lazy("indicator", "Checks due"),
+        pgettext_lazy("indicator", "Check tasks sent in the period"),
+        "check",
+    ),
+    _count(
+        "check",
+        pgettext_lazy("indicator", "Checked"),
+        pgettext_lazy("indicator", "Check tasks sent in the period that were done"),
+        "check",
+        Q(checked_at__isnull=False),
     ),  # fmt: skip
     _count(
         "check_on_time",
-        _("Checked on time"),
-        _("Check tasks sent in the period done within the limit"),
+        pgettext_lazy("indicator", "Checked on time"),
+        pgettext_lazy("indicator", "Check tasks sent in the period done within the limit"),
         "check",
         Q(check_on_time=True),
     ),  # fmt: skip
-    _rate("check_on_time_rate", _("On-time check rate"), "check_on_time", "need_check"),
+    _rate("check_on_time_rate", pgettext_lazy("indicator", "On-time check rate"), "check_on_time", "need_check"),
     # Close (结案)
     _count(
-        "need_close", _("Closing due"), _("Cases registered in the period and not voided"), "register", _CLOSE_DUE
+        "need_close",
+        pgettext_lazy("indicator", "Closing due"),
+        pgettext_lazy("indicator", "Cases registered in the period and not voided"),
+        "register",
+        _CLOSE_DUE,
     ),  # fmt: skip
-    _count("closed", _("Closed"), _("Of the closing due, cases closed"), "register", _CLOSED),
-    _rate("close_rate", _("Closure rate"), "closed", "need_close"),
+    _count(
+        "closed",
+        pgettext_lazy("indicator", "Closed"),
+        pgettext_lazy("indicator", "Of the closing due, cases closed"),
+        "register",
+        _CLOSED,
+    ),
+    _rate("close_rate", pgettext_lazy("indicator", "Closure rate"), "closed", "need_close"),
     _count(
         "closed_on_time",
-        _("Closed on time"),
-        _("Of the closing due, closed and handled within the limit"),
+        pgettext_lazy("indicator", "Closed on time"),
+        pgettext_lazy("indicator", "Of the closing due, closed and handled within the limit"),
         "register",
         _CLOSED & Q(handling_on_time=True),
     ),  # fmt: skip
-    _rate("close_on_time_rate", _("On-time closure rate"), "closed_on_time", "need_close"),
+    _rate("close_on_time_rate", pgettext_lazy("indicator", "On-time closure rate"), "closed_on_time", "need_close"),
     _count(
         "reworked",
-        _("Reworked"),
-        _("Of the closing due, closed after at least one more handling round"),
+        pgettext_lazy("indicator", "Reworked"),
+        pgettext_lazy("indicator", "Of the closing due, closed after at least one more handling round"),
         "register",
         _CLOSED & Q(rework_count__gt=0),
         higher_is_better=False,
     ),  # fmt: skip
-    _rate("rework_rate", _("Rework rate"), "reworked", "need_close", higher_is_better=False),
-    _count("closing", _("Closures"), _("Cases closed in the period"), "close"),
+    _rate("rework_rate", pgettext_lazy("indicator", "Rework rate"), "reworked", "need_close", higher_is_better=False),
+    _count(
+        "closing",
+        pgettext_lazy("indicator", "Closures"),
+        pgettext_lazy("indicator", "Cases closed in the period"),
+        "close",
+    ),
     _count(
         "closing_on_time",
-        _("Closures on time"),
-        _("Cases closed in the period within the close limit"),
+        pgettext_lazy("indicator", "Closures on time"),
+        pgettext_lazy("indicator", "Cases closed in the period within the close limit"),
         "close",
         Q(close_on_time=True),
     ),  # fmt: skip
-    _rate("closing_on_time_rate", _("On-time closing rate"), "closing_on_time", "closing"),
-    _count("void", _("Voided"), _("Cases voided in the period"), "void", higher_is_better=False),
+    _rate("closing_on_time_rate", pgettext_lazy("indicator", "On-time closing rate"), "closing_on_time", "closing"),
+    _count(
+        "void",
+        pgettext_lazy("indicator", "Voided"),
+        pgettext_lazy("indicator", "Cases voided in the period"),
+        "void",
+        higher_is_better=False,
+    ),
     # Callback (回访) and satisfaction
-    _count("callback", _("Callbacks"), _("Callbacks made in the period"), "callback"),
+    _count(
+        "callback",
+        pgettext_lazy("indicator", "Callbacks"),
+        pgettext_lazy("indicator", "Callbacks made in the period"),
+        "callback",
+    ),
     _count(
         "satisfied",
-        _("Satisfied"),
-        _("Callbacks in the period rated very satisfied, satisfied or basically satisfied"),
+        pgettext_lazy("indicator", "Satisfied"),
+        pgettext_lazy("indicator", "Callbacks in the period rated very satisfied, satisfied or basically satisfied"),
         "callback",
         Q(satisfaction__in=SATISFIED),
     ),  # fmt: skip
-    _rate("satisfaction_rate", _("Satisfaction rate"), "satisfied", "callback"),
+    _rate("satisfaction_rate", pgettext_lazy("indicator", "Satisfaction rate"), "satisfied", "callback"),
     Indicator(
         "satisfaction_score",
-        _("Satisfaction score"),
-        _("Mean satisfaction score of the callbacks made in the period"),
+        pgettext_lazy("indicator", "Satisfaction score"),
+        pgettext_lazy("indicator", "Mean satisfaction score of the callbacks made in the period"),
         "average",
         "callback",
         Q(satisfaction_score__isnull=False),
@@ -385,30 +460,36 @@ _DEFINITIONS = [
     # An inspector's patrol area
     _count(
         "area_register",
-        _("Registered in the area"),
-        _("Cases registered in the period in the inspector's area"),
+        pgettext_lazy("indicator", "Registered in the area"),
+        pgettext_lazy("indicator", "Cases registered in the period in the inspector's area"),
         AREA_STEP,
     ),  # fmt: skip
     _count(
         "missed_report",
-        _("Missed reports"),
-        _("Public reports registered in the period in the inspector's area"),
+        pgettext_lazy("indicator", "Missed reports"),
+        pgettext_lazy("indicator", "Public reports registered in the period in the inspector's area"),
         AREA_STEP,
         Q(case__source__in=PUBLIC_SOURCES),
         higher_is_better=False,
     ),
-    _rate("missed_report_rate", _("Missed report rate"), "missed_report", "area_register", higher_is_better=False),
+    _rate(
+        "missed_report_rate",
+        pgettext_lazy("indicator", "Missed report rate"),
+        "missed_report",
+        "area_register",
+        higher_is_better=False,
+    ),
     # 12345 hotline
     _count(
         "answered_on_call",
-        _("Answered on the call"),
-        _("Hotline orders received in the period and answered on the call"),
+        pgettext_lazy("indicator", "Answered on the call"),
+        pgettext_lazy("indicator", "Hotline orders received in the period and answered on the call"),
         HOTLINE_STEP,
     ),  # fmt: skip
     _count(
         "transferred",
-        _("Transferred"),
-        _("Hotline orders received in the period and transferred to a case"),
+        pgettext_lazy("indicator", "Transferred"),
+        pgettext_lazy("indicator", "Hotline orders received in the period and transferred to a case"),
         HOTLINE_STEP,
     ),  # fmt: skip
 ]
@@ -439,7 +520,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "grid": _REGION_COLUMNS,
     "department": (
         "need_handle", "handled", "handle_rate", "handled_on_time", "handle_on_time_rate", "handled_late",
-        "overdue_unhandled", "overdue_unhandled_rate", "extended", "extension_rate", "returned", "suspended",
+        "overdue_unhandled", "overdue_unhandled_rate", "extended", "extension_rate", "suspended",
         "need_close", "closed", "close_rate", "reworked", "rework_rate", "callback", "satisfaction_rate",
         "satisfaction_score",
     ),

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from xiuhua.accounts.choices import Role
@@ -29,6 +29,7 @@ from xiuhua.evaluation.indicators import (
     REGION_TYPES,
     STEPS,
     Indicator,
+    Step,
     counts_needed,
     step_rows,
 )
@@ -37,7 +38,7 @@ from xiuhua.evaluation.periods import Period
 from xiuhua.intake.channels.hotline.models import OrderState, WorkOrder
 from xiuhua.territory.models import Division, UnitGrid
 
-__all__ = ["OBJECT_TYPES", "Evaluation", "EvaluationRow", "evaluate"]
+__all__ = ["OBJECT_TYPES", "Evaluation", "EvaluationRow", "evaluate", "evaluate_many"]
 
 # Who may read evaluations: the command centre and leaders (a department sees its own figures on its workbench).
 EVALUATOR_ROLES = (Role.ADMIN, Role.LEADER, Role.COMMANDER, Role.SHIFT_LEADER, Role.DISPATCHER)
@@ -78,23 +79,41 @@ def evaluate(object_type: str, period: Period, *, user: User | None = None, comp
 
     With `compare`, each row also carries its score and rank in the previous period and the change.
     """
-    check_object_type(object_type)
+    return evaluate_many([object_type], period, user=user, compare=compare)[object_type]
+
+
+def evaluate_many(
+    object_types: list[str] | tuple[str, ...], period: Period, *, user: User | None = None, compare: bool = True
+) -> dict[str, Evaluation]:
+    """`evaluate` for several object types at once: the four kinds of region share one query per step."""
+    for object_type in object_types:
+        check_object_type(object_type)
     if user is not None:
         check_may_evaluate(user)
-    scheme = scheme_for(object_type)
-    components = scheme.components if scheme else list(scoring.default_scheme(object_type)[1])
-    figures = count_figures(object_type, period, user)
-    rows = [
-        EvaluationRow(key, name, with_rates(object_type, figures.get(key, {})))
-        for key, name in evaluated_objects(object_type, user, extra_keys=figures.keys()).items()
-    ]
-    _score_and_rank(rows, components)
+    current = _evaluate_period(object_types, FigureCounter(period, user), user)
     if compare:
-        previous = evaluate(object_type, period.previous(), user=user, compare=False)
-        _compare(rows, {row.key: row for row in previous.rows})
-    rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.name))
-    indicators = [INDICATORS[code] for code in COLUMNS[object_type]]
-    return Evaluation(object_type, period, indicators, rows, scheme, components)
+        previous = _evaluate_period(object_types, FigureCounter(period.previous(), user), user)
+        for object_type, result in current.items():
+            _compare(result.rows, {row.key: row for row in previous[object_type].rows})
+    return current
+
+
+def _evaluate_period(object_types, counter: FigureCounter, user: User | None) -> dict[str, Evaluation]:
+    schemes = {scheme.object_type: scheme for scheme in ScoreScheme.objects.filter(object_type__in=object_types)}
+    results = {}
+    for object_type in object_types:
+        scheme = schemes.get(object_type)
+        components = scheme.components if scheme else list(scoring.default_scheme(object_type)[1])
+        figures = counter.figures(object_type)
+        rows = [
+            EvaluationRow(key, name, with_rates(object_type, figures.get(key, {})))
+            for key, name in evaluated_objects(object_type, user, extra_keys=figures.keys()).items()
+        ]
+        _score_and_rank(rows, components)
+        rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.name))
+        indicators = [INDICATORS[code] for code in COLUMNS[object_type]]
+        results[object_type] = Evaluation(object_type, counter.period, indicators, rows, scheme, components)
+    return results
 
 
 def check_object_type(object_type: str) -> None:
@@ -111,52 +130,90 @@ def check_may_evaluate(user: User) -> None:
         raise PermissionDenied(_("Evaluations are for the command centre and leaders."))
 
 
-def scheme_for(object_type: str) -> ScoreScheme | None:
-    return ScoreScheme.objects.filter(object_type=object_type).first()
-
-
 # -- counting
 
 
-def count_figures(object_type: str, period: Period, user: User | None) -> dict[str, dict[str, int | float | None]]:
-    """Counts and averages per object key (as text), each step of the loop in one grouped query."""
-    start, end = period.bounds()
-    by_step: dict[str, list[Indicator]] = defaultdict(list)
-    for indicator in counts_needed(COLUMNS[object_type]):
-        by_step[indicator.step].append(indicator)
-    figures: dict[str, dict] = defaultdict(dict)
-    for step_code, indicators in by_step.items():
+class FigureCounter:
+    """Counts and sums per object key (as text) for one period and scope, each step of the loop in one grouped query.
+
+    Region figures are counted once per step at the finest level — grouped by grid together with its community,
+    sub-district and district, which the grid determines — and added up for whichever kind of region is asked.
+    """
+
+    def __init__(self, period: Period, user: User | None) -> None:
+        self.period = period
+        self.start, self.end = period.bounds()
+        self.user = user
+        self._region_steps: dict[str, list[dict]] = {}
+
+    def figures(self, object_type: str) -> dict[str, dict]:
+        by_step: dict[str, list[Indicator]] = defaultdict(list)
+        for indicator in counts_needed(COLUMNS[object_type]):
+            by_step[indicator.step].append(indicator)
+        figures: dict[str, dict] = defaultdict(dict)
+        for step_code, indicators in by_step.items():
+            for key, values in self._step(object_type, step_code, indicators).items():
+                figures[key].update(values)
+        return figures
+
+    def _step(self, object_type: str, step_code: str, indicators: list[Indicator]) -> dict[str, dict]:
         if step_code == AREA_STEP:
-            counted = _area_figures(indicators, start, end, user)
-        elif step_code == HOTLINE_STEP:
-            counted = _hotline_figures(object_type, start, end, user)
-        else:
-            counted = _step_figures(step_code, indicators, object_type, start, end, user)
-        for key, values in counted.items():
-            figures[key].update(values)
-    return figures
+            return _area_figures(indicators, self.start, self.end, self.user)
+        if step_code == HOTLINE_STEP:
+            return _hotline_figures(object_type, self.start, self.end, self.user)
+        if object_type in REGION_TYPES:
+            return _add_up(self._region_rows(step_code), f"case__{_REGION_FIELD[object_type]}")
+        return _step_figures(STEPS[step_code], indicators, object_type, self.start, self.end, self.user)
+
+    def _region_rows(self, step_code: str) -> list[dict]:
+        if step_code not in self._region_steps:
+            indicators = [i for i in counts_needed(COLUMNS["district"]) if i.step == step_code]
+            rows = step_rows(STEPS[step_code], "district", self.start, self.end).filter(_scope(self.user))
+            grouped = rows.values(*(f"case__{field}" for field in _REGION_FIELD.values())).annotate(
+                **_aggregates(indicators)
+            )
+            self._region_steps[step_code] = list(grouped.order_by())
+        return self._region_steps[step_code]
 
 
-def _scope(user: User | None, field_path: str) -> Q:
+_REGION_FIELD = {"district": "district", "subdistrict": "subdistrict", "community": "community", "grid": "unit_grid"}
+
+
+def _add_up(rows: list[dict], key_field: str) -> dict[str, dict]:
+    totals: dict[str, dict] = {}
+    for row in rows:
+        sums = totals.setdefault(str(row[key_field]), defaultdict(int))
+        for name, value in row.items():
+            if not name.startswith("case__") and value is not None:
+                sums[name] += value
+    return totals
+
+
+def _scope(user: User | None, field_path: str = "case__grid_code") -> Q:
     return Q() if user is None else division_code_filter(user, field_path)
 
 
-def _aggregate(indicator: Indicator):
-    if indicator.kind == "average":
-        return Avg(indicator.value_field, filter=indicator.condition)
-    return Count("pk", filter=indicator.condition)
+def _aggregates(indicators: list[Indicator]) -> dict:
+    """Counts, and for an average its sum and count (so that grids add up to communities)."""
+    aggregates = {}
+    for indicator in indicators:
+        if indicator.kind == "average":
+            aggregates[f"{indicator.code}_sum"] = Sum(indicator.value_field, filter=indicator.condition)
+            aggregates[f"{indicator.code}_n"] = Count(indicator.value_field, filter=indicator.condition)
+        else:
+            aggregates[indicator.code] = Count("pk", filter=indicator.condition)
+    return aggregates
 
 
-def _step_figures(step_code, indicators, object_type, start, end, user) -> dict[str, dict]:
-    step = STEPS[step_code]
+def _step_figures(step: Step, indicators, object_type, start, end, user) -> dict[str, dict]:
     attribution = step.attribution_for(object_type)
     if attribution is None:
         return {}
-    rows = step_rows(step, object_type, start, end).filter(_scope(user, "case__grid_code"))
+    rows = step_rows(step, object_type, start, end).filter(_scope(user))
     grouped = (
         rows.annotate(evaluated_object=attribution)
         .values("evaluated_object")
-        .annotate(**{indicator.code: _aggregate(indicator) for indicator in indicators})
+        .annotate(**_aggregates(indicators))
         .order_by()
     )
     return {str(row.pop("evaluated_object")): row for row in grouped if row["evaluated_object"] is not None}
@@ -172,7 +229,7 @@ def _area_figures(indicators, start, end, user) -> dict[str, dict]:
     if not by_prefix:
         return {}
     lengths = sorted({len(prefix) for prefix in by_prefix})
-    rows = CaseStats.objects.filter(STEPS["register"].window(start, end)).filter(_scope(user, "case__grid_code"))
+    rows = CaseStats.objects.filter(STEPS["register"].window(start, end)).filter(_scope(user))
     grouped = (
         rows.values("case__grid_code")
         .annotate(**{indicator.code: Count("pk", filter=indicator.condition) for indicator in indicators})
@@ -208,7 +265,7 @@ def _hotline_figures(object_type: str, start: datetime, end: datetime, user: Use
     orders = WorkOrder.objects.filter(received_at__gte=start, received_at__lt=end)
     transferred = (
         orders.filter(state=OrderState.TRANSFERRED, case__isnull=False)
-        .filter(_scope(user, "case__grid_code"))
+        .filter(_scope(user))
         .values("case__district")
         .annotate(count=Count("pk"))
         .order_by()
@@ -243,8 +300,8 @@ def with_rates(object_type: str, counted: dict) -> Values:
             denominator = counted.get(indicator.denominator) or 0
             values[code] = numerator / denominator if denominator else None
         elif indicator.kind == "average":
-            average = counted.get(code)
-            values[code] = round(float(average), 2) if average is not None else None
+            total, number = counted.get(f"{code}_sum"), counted.get(f"{code}_n")
+            values[code] = round(total / number, 2) if number else None
         else:
             values[code] = counted.get(code, 0)
     return values

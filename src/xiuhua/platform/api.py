@@ -11,6 +11,7 @@ from xiuhua.accounts.api import router as auth_router
 from xiuhua.cases.api import router as cases_router
 from xiuhua.catalog.api import router as catalog_router
 from xiuhua.core.errors import DomainError
+from xiuhua.evaluation.api import router as evaluation_router
 from xiuhua.intake.api import router as intake_router
 from xiuhua.intake.channels.alerts.api import router as alerts_router
 from xiuhua.intake.channels.citizen.api import router as citizen_router
@@ -40,6 +41,7 @@ api.add_router("/", citizen_router)
 api.add_router("/", hotline_router)
 api.add_router("/", alerts_router)
 api.add_router("/", leader_router)
+api.add_router("/", evaluation_router)
 
 
 @api.exception_handler(DomainError)
