@@ -21,7 +21,7 @@ from xiuhua.cases.models import Case
 from xiuhua.core.errors import DomainError
 from xiuhua.evaluation.indicators import INDICATORS, Indicator, formula, indicator_cases
 from xiuhua.evaluation.periods import Period, PeriodError, parse_period
-from xiuhua.evaluation.services import check_object_type
+from xiuhua.evaluation.services import Evaluation, EvaluationRow, check_object_type
 from xiuhua.territory.models import Division, UnitGrid
 
 OBJECT_TYPE_LABELS = {
@@ -54,7 +54,7 @@ def indicator(code: str) -> Indicator:
     return found
 
 
-def notes(evaluation) -> list[dict]:
+def notes(evaluation: Evaluation) -> list[dict]:
     """The indicator notes: each column's name, code and how it is computed."""
     return [{"code": item.code, "label": item.label, "formula": formula(item)} for item in evaluation.indicators]
 
@@ -116,7 +116,7 @@ def rate_parts(item: Indicator, values: dict) -> tuple[int | None, int | None]:
     return numerator, denominator
 
 
-def figure_cell(evaluation, row, item: Indicator) -> Cell:
+def figure_cell(evaluation: Evaluation, row: EvaluationRow, item: Indicator) -> Cell:
     """The cell of indicator `item` in `row`: rates as a percentage with links to their numerator and denominator."""
     value = row.values.get(item.code)
     kind, period = evaluation.object_type, evaluation.period
@@ -143,7 +143,7 @@ def figure_cell(evaluation, row, item: Indicator) -> Cell:
     return Cell(_number(value), link=link(item.code, value))
 
 
-def ranking(evaluation) -> list[dict]:
+def ranking(evaluation: Evaluation) -> list[dict]:
     """The rows of the ranking table, ready for the template."""
     return [
         {
@@ -156,7 +156,7 @@ def ranking(evaluation) -> list[dict]:
     ]
 
 
-def chart(evaluation, limit: int = CHART_ROWS) -> dict:
+def chart(evaluation: Evaluation, limit: int = CHART_ROWS) -> dict:
     """The bar chart of the best `limit` scores (ECharts draws a horizontal bar chart's first row at the bottom)."""
     scored = [row for row in evaluation.rows if row.score is not None][:limit]
     scored.reverse()
