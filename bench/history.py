@@ -5,12 +5,16 @@ left — `Case` and its `CaseStats`, consistent with each other — with bulk in
 district figures: classes weighted as in `platform/demo_texts.py` (rubbish, vending, ads and parking dominate),
 more reports in office hours and on working days, every grid used but some far more than others, about 95 % of
 last year's cases closed and the recent ones open at every stage, ~8 % handled late, ~5 % reworked, ~3 % returned,
-~4 % extended. No timelines (`CaseEvent`) or timers are written: a page reads one case's events at a time, so
-benchmarks play a few cases through the real workflow for that; the sweep is not measured here.
+~4 % extended. The work is spread over every inspector, operator, shift leader and dispatcher in the database
+(`add_staff` adds more, as many as a district of that size employs), each inspector patrolling their own share of
+the grids, so per-person rankings have something to rank. No timelines (`CaseEvent`) or timers are written: a
+page reads one case's events at a time, so benchmarks play a few cases through the real workflow for that; the
+sweep is not measured here.
 
 Usage from a benchmark, after Django is set up and the demo city exists:
     from history import generate_cases
-    generate_cases(1_000_000, seed=1)
+    generate_cases(1_000_000, seed=1)               # a year of cases, reported over the 365 days before now
+    generate_cases(166_000, seed=1, days=61)        # the same density over the last two months only
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 
 BATCH = 5_000
 OPEN_SHARE_RECENT = 0.35  # of the last two weeks' cases, still open somewhere in the loop
@@ -29,9 +34,10 @@ class World:
     classes: list  # (CaseClass id, weight)
     grids: list  # (grid id, code, community id, subdistrict id, district id, lng, lat)
     departments: list[int]
-    operator: int
-    dispatcher: int
-    inspector: int
+    operators: list[int]
+    shift_leaders: list[int]
+    dispatchers: list[int]
+    inspectors: list[int]  # the inspector of grid i is inspectors[i % len(inspectors)]
     district_code: str
 
 
@@ -56,17 +62,33 @@ def _world(rng: random.Random) -> World:
     rng.shuffle(grids)
     departments = list(Department.objects.filter(active=True).values_list("pk", flat=True))
 
-    def user(role: str) -> int:
-        return User.objects.filter(role=role).values_list("pk", flat=True).first()
+    def users(role: str) -> list[int]:
+        return list(User.objects.filter(role=role, is_active=True).order_by("pk").values_list("pk", flat=True))
 
     return World(
         classes=classes,
         grids=grids,
         departments=departments,
-        operator=user("operator"),
-        dispatcher=user("dispatcher"),
-        inspector=user("inspector"),
+        operators=users("operator"),
+        shift_leaders=users("shift_leader"),
+        dispatchers=users("dispatcher"),
+        inspectors=users("inspector"),
         district_code=grids[0][1][:6],
+    )
+
+
+def add_staff(*, inspectors: int = 0, operators: int = 0, shift_leaders: int = 0, dispatchers: int = 0) -> None:
+    """Create more command-centre staff (unusable passwords), e.g. the ~100 inspectors of a million-case district."""
+    from xiuhua.accounts.models import User
+
+    wanted = {"inspector": inspectors, "operator": operators, "shift_leader": shift_leaders, "dispatcher": dispatchers}
+    User.objects.bulk_create(
+        [
+            User(username=f"bench_{role}_{n:04d}", display_name=f"{role} {n}", role=role, password="!")
+            for role, count in wanted.items()
+            for n in range(1, count + 1)
+        ],
+        batch_size=BATCH,
     )
 
 
@@ -83,16 +105,20 @@ def _moment(rng: random.Random, start: datetime, days: int) -> datetime:
         return (local - timedelta(hours=8)).replace(tzinfo=UTC)
 
 
-def _case_rows(world: World, count: int, now: datetime, rng: random.Random, daily: dict[str, int]):
+def _case_rows(world: World, count: int, now: datetime, days: int, rng: random.Random, daily: dict[str, int]):
     from xiuhua.cases.models import Case, CaseStats
 
-    start = (now - timedelta(days=365)).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    start = (now - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
     class_ids = [pk for pk, _w in world.classes]
-    class_weights = [w for _pk, w in world.classes]
-    grid_weights = [1 / (rank + 1) ** 0.6 for rank in range(len(world.grids))]
-    moments = sorted(_moment(rng, start, 365) for _ in range(count))
+    # Cumulative weights once, not per draw: `choices` with plain weights sums all 5,000 grid weights every time.
+    class_weights = list(accumulate(w for _pk, w in world.classes))
+    grid_weights = list(accumulate(1 / (rank + 1) ** 0.6 for rank in range(len(world.grids))))
+    grid_numbers = range(len(world.grids))
+    moments = sorted(_moment(rng, start, days) for _ in range(count))
     for reported in moments:
-        grid = rng.choices(world.grids, grid_weights)[0]
+        grid_number = rng.choices(grid_numbers, cum_weights=grid_weights)[0]
+        grid = world.grids[grid_number]
+        inspector = world.inspectors[grid_number % len(world.inspectors)]
         day_key = (reported + timedelta(hours=8)).strftime("%Y%m%d")
         daily[day_key] = daily.get(day_key, 0) + 1
         status = _status(reported, now, rng)
@@ -100,7 +126,7 @@ def _case_rows(world: World, count: int, now: datetime, rng: random.Random, dail
             number=f"{day_key}{daily[day_key]:05d}",
             district_code=world.district_code,
             source=rng.choices(["inspector", "hotline_12345", "citizen", "video"], [60, 25, 10, 5])[0],
-            case_class_id=rng.choices(class_ids, class_weights)[0],
+            case_class_id=rng.choices(class_ids, cum_weights=class_weights)[0],
             description="批量生成的历史案卷",
             lng=grid[5] + rng.uniform(-0.0004, 0.0004),
             lat=grid[6] + rng.uniform(-0.0004, 0.0004),
@@ -111,13 +137,13 @@ def _case_rows(world: World, count: int, now: datetime, rng: random.Random, dail
             community_id=grid[2],
             subdistrict_id=grid[3],
             district_id=grid[4],
-            reporter_id=world.inspector,
+            reporter_id=inspector,
             status=status,
             reported_at=reported,
             lookup_code="BENCH",
         )
-        stats = CaseStats(reported_at=reported, reported_by_id=world.inspector)
-        _fill_clocks(case, stats, world, now, rng)
+        stats = CaseStats(reported_at=reported, reported_by_id=inspector)
+        _fill_clocks(case, stats, world, inspector, now, rng)
         yield case, stats
 
 
@@ -128,7 +154,7 @@ def _status(reported: datetime, now: datetime, rng: random.Random) -> str:
     return rng.choices(["closed", "declined", "voided"], [95, 4, 1])[0]
 
 
-def _fill_clocks(case, stats, world: World, now: datetime, rng: random.Random) -> None:
+def _fill_clocks(case, stats, world: World, inspector: int, now: datetime, rng: random.Random) -> None:
     """Times and flags for each step the case has passed, in order, none after `now`."""
     t = case.reported_at
     order = ("reported",) + OPEN_STATES[1:] + ("closed",)
@@ -140,14 +166,16 @@ def _fill_clocks(case, stats, world: World, now: datetime, rng: random.Random) -
         t = min(t + timedelta(minutes=rng.expovariate(1 / minutes)), now)
         return t
 
+    operator, shift_leader = rng.choice(world.operators), rng.choice(world.shift_leaders)
     if case.status == "declined":
         stats.declined_at = step(20)
         case.closed_at = stats.declined_at
         return
     if reached >= 1:
-        stats.accepted_at, stats.accepted_by_id, stats.accept_on_time = step(8), world.operator, rng.random() > 0.03
+        stats.accepted_at, stats.accepted_by_id, stats.accept_on_time = step(8), operator, rng.random() > 0.03
     if reached >= 2:
         stats.registered_at, stats.register_on_time = step(15), rng.random() > 0.03
+        stats.registered_by_id = shift_leader
     if case.status == "voided":
         stats.voided_at = step(600)
         case.closed_at = stats.voided_at
@@ -157,7 +185,8 @@ def _fill_clocks(case, stats, world: World, now: datetime, rng: random.Random) -
         department = rng.choice(world.departments)
         case.lead_department_id = department
         stats.dispatched_at = stats.first_dispatched_at = step(20)
-        stats.dispatched_by_id, stats.dispatch_on_time, stats.dispatch_count = world.dispatcher, True, 1
+        dispatcher = rng.choice(world.dispatchers)
+        stats.dispatched_by_id, stats.dispatch_on_time, stats.dispatch_count = dispatcher, rng.random() > 0.02, 1
         stats.dispatched_department_ids = [department]
         stats.accurate_dispatch = rng.random() > 0.03
         stats.return_count = int(rng.random() < 0.03)
@@ -174,12 +203,12 @@ def _fill_clocks(case, stats, world: World, now: datetime, rng: random.Random) -
         stats.handling_overdue = not stats.handling_on_time
         stats.rework_count = int(rng.random() < 0.05)
     if reached >= 7:
-        stats.checked_at, stats.checked_by_id, stats.check_on_time = step(90), world.inspector, rng.random() > 0.04
+        stats.checked_at, stats.checked_by_id, stats.check_on_time = step(90), inspector, rng.random() > 0.04
     if case.status == "closed":
         stats.closed_at = case.closed_at = step(30)
-        stats.close_on_time = rng.random() > 0.02
+        stats.closed_by_id, stats.close_on_time = shift_leader, rng.random() > 0.02
         if case.source in ("hotline_12345", "citizen") and rng.random() < 0.9:
-            stats.callback_at = step(600)
+            stats.callback_at, stats.callback_by_id = step(600), operator
             stats.satisfaction = rng.choices(["very_satisfied", "satisfied", "dissatisfied"], [60, 35, 5])[0]
         else:
             case.callback_due = case.source in ("hotline_12345", "citizen")
@@ -199,8 +228,8 @@ def _running_limits(case, stats, now: datetime) -> None:
         case.stage_warning_at = case.stage_started_at + timedelta(hours=1, minutes=36)
 
 
-def generate_cases(count: int, *, seed: int = 1, now: datetime | None = None, progress=None) -> None:
-    """Insert `count` cases with their statistics, reported over the year before `now`."""
+def generate_cases(count: int, *, seed: int = 1, now: datetime | None = None, days: int = 365, progress=None) -> None:
+    """Insert `count` cases with their statistics, reported over the `days` days (default a year) before `now`."""
     from django.db import transaction
 
     from xiuhua.cases.models import Case, CaseStats
@@ -224,7 +253,7 @@ def generate_cases(count: int, *, seed: int = 1, now: datetime | None = None, pr
             progress(done)
 
     daily: dict[str, int] = {}
-    for row in _case_rows(world, count, now, rng, daily):
+    for row in _case_rows(world, count, now, days, rng, daily):
         batch.append(row)
         if len(batch) >= BATCH:
             flush()

@@ -32,6 +32,7 @@ class MenuItem:
 LEADERS = frozenset({Role.LEADER, Role.COMMANDER})
 DASHBOARD_ROLES = LEADERS | {Role.SHIFT_LEADER, Role.DISPATCHER, Role.ADMIN}
 REPORT_ROLES = LEADERS | {Role.SHIFT_LEADER, Role.ADMIN}
+EVALUATION_ROLES = DASHBOARD_ROLES
 
 MENU: list[MenuItem] = [
     # Leaders start at the dashboard; the other roles that see it have their workbench first.
@@ -43,6 +44,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Case search"), "web:case_list", "folder2-open"),
     MenuItem(_("Map"), "web:map", "map"),
     MenuItem(_("Overview"), "web:dashboard", "speedometer2", DASHBOARD_ROLES - LEADERS),
+    MenuItem(_("Evaluation"), "web:evaluation", "bar-chart-line", EVALUATION_ROLES),
     MenuItem(_("Monthly report"), "reports:monthly", "file-earmark-bar-graph", REPORT_ROLES),
     MenuItem(_("Notices"), "web:notices", "bell"),
 ]

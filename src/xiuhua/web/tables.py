@@ -23,6 +23,7 @@ class Column:
     css: str = ""
     # The fields a sort key stands for when it is not one field (e.g. urgency, then time); default: `sort`.
     order_by: tuple[str, ...] = ()
+    title: str = ""  # a tooltip on the header, e.g. how a figure is computed
 
 
 @dataclass
@@ -61,13 +62,22 @@ def build_table(
     return table
 
 
+def list_table(request: HttpRequest, rows: list, columns: list[Column], per_page: int = PER_PAGE) -> Table:
+    """The requested page of rows already in their order (e.g. a ranking): pages, no sorting."""
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    table = Table(columns, page, "", request.GET.copy())
+    table.headers = [_header(column, "", request.GET) for column in columns]
+    return table
+
+
 def _header(column: Column, sort: str, query: QueryDict) -> dict[str, Any]:
     if not column.sort:
-        return {"label": column.label, "css": column.css, "url": None, "direction": None}
+        return {"label": column.label, "css": column.css, "url": None, "direction": None, "title": column.title}
     current = sort.lstrip("-") == column.sort
     descending = current and sort.startswith("-")
     query = query.copy()
     query["sort"] = column.sort if descending else f"-{column.sort}" if current else column.sort
     query.pop("page", None)
     direction = ("desc" if descending else "asc") if current else None
-    return {"label": column.label, "css": column.css, "url": "?" + query.urlencode(), "direction": direction}
+    url = "?" + query.urlencode()
+    return {"label": column.label, "css": column.css, "url": url, "direction": direction, "title": column.title}

@@ -9,6 +9,7 @@ from xiuhua.web.views import (
     centre,
     dashboard,
     department,
+    evaluation,
     maps,
     mobile,
     public,
@@ -61,4 +62,5 @@ urlpatterns = [
     path("dashboard/", dashboard.page, {"view": "dashboard"}, name="dashboard"),
     path("dashboard/figures/", dashboard.figures, name="dashboard_figures"),
     path("screen/", dashboard.page, {"view": "screen"}, name="screen"),
+    path("evaluation/", evaluation.page, name="evaluation"),
 ]

@@ -28,17 +28,19 @@ CASE_COLUMNS = [
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
-    error = ""
+    error, drill, status = "", None, 200
     cases = queries.filter_cases(request.user, queries.CaseFilters())
     if form.is_valid():
         try:
             cases = queries.filter_cases(request.user, form.case_filters())
+            if drill := form.drill_down():
+                cases = drill.narrow(cases)
         except DomainError as exc:
-            error = exc.message
+            error, status = exc.message, 400
         if number := form.cleaned_data.get("number"):
             cases = cases.filter(number__startswith=number.strip())
     cases = cases.select_related(*presenters.SUMMARY_RELATIONS)
     table = build_table(request, cases, CASE_COLUMNS, "-reported_at")
-    context = {"form": form, "table": table, "error": error, "now": timezone.now()}
+    context = {"form": form, "table": table, "error": error, "drill": drill, "now": timezone.now()}
     template = "web/partials/case_table.html" if request.htmx else "web/case_list.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
