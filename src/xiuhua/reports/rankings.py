@@ -1,4 +1,4 @@
-"""The report's rankings, read from the evaluation engine (`xiuhua.evaluation.services.evaluate`).
+"""The report's rankings, read from the evaluation engine (`xiuhua.evaluation.services.evaluate_many`).
 
 A thin adapter: the report shows each object's score, grade, rank and rank change (its indicator values are
 kept in the JSON), and for communities only the top and bottom TOP_BOTTOM.
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xiuhua.accounts.models import User
 from xiuhua.evaluation.periods import Period
-from xiuhua.evaluation.services import EvaluationRow, evaluate
+from xiuhua.evaluation.services import EvaluationRow, evaluate_many
 
 RANKED = ("department", "subdistrict", "community", "inspector")
 TOP_BOTTOM = 10
@@ -19,8 +19,9 @@ TOP_BOTTOM = 10
 def rankings(period: Period, user: User) -> dict:
     """{"objects": {object_type: {"indicators": [...], "rows": [...]}}} in RANKED order."""
     objects = {}
+    evaluations = evaluate_many(RANKED, period, user=user)
     for object_type in RANKED:
-        evaluation = evaluate(object_type, period, user=user)
+        evaluation = evaluations[object_type]
         rows = [_row(r) for r in evaluation.rows]
         if object_type == "community" and len(rows) > 2 * TOP_BOTTOM:
             rows = rows[:TOP_BOTTOM] + rows[-TOP_BOTTOM:]
