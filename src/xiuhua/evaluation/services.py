@@ -7,9 +7,11 @@ period's rows off the index of its anchor time; rates, scores and ranks are then
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
@@ -29,9 +31,7 @@ from xiuhua.evaluation.indicators import (
     REGION_TYPES,
     STEPS,
     Indicator,
-    Step,
     counts_needed,
-    step_rows,
 )
 from xiuhua.evaluation.models import ScoreScheme
 from xiuhua.evaluation.periods import Period
@@ -92,21 +92,26 @@ def evaluate_many(
         check_may_evaluate(user)
     current = _evaluate_period(object_types, FigureCounter(period, user), user)
     if compare:
-        previous = _evaluate_period(object_types, FigureCounter(period.previous(), user), user)
+        previous = _evaluate_period(object_types, FigureCounter(period.previous(), user), user, score_only=True)
         for object_type, result in current.items():
             _compare(result.rows, {row.key: row for row in previous[object_type].rows})
     return current
 
 
-def _evaluate_period(object_types, counter: FigureCounter, user: User | None) -> dict[str, Evaluation]:
+def _evaluate_period(
+    object_types, counter: FigureCounter, user: User | None, *, score_only: bool = False
+) -> dict[str, Evaluation]:
+    """Each type's rows, scored and ranked; `score_only` counts just what the score needs (for a previous period)."""
     schemes = {scheme.object_type: scheme for scheme in ScoreScheme.objects.filter(object_type__in=object_types)}
     results = {}
     for object_type in object_types:
         scheme = schemes.get(object_type)
         components = scheme.components if scheme else list(scoring.default_scheme(object_type)[1])
-        figures = counter.figures(object_type)
+        scored = tuple(component["indicator"] for component in components)
+        codes = scored if score_only else (*COLUMNS[object_type], *(c for c in scored if c not in COLUMNS[object_type]))
+        figures = counter.figures(object_type, codes)
         rows = [
-            EvaluationRow(key, name, with_rates(object_type, figures.get(key, {})))
+            EvaluationRow(key, name, with_rates(codes, figures.get(key, {})))
             for key, name in evaluated_objects(object_type, user, extra_keys=figures.keys()).items()
         ]
         _score_and_rank(rows, components)
@@ -134,44 +139,78 @@ def check_may_evaluate(user: User) -> None:
 
 
 class FigureCounter:
-    """Counts and sums per object key (as text) for one period and scope, each step of the loop in one grouped query.
+    """Counts and sums per object key (as text) for one period and scope.
 
-    Region figures are counted once per step at the finest level — grouped by grid together with its community,
-    sub-district and district, which the grid determines — and added up for whichever kind of region is asked.
+    The steps an object type is judged on are counted together when they attribute a case the same way (regions,
+    departments and dispatchers: one grouped query over the union of the steps' windows, each count filtered to
+    its own window); otherwise one query per step. Region figures are counted once at the finest level — grouped
+    by grid together with its community, sub-district and district, which the grid determines — and added up for
+    whichever kind of region is asked.
     """
 
     def __init__(self, period: Period, user: User | None) -> None:
         self.period = period
         self.start, self.end = period.bounds()
         self.user = user
-        self._region_steps: dict[str, list[dict]] = {}
+        self._region_rows: dict[frozenset, list[dict]] = {}
 
-    def figures(self, object_type: str) -> dict[str, dict]:
-        by_step: dict[str, list[Indicator]] = defaultdict(list)
-        for indicator in counts_needed(COLUMNS[object_type]):
-            by_step[indicator.step].append(indicator)
+    def figures(self, object_type: str, codes: tuple[str, ...] | None = None) -> dict[str, dict]:
+        """The counts behind `codes` (default: every column of the type) per object key."""
         figures: dict[str, dict] = defaultdict(dict)
-        for step_code, indicators in by_step.items():
-            for key, values in self._step(object_type, step_code, indicators).items():
+        for part in self._parts(object_type, counts_needed(codes or COLUMNS[object_type])):
+            for key, values in part.items():
                 figures[key].update(values)
         return figures
 
-    def _step(self, object_type: str, step_code: str, indicators: list[Indicator]) -> dict[str, dict]:
-        if step_code == AREA_STEP:
-            return _area_figures(indicators, self.start, self.end, self.user)
-        if step_code == HOTLINE_STEP:
-            return _hotline_figures(object_type, self.start, self.end, self.user)
-        if object_type in REGION_TYPES:
-            return _add_up(self._region_rows(step_code), _REGION_FIELD[object_type])
-        return _step_figures(STEPS[step_code], indicators, object_type, self.start, self.end, self.user)
+    def _parts(self, object_type: str, needed: list[Indicator]):
+        by_attribution: dict = {}
+        for indicator in needed:
+            if indicator.step in (AREA_STEP, HOTLINE_STEP):
+                continue
+            attribution = STEPS[indicator.step].attribution_for(object_type)
+            if attribution is not None:
+                by_attribution.setdefault(attribution, []).append(indicator)
+        if area := [i for i in needed if i.step == AREA_STEP]:
+            yield _area_figures(area, self.start, self.end, self.user)
+        if any(i.step == HOTLINE_STEP for i in needed):
+            yield _hotline_figures(object_type, self.start, self.end, self.user)
+        for attribution, indicators in by_attribution.items():
+            if object_type in REGION_TYPES:
+                yield _add_up(self._grid_rows(indicators), _REGION_FIELD[object_type])
+            else:
+                yield self._grouped(object_type, attribution, indicators)
 
-    def _region_rows(self, step_code: str) -> list[dict]:
-        if step_code not in self._region_steps:
-            indicators = [i for i in counts_needed(COLUMNS["district"]) if i.step == step_code]
-            rows = step_rows(STEPS[step_code], "district", self.start, self.end).filter(_scope(self.user))
-            grouped = rows.values(*_REGION_FIELD.values()).annotate(**_aggregates(indicators))
-            self._region_steps[step_code] = list(grouped.order_by())
-        return self._region_steps[step_code]
+    def _grid_rows(self, indicators: list[Indicator]) -> list[dict]:
+        memo = frozenset(indicator.code for indicator in indicators)
+        if memo not in self._region_rows:
+            rows = self._rows("grid", indicators).values(*_REGION_FIELD.values())
+            self._region_rows[memo] = list(rows.annotate(**self._aggregates("grid", indicators)).order_by())
+        return self._region_rows[memo]
+
+    def _grouped(self, object_type: str, attribution, indicators: list[Indicator]) -> dict[str, dict]:
+        rows = self._rows(object_type, indicators).annotate(evaluated_object=attribution).values("evaluated_object")
+        grouped = rows.annotate(**self._aggregates(object_type, indicators)).order_by()
+        return {str(row.pop("evaluated_object")): row for row in grouped if row["evaluated_object"] is not None}
+
+    def _window(self, object_type: str, step_code: str) -> Q:
+        step = STEPS[step_code]
+        return step.window(self.start, self.end) & step.role_filter.get(object_type, Q())
+
+    def _rows(self, object_type: str, indicators: list[Indicator]) -> QuerySet[CaseStats]:
+        windows = [self._window(object_type, code) for code in sorted({i.step for i in indicators})]
+        return CaseStats.objects.filter(reduce(operator.or_, windows)).filter(_scope(self.user))
+
+    def _aggregates(self, object_type: str, indicators: list[Indicator]) -> dict:
+        """Counts, and for an average its sum and count (so that grids add up to communities), each in its window."""
+        aggregates = {}
+        for indicator in indicators:
+            only = self._window(object_type, indicator.step) & (indicator.condition or Q())
+            if indicator.kind == "average":
+                aggregates[f"{indicator.code}_sum"] = Sum(indicator.value_field, filter=only)
+                aggregates[f"{indicator.code}_n"] = Count(indicator.value_field, filter=only)
+            else:
+                aggregates[indicator.code] = Count("pk", filter=only)
+        return aggregates
 
 
 _REGION_FIELD = {"district": "district", "subdistrict": "subdistrict", "community": "community", "grid": "unit_grid"}
@@ -190,32 +229,6 @@ def _add_up(rows: list[dict], key_field: str) -> dict[str, dict]:
 
 def _scope(user: User | None, field_path: str = "grid_code") -> Q:
     return Q() if user is None else division_code_filter(user, field_path)
-
-
-def _aggregates(indicators: list[Indicator]) -> dict:
-    """Counts, and for an average its sum and count (so that grids add up to communities)."""
-    aggregates = {}
-    for indicator in indicators:
-        if indicator.kind == "average":
-            aggregates[f"{indicator.code}_sum"] = Sum(indicator.value_field, filter=indicator.condition)
-            aggregates[f"{indicator.code}_n"] = Count(indicator.value_field, filter=indicator.condition)
-        else:
-            aggregates[indicator.code] = Count("pk", filter=indicator.condition)
-    return aggregates
-
-
-def _step_figures(step: Step, indicators, object_type, start, end, user) -> dict[str, dict]:
-    attribution = step.attribution_for(object_type)
-    if attribution is None:
-        return {}
-    rows = step_rows(step, object_type, start, end).filter(_scope(user))
-    grouped = (
-        rows.annotate(evaluated_object=attribution)
-        .values("evaluated_object")
-        .annotate(**_aggregates(indicators))
-        .order_by()
-    )
-    return {str(row.pop("evaluated_object")): row for row in grouped if row["evaluated_object"] is not None}
 
 
 def _area_figures(indicators, start, end, user) -> dict[str, dict]:
@@ -289,10 +302,10 @@ def hotline_cases(indicator: Indicator, object_type: str, key: str, start: datet
     )
 
 
-def with_rates(object_type: str, counted: dict) -> Values:
-    """The object's columns: counts (0 when nothing counted), averages and rates (None with nothing to divide by)."""
+def with_rates(codes: tuple[str, ...], counted: dict) -> Values:
+    """Counts (0 when nothing counted), averages and rates (None with nothing to divide by) of `codes`."""
     values: Values = {}
-    for code in COLUMNS[object_type]:
+    for code in codes:
         indicator = INDICATORS[code]
         if indicator.kind == "rate":
             numerator = counted.get(indicator.numerator) or 0

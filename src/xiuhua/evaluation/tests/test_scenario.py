@@ -19,11 +19,13 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from xiuhua.cases.tests.conftest import photo, sh
 from xiuhua.cases.timers import sweep
 from xiuhua.evaluation.indicators import COLUMNS, INDICATORS, indicator_cases
+from xiuhua.evaluation.models import ScoreScheme
 from xiuhua.evaluation.periods import parse_period
 from xiuhua.evaluation.services import evaluate
 from xiuhua.intake.channels.hotline.adapter import WorkOrderInput, take_work_order
@@ -370,3 +372,19 @@ def test_a_scoped_leader_counts_only_the_cases_inside_their_scope(november, peop
     assert all(value in (0, None) for r in result.rows for value in r.values.values())
     subdistricts = evaluate("subdistrict", NOVEMBER, user=people.leader).rows
     assert [r.name for r in subdistricts] == [other.name]
+
+
+def test_an_admin_scheme_may_score_a_rate_that_is_not_a_column(november):
+    ScoreScheme.objects.filter(object_type="department").update(
+        components=[{"indicator": "accurate_dispatch_rate", "weight": 10}]
+    )
+    zhifa = row("department", "综合行政执法")
+    rate = zhifa.values["accurate_dispatch_rate"]
+    assert 0 < rate < 1  # D went to zhujian first
+    assert zhifa.score == pytest.approx(round(100 * rate, 2))
+
+
+def test_a_scheme_with_an_unknown_or_count_indicator_is_refused():
+    scheme = ScoreScheme(object_type="grid", name="x", components=[{"indicator": "handled", "weight": 5}])
+    with pytest.raises(ValidationError, match="handled"):
+        scheme.clean()
