@@ -29,13 +29,15 @@ $(ASSETS): package.json package-lock.json src/xiuhua/web/vendor.py | $(STAMP)
 setup: $(STAMP) $(ASSETS)
 
 run: setup
+	scripts/debian-packages fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 	$(BIN)/xiuhua migrate
 	$(BIN)/xiuhua demo --if-empty
 	$(BIN)/xiuhua accounts
 	$(BIN)/xiuhua serve --worker --host $(HOST) --port $(PORT)
 
 test: setup
-	scripts/debian-packages chromium:/usr/bin/chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+	scripts/debian-packages chromium:/usr/bin/chromium fonts-noto-cjk:/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
+		fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 	$(BIN)/ruff check src bench tests
 	$(BIN)/ruff format --check --quiet src bench tests
 	$(BIN)/python -m pytest

@@ -184,8 +184,8 @@ def explain_slowest(results: dict) -> dict:
 # -- the same figures in plain Python
 
 FIELDS = (
-    "case_id", "case__source", "case__status", "case__district_id", "case__subdistrict_id", "case__community_id",
-    "case__unit_grid_id", "case__lead_department_id", "case__assigned_inspector_id",
+    "case_id", "source", "status", "district_id", "subdistrict_id", "community_id",
+    "unit_grid_id", "lead_department_id", "assigned_inspector_id",
     "reported_at", "reported_by_id", "accepted_at", "accepted_by_id", "accept_on_time",
     "verify_sent_at", "verified_at", "verified_by_id", "verify_on_time",
     "registered_at", "registered_by_id", "register_on_time", "first_dispatched_at", "dispatched_by_id",
@@ -208,27 +208,27 @@ ANCHORS = {
 
 
 def _department(r: dict):
-    return r["handled_by_department_id"] or r["case__lead_department_id"]
+    return r["handled_by_department_id"] or r["lead_department_id"]
 
 
 REGIONS = {
-    "district": lambda r: r["case__district_id"],
-    "subdistrict": lambda r: r["case__subdistrict_id"],
-    "community": lambda r: r["case__community_id"],
-    "grid": lambda r: r["case__unit_grid_id"],
+    "district": lambda r: r["district_id"],
+    "subdistrict": lambda r: r["subdistrict_id"],
+    "community": lambda r: r["community_id"],
+    "grid": lambda r: r["unit_grid_id"],
 }
 # step -> object type -> who or what a row counts for (regions for every step)
 ATTRIBUTION = {
-    "report": {"inspector": lambda r: r["reported_by_id"] if r["case__source"] == "inspector" else None},
+    "report": {"inspector": lambda r: r["reported_by_id"] if r["source"] == "inspector" else None},
     "accept": {"operator": lambda r: r["accepted_by_id"]},
-    "verify": {"inspector": lambda r: r["verified_by_id"] or r["case__assigned_inspector_id"]},
+    "verify": {"inspector": lambda r: r["verified_by_id"] or r["assigned_inspector_id"]},
     "register": {
         "shift_leader": lambda r: r["registered_by_id"],
         "dispatcher": lambda r: r["dispatched_by_id"],
         "department": _department,
     },
     "handle": {"department": _department, "dispatcher": lambda r: r["dispatched_by_id"]},
-    "check": {"inspector": lambda r: r["checked_by_id"] or r["case__assigned_inspector_id"]},
+    "check": {"inspector": lambda r: r["checked_by_id"] or r["assigned_inspector_id"]},
     "close": {"shift_leader": lambda r: r["closed_by_id"]},
     "void": {},
     "callback": {"operator": lambda r: r["callback_by_id"], "department": _department},
@@ -253,7 +253,7 @@ def _python_rules() -> dict:
     return {
         "report": ("report", lambda r: True),
         "valid_report": ("report", lambda r: r["registered_at"] is not None or r["self_handled"]),
-        "public_report": ("report", lambda r: r["case__source"] in public),
+        "public_report": ("report", lambda r: r["source"] in public),
         "self_handled": ("report", lambda r: r["self_handled"]),
         "accept": ("accept", lambda r: True),
         "accept_on_time": ("accept", lambda r: r["accept_on_time"] is True),
@@ -273,7 +273,7 @@ def _python_rules() -> dict:
         "handled_late": ("handle", lambda r: due(r) and r["handling_on_time"] is False),
         "overdue_unhandled": (
             "handle",
-            lambda r: due(r) and r["handling_overdue"] and r["case__status"] in with_department,
+            lambda r: due(r) and r["handling_overdue"] and r["status"] in with_department,
         ),
         "extended": ("handle", lambda r: due(r) and r["extension_count"] > 0),
         "returned": ("handle", lambda r: r["return_count"] > 0),

@@ -144,6 +144,7 @@ def _case_rows(world: World, count: int, now: datetime, days: int, rng: random.R
         )
         stats = CaseStats(reported_at=reported, reported_by_id=inspector)
         _fill_clocks(case, stats, world, inspector, now, rng)
+        stats.take_case_facts(case)
         yield case, stats
 
 

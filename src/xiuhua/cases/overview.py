@@ -148,8 +148,8 @@ def overview(user: User, now: datetime | None = None) -> Overview:
         overdue_now=overdue["open_now"],
         handled_month=handled["handled"],
         handled_on_time_month=handled["on_time"],
-        top_classes=top_classes(cases, span),
-        top_grids=top_grids(cases, span),
+        top_classes=top_classes(cases, span.month, span.tomorrow),
+        top_grids=top_grids(cases, span.month, span.tomorrow),
         trend=Trend(span.trend_days, [reported[d] for d in span.trend_days], [closed[d] for d in span.trend_days]),
     )
 
@@ -215,14 +215,14 @@ def open_by_status(cases: QuerySet[Case]) -> list[tuple[str, int]]:
     return [(status, counts[status]) for status in OPEN_STATUSES if counts.get(status)]
 
 
-def _reported_this_month(cases: QuerySet[Case], span: Periods) -> QuerySet[Case]:
-    return cases.filter(reported_at__gte=span.month, reported_at__lt=span.tomorrow).order_by()
+def reported_between(cases: QuerySet[Case], start: datetime, end: datetime) -> QuerySet[Case]:
+    return cases.filter(reported_at__gte=start, reported_at__lt=end).order_by()
 
 
-def top_classes(cases: QuerySet[Case], span: Periods, limit: int = TOP) -> list[Ranked]:
-    """The classes most reported this month, most first (ties by class)."""
+def top_classes(cases: QuerySet[Case], start: datetime, end: datetime, limit: int = TOP) -> list[Ranked]:
+    """The classes most reported in [start, end), most first (ties by class)."""
     counts = list(
-        _reported_this_month(cases, span)
+        reported_between(cases, start, end)
         .values_list("case_class_id")
         .annotate(n=Count("*"))
         .order_by("-n", "case_class_id")[:limit]
@@ -231,10 +231,10 @@ def top_classes(cases: QuerySet[Case], span: Periods, limit: int = TOP) -> list[
     return [Ranked(classes[pk].code, classes[pk].name, classes[pk].major_name, n) for pk, n in counts if pk in classes]
 
 
-def top_grids(cases: QuerySet[Case], span: Periods, limit: int = TOP) -> list[Ranked]:
-    """The unit grids with most reports this month, most first (ties by grid code)."""
+def top_grids(cases: QuerySet[Case], start: datetime, end: datetime, limit: int = TOP) -> list[Ranked]:
+    """The unit grids with most reports in [start, end), most first (ties by grid code)."""
     counts = list(
-        _reported_this_month(cases, span)
+        reported_between(cases, start, end)
         .values_list("grid_code")
         .annotate(n=Count("*"))
         .order_by("-n", "grid_code")[:limit]
@@ -249,15 +249,21 @@ def top_grids(cases: QuerySet[Case], span: Periods, limit: int = TOP) -> list[Ra
 
 
 def per_day(rows: QuerySet, field: str, days: list[date]) -> dict[date, int]:
-    """Rows per local day by `field`, as one query: a UNION ALL of per-day range counts, each read from an index."""
+    """Rows per local day by `field`, as one query (`per_interval`)."""
+    counts = per_interval(rows, field, [(midnight(day), midnight(day + timedelta(days=1))) for day in days])
+    return dict(zip(days, counts, strict=True))
+
+
+def per_interval(rows: QuerySet, field: str, intervals: list[tuple[datetime, datetime]]) -> list[int]:
+    """Rows per half-open interval of `field`, as one query: a UNION ALL of range counts, each read from an index."""
     counts = [
-        rows.filter(**{f"{field}__gte": midnight(day), f"{field}__lt": midnight(day + timedelta(days=1))})
+        rows.filter(**{f"{field}__gte": start, f"{field}__lt": end})
         .order_by()
-        .annotate(day=Value(i, output_field=IntegerField()))
-        .values("day")
+        .annotate(interval=Value(i, output_field=IntegerField()))
+        .values("interval")
         .annotate(n=Count("*"))
-        .values_list("day", "n")
-        for i, day in enumerate(days)
+        .values_list("interval", "n")
+        for i, (start, end) in enumerate(intervals)
     ]
     found = dict(counts[0].union(*counts[1:], all=True))
-    return {day: found.get(i, 0) for i, day in enumerate(days)}
+    return [found.get(i, 0) for i in range(len(intervals))]

@@ -1,9 +1,17 @@
-"""The background worker: sweeps timers every interval until told to stop."""
+"""The background worker: a small registry of periodic jobs, run until told to stop.
+
+Each job is a function without arguments run every `every` seconds (the worker's interval when not given): the
+timer sweep here, and what other apps register from their `AppConfig.ready` (the report builder). A failed run
+is logged and retried at its next turn; it never stops the other jobs.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import close_old_connections
 
@@ -13,18 +21,45 @@ log = logging.getLogger("xiuhua.worker")
 SWEEP_INTERVAL_SECONDS = 60.0
 
 
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    run: Callable[[], object]  # what it returns, when truthy, is logged
+    every: float | None = None  # seconds between runs; None: the worker's interval
+
+
+JOBS: dict[str, PeriodicJob] = {}
+
+
+def register(name: str, run: Callable[[], object], every: float | None = None) -> None:
+    """Add a periodic job (registering a name again replaces it)."""
+    JOBS[name] = PeriodicJob(name, run, every)
+
+
+register("sweep", sweep)
+
+
+def run_job(job: PeriodicJob) -> None:
+    """Run one job once; an exception is logged, not raised."""
+    try:
+        result = job.run()
+        if result:
+            log.info("%s: %s", job.name, dict(result) if isinstance(result, dict) else result)
+    except Exception:  # one bad run must not stop warnings for every later case, nor the other jobs
+        log.exception("%s failed", job.name)
+    finally:
+        close_old_connections()
+
+
 def run_worker(stop: threading.Event, interval: float = SWEEP_INTERVAL_SECONDS) -> None:
-    """Sweep, then wait `interval` seconds, until `stop` is set; a failed sweep is logged and retried."""
+    """Run each registered job when it is due, until `stop` is set."""
+    due: dict[str, float] = {}
     while not stop.is_set():
-        try:
-            fired = sweep()
-            if fired:
-                log.info("sweep fired %s", dict(fired))
-        except Exception:  # one bad sweep must not stop warnings for every later case
-            log.exception("sweep failed")
-        finally:
-            close_old_connections()
-        stop.wait(interval)
+        for job in list(JOBS.values()):
+            if time.monotonic() >= due.get(job.name, 0.0):
+                run_job(job)
+                due[job.name] = time.monotonic() + (job.every or interval)
+        stop.wait(max(0.0, min(due.values(), default=time.monotonic() + interval) - time.monotonic()))
 
 
 def start_worker_thread(interval: float = SWEEP_INTERVAL_SECONDS) -> threading.Event:

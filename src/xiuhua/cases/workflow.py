@@ -282,6 +282,7 @@ def _record(step: Step, from_status: str) -> None:
     if step.files:
         stage = step.attachment_stage or AttachmentStage.OTHER
         store_attachments(step.case, event, step.files, stage, step.actor, step.now)
+    step.stats.take_case_facts(step.case)
     step.stats.save()
     reschedule_timers(step.case)
     for recipients, message in step.notices:

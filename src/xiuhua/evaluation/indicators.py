@@ -52,12 +52,12 @@ WITH_DEPARTMENT = tuple(status for status in LEAD_OPEN if status not in REPORTED
 
 # What a case counts for, per object type, as an expression over a CaseStats row.
 _REGION_ATTRIBUTION = {
-    "district": F("case__district"),
-    "subdistrict": F("case__subdistrict"),
-    "community": F("case__community"),
-    "grid": F("case__unit_grid"),
+    "district": F("district"),
+    "subdistrict": F("subdistrict"),
+    "community": F("community"),
+    "grid": F("unit_grid"),
 }
-_DEPARTMENT = Coalesce("handled_by_department", "case__lead_department")
+_DEPARTMENT = Coalesce("handled_by_department", "lead_department")
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,10 @@ STEPS = {
             "report",
             "reported_at",
             {"inspector": F("reported_by")},
-            {"inspector": Q(case__source=Source.INSPECTOR)},
+            {"inspector": Q(source=Source.INSPECTOR)},
         ),
         Step("accept", "accepted_at", {"operator": F("accepted_by")}),
-        Step("verify", "verify_sent_at", {"inspector": Coalesce("verified_by", "case__assigned_inspector")}),
+        Step("verify", "verify_sent_at", {"inspector": Coalesce("verified_by", "assigned_inspector")}),
         Step(
             "register",
             "registered_at",
@@ -100,7 +100,7 @@ STEPS = {
             },
         ),
         Step("handle", "first_dispatched_at", {"department": _DEPARTMENT, "dispatcher": F("dispatched_by")}),
-        Step("check", "check_sent_at", {"inspector": Coalesce("checked_by", "case__assigned_inspector")}),
+        Step("check", "check_sent_at", {"inspector": Coalesce("checked_by", "assigned_inspector")}),
         Step("close", "closed_at", {"shift_leader": F("closed_by")}),
         Step("void", "voided_at", {}),
         Step("callback", "callback_at", {"operator": F("callback_by"), "department": _DEPARTMENT}),
@@ -167,7 +167,7 @@ _DEFINITIONS = [
         pgettext_lazy("indicator", "Public reports"),
         pgettext_lazy("indicator", "Reports in the period from citizens, hotlines, Open311 apps and the media"),
         "report",
-        Q(case__source__in=PUBLIC_SOURCES),
+        Q(source__in=PUBLIC_SOURCES),
     ),
     _count(
         "self_handled",
@@ -316,7 +316,7 @@ _DEFINITIONS = [
         pgettext_lazy("indicator", "Overdue, not handled"),
         pgettext_lazy("indicator", "Of the handling due, past the limit and still with the department"),
         "handle",
-        _HANDLE_DUE & Q(handling_overdue=True, case__status__in=WITH_DEPARTMENT),
+        _HANDLE_DUE & Q(handling_overdue=True, status__in=WITH_DEPARTMENT),
         higher_is_better=False,
     ),
     _rate(
@@ -469,7 +469,7 @@ _DEFINITIONS = [
         pgettext_lazy("indicator", "Missed reports"),
         pgettext_lazy("indicator", "Public reports registered in the period in the inspector's area"),
         AREA_STEP,
-        Q(case__source__in=PUBLIC_SOURCES),
+        Q(source__in=PUBLIC_SOURCES),
         higher_is_better=False,
     ),
     _rate(

@@ -162,21 +162,20 @@ class FigureCounter:
         if step_code == HOTLINE_STEP:
             return _hotline_figures(object_type, self.start, self.end, self.user)
         if object_type in REGION_TYPES:
-            return _add_up(self._region_rows(step_code), f"case__{_REGION_FIELD[object_type]}")
+            return _add_up(self._region_rows(step_code), _REGION_FIELD[object_type])
         return _step_figures(STEPS[step_code], indicators, object_type, self.start, self.end, self.user)
 
     def _region_rows(self, step_code: str) -> list[dict]:
         if step_code not in self._region_steps:
             indicators = [i for i in counts_needed(COLUMNS["district"]) if i.step == step_code]
             rows = step_rows(STEPS[step_code], "district", self.start, self.end).filter(_scope(self.user))
-            grouped = rows.values(*(f"case__{field}" for field in _REGION_FIELD.values())).annotate(
-                **_aggregates(indicators)
-            )
+            grouped = rows.values(*_REGION_FIELD.values()).annotate(**_aggregates(indicators))
             self._region_steps[step_code] = list(grouped.order_by())
         return self._region_steps[step_code]
 
 
 _REGION_FIELD = {"district": "district", "subdistrict": "subdistrict", "community": "community", "grid": "unit_grid"}
+_REGION_FIELDS = frozenset(_REGION_FIELD.values())
 
 
 def _add_up(rows: list[dict], key_field: str) -> dict[str, dict]:
@@ -184,12 +183,12 @@ def _add_up(rows: list[dict], key_field: str) -> dict[str, dict]:
     for row in rows:
         sums = totals.setdefault(str(row[key_field]), defaultdict(int))
         for name, value in row.items():
-            if not name.startswith("case__") and value is not None:
+            if name not in _REGION_FIELDS and value is not None:
                 sums[name] += value
     return totals
 
 
-def _scope(user: User | None, field_path: str = "case__grid_code") -> Q:
+def _scope(user: User | None, field_path: str = "grid_code") -> Q:
     return Q() if user is None else division_code_filter(user, field_path)
 
 
@@ -231,13 +230,13 @@ def _area_figures(indicators, start, end, user) -> dict[str, dict]:
     lengths = sorted({len(prefix) for prefix in by_prefix})
     rows = CaseStats.objects.filter(STEPS["register"].window(start, end)).filter(_scope(user))
     grouped = (
-        rows.values("case__grid_code")
+        rows.values("grid_code")
         .annotate(**{indicator.code: Count("pk", filter=indicator.condition) for indicator in indicators})
         .order_by()
     )
     figures: dict[str, dict] = {key: dict.fromkeys((i.code for i in indicators), 0) for key in areas if areas[key]}
     for row in grouped:
-        code = row.pop("case__grid_code")
+        code = row.pop("grid_code")
         inspectors = {key for length in lengths for key in by_prefix.get(code[:length], ())}
         for key in inspectors:
             for name, count in row.items():
@@ -252,7 +251,7 @@ def area_cases(indicator: Indicator, key: str, start: datetime, end: datetime) -
         return Case.objects.none()
     in_area = Q(pk__in=[])
     for prefix in prefixes:
-        in_area |= Q(case__grid_code__startswith=prefix)
+        in_area |= Q(grid_code__startswith=prefix)
     rows = CaseStats.objects.filter(STEPS["register"].window(start, end)).filter(in_area)
     if indicator.condition is not None:
         rows = rows.filter(indicator.condition)
@@ -265,7 +264,7 @@ def _hotline_figures(object_type: str, start: datetime, end: datetime, user: Use
     orders = WorkOrder.objects.filter(received_at__gte=start, received_at__lt=end)
     transferred = (
         orders.filter(state=OrderState.TRANSFERRED, case__isnull=False)
-        .filter(_scope(user))
+        .filter(_scope(user, "case__grid_code"))
         .values("case__district")
         .annotate(count=Count("pk"))
         .order_by()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "xiuhua.routing",
     "xiuhua.intake",
     "xiuhua.evaluation",
+    "xiuhua.reports",
     "xiuhua.web",
     "xiuhua.platform",
 ]
@@ -160,6 +161,10 @@ XIUHUA_MAP_TILES = os.environ.get("XIUHUA_MAP_TILES", "")
 XIUHUA_MAP_TILES_ATTRIBUTION = os.environ.get("XIUHUA_MAP_TILES_ATTRIBUTION", "")
 # The dashboard's figures are shared for this many seconds by everyone who sees the same cases (0: always fresh).
 XIUHUA_OVERVIEW_CACHE_SECONDS = int(os.environ.get("XIUHUA_OVERVIEW_CACHE_SECONDS", "30"))
+# The monthly report's PDF needs a TrueType (glyf) CJK font; Debian package fonts-wqy-zenhei provides this one.
+XIUHUA_REPORT_FONT = os.environ.get("XIUHUA_REPORT_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+# A built report file is kept for download and reused while no case changed since, or for this many seconds.
+XIUHUA_REPORT_CACHE_SECONDS = int(os.environ.get("XIUHUA_REPORT_CACHE_SECONDS", "600"))
 
 LOGGING = {
     "version": 1,

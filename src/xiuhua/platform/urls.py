@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("xiuhua.intake.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("reports/", include("xiuhua.reports.urls")),
     path("", include("xiuhua.web.urls")),
 ]

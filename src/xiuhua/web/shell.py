@@ -31,6 +31,7 @@ class MenuItem:
 
 LEADERS = frozenset({Role.LEADER, Role.COMMANDER})
 DASHBOARD_ROLES = LEADERS | {Role.SHIFT_LEADER, Role.DISPATCHER, Role.ADMIN}
+REPORT_ROLES = LEADERS | {Role.SHIFT_LEADER, Role.ADMIN}
 EVALUATION_ROLES = DASHBOARD_ROLES
 
 MENU: list[MenuItem] = [
@@ -44,6 +45,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Map"), "web:map", "map"),
     MenuItem(_("Overview"), "web:dashboard", "speedometer2", DASHBOARD_ROLES - LEADERS),
     MenuItem(_("Evaluation"), "web:evaluation", "bar-chart-line", EVALUATION_ROLES),
+    MenuItem(_("Monthly report"), "reports:monthly", "file-earmark-bar-graph", REPORT_ROLES),
     MenuItem(_("Notices"), "web:notices", "bell"),
 ]
 

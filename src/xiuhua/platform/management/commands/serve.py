@@ -10,7 +10,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument(
-            "--worker", action="store_true", help="同时在本进程内运行后台任务（计时器扫描），用于单机演示"
+            "--worker", action="store_true", help="同时在本进程内运行后台任务（计时器扫描、报表生成），用于单机演示"
         )
 
     def handle(self, *args, host, port, threads, worker, **options):
@@ -26,5 +26,5 @@ class Command(BaseCommand):
             from xiuhua.cases.worker import start_worker_thread
 
             start_worker_thread()
-            self.stdout.write("后台任务（计时器扫描）已在本进程内启动，每分钟一次")
+            self.stdout.write("后台任务（计时器扫描、报表生成）已在本进程内启动")
         serve(application, host=host, port=port, threads=threads)

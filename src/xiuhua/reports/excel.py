@@ -1,0 +1,61 @@
+"""The monthly report as an Excel workbook: a cover sheet, then one sheet per table with Chinese headers."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from xiuhua.reports.tables import Table, report_tables
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+RATE_FORMAT = "0.0%"
+MAX_SHEET_TITLE = 31
+
+
+def report_title(report: dict) -> str:
+    return _("Monthly report %(period)s — %(scope)s") % {"period": report["period"], "scope": report["scope"]}
+
+
+def workbook_bytes(report: dict) -> bytes:
+    book = Workbook()
+    cover = book.active
+    cover.title = pgettext("report", "Report")
+    cover.append([report_title(report)])
+    cover["A1"].font = Font(bold=True, size=14)
+    cover.append([_("Period"), f"{report['first_day']} — {report['last_day']}"])
+    cover.append([_("Generated at"), report["generated_at"]])
+    cover.column_dimensions["A"].width = 16
+    cover.column_dimensions["B"].width = 40
+    for table in report_tables(report):
+        _sheet(book, table)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet(book: Workbook, table: Table) -> None:
+    sheet = book.create_sheet(_sheet_title(table.title))
+    sheet.append([column.label for column in table.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    for r, row in enumerate(table.rows):
+        sheet.append(row)
+        for c, cell in enumerate(sheet[sheet.max_row]):
+            if table.is_rate(r, c):
+                cell.number_format = RATE_FORMAT
+    for c, column in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(c)].width = column.width
+    sheet.freeze_panes = "A2"
+
+
+def _sheet_title(title: str) -> str:
+    for forbidden in "[]:*?/\\":
+        title = title.replace(forbidden, " ")
+    return title[:MAX_SHEET_TITLE]
