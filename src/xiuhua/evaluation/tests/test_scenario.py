@@ -22,6 +22,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from xiuhua.cases.models import CASE_FACTS, Case, CaseStats
 from xiuhua.cases.tests.conftest import photo, sh
 from xiuhua.cases.timers import sweep
 from xiuhua.evaluation.indicators import COLUMNS, INDICATORS, indicator_cases
@@ -388,3 +389,10 @@ def test_a_scheme_with_an_unknown_or_count_indicator_is_refused():
     scheme = ScoreScheme(object_type="grid", name="x", components=[{"indicator": "handled", "weight": 5}])
     with pytest.raises(ValidationError, match="handled"):
         scheme.clean()
+
+
+def test_statistics_rows_carry_the_current_facts_of_their_case(november):
+    for case in Case.objects.select_related("stats"):
+        copied = {name: getattr(case.stats, name) for name in CASE_FACTS}
+        assert copied == {name: getattr(case, name) for name in CASE_FACTS}, case.number
+    assert CaseStats.objects.filter(status="voided").count() == 1  # G
