@@ -30,6 +30,7 @@ from xiuhua.evaluation.indicators import (
     STEPS,
     Indicator,
     counts_needed,
+    step_rows,
 )
 from xiuhua.evaluation.models import ScoreScheme
 from xiuhua.evaluation.periods import Period
@@ -189,13 +190,10 @@ class FigureCounter:
         grouped = rows.annotate(**self._aggregates(indicators)).order_by()
         return {str(row.pop("evaluated_object")): row for row in grouped if row["evaluated_object"] is not None}
 
-    def _window(self, object_type: str, step_code: str) -> Q:
-        step = STEPS[step_code]
-        return step.window(self.start, self.end) & step.role_filter.get(object_type, Q())
-
     def _rows(self, object_type: str, indicators: list[Indicator]) -> QuerySet[CaseStats]:
         """The rows of the indicators' step (they share one) in the period, within the scope."""
-        return CaseStats.objects.filter(self._window(object_type, indicators[0].step)).filter(_scope(self.user))
+        step = STEPS[indicators[0].step]
+        return step_rows(step, object_type, self.start, self.end).filter(_scope(self.user))
 
     @staticmethod
     def _aggregates(indicators: list[Indicator]) -> dict:
