@@ -172,7 +172,8 @@ def take_work_order(data: WorkOrderInput, actor: User, now: datetime | None = No
 
 
 def find_work_order(hotline: str, order_number: str, *, lock: bool = False) -> WorkOrder:
-    orders = WorkOrder.objects.select_for_update() if lock else WorkOrder.objects
+    # of=("self",): PostgreSQL cannot lock the nullable side of the outer join to the case.
+    orders = WorkOrder.objects.select_for_update(of=("self",)) if lock else WorkOrder.objects
     order = orders.filter(hotline=hotline, order_number=order_number).select_related("case").first()
     if order is None:
         raise NotFound(f"没有 {hotline} 工单 {order_number}")
