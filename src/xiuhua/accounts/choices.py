@@ -3,7 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", _("Administrator")
+    # Separation of duties (三员分立, MLPS level 3): accounts and base data; security settings, unlocks and data
+    # keys; reading the audit trail. The superuser is for installation only.
+    SYSADMIN = "sysadmin", _("System administrator")
+    SECADMIN = "secadmin", _("Security administrator")
+    AUDITOR = "auditor", _("Security auditor")
     INSPECTOR = "inspector", _("Inspector")
     OPERATOR = "operator", _("Operator")
     SHIFT_LEADER = "shift_leader", _("Shift leader")

@@ -15,7 +15,7 @@ _ANCESTOR_LENGTHS = (6, 9)
 
 def sees_everything(user: User) -> bool:
     """True when the user's data scope is the whole territory."""
-    return bool(user.is_superuser or user.role == Role.ADMIN or not scope_prefixes(user))
+    return bool(user.is_superuser or user.role == Role.SYSADMIN or not scope_prefixes(user))
 
 
 def scope_prefixes(user: User) -> list[str]:

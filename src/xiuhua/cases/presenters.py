@@ -16,7 +16,7 @@ from xiuhua.cases.workflow import allowed_actions
 from xiuhua.worktime.clock import current_calendar
 
 SUMMARY_RELATIONS = ("case_class", "lead_department", "community", "subdistrict")
-SEES_CONFIDENTIAL_REPORTERS = {Role.OPERATOR, Role.SHIFT_LEADER, Role.ADMIN}
+SEES_CONFIDENTIAL_REPORTERS = {Role.OPERATOR, Role.SHIFT_LEADER, Role.SYSADMIN}
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -40,7 +40,7 @@ from xiuhua.territory.models import Division, UnitGrid
 __all__ = ["OBJECT_TYPES", "Evaluation", "EvaluationRow", "evaluate", "evaluate_many"]
 
 # Who may read evaluations: the command centre and leaders (a department sees its own figures on its workbench).
-EVALUATOR_ROLES = (Role.ADMIN, Role.LEADER, Role.COMMANDER, Role.SHIFT_LEADER, Role.DISPATCHER)
+EVALUATOR_ROLES = (Role.SYSADMIN, Role.LEADER, Role.COMMANDER, Role.SHIFT_LEADER, Role.DISPATCHER)
 ROLE_OF_TYPE = {
     "inspector": Role.INSPECTOR,
     "operator": Role.OPERATOR,

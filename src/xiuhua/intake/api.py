@@ -48,7 +48,7 @@ def list_duplicates(request: HttpRequest, number: str) -> list[dict]:
     ]
 
 
-LOG_ROLES = {Role.OPERATOR, Role.SHIFT_LEADER, Role.ADMIN}
+LOG_ROLES = {Role.OPERATOR, Role.SHIFT_LEADER, Role.SYSADMIN}
 
 
 class RejectionOut(Schema):
@@ -88,7 +88,7 @@ def list_rejections(request: HttpRequest, channel: str = "", limit: int = 100) -
 
 
 # Who enters and routes reports: the centre's desk roles.
-CLASSIFY_ROLES = {Role.OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.ADMIN}
+CLASSIFY_ROLES = {Role.OPERATOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.SYSADMIN}
 
 
 class ClassifyQuery(Schema):

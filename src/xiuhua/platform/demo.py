@@ -42,7 +42,7 @@ COMMUNITY_TILE = 7  # cells per side of a community block
 DUTY_GRID_SIZE = 16  # unit grids per duty grid
 GRIDS_VALID_FROM = date(2024, 1, 1)
 STAFF_ROLES = [
-    ("admin", Role.ADMIN, "系统管理员"),
+    ("admin", Role.SYSADMIN, "系统管理员"),
     ("operator", Role.OPERATOR, "受理员"),
     ("shift_leader", Role.SHIFT_LEADER, "值班长"),
     ("dispatcher", Role.DISPATCHER, "派遣员"),
@@ -458,8 +458,8 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
             role=role,
             display_name=label,
             is_demo=True,
-            is_staff=role == Role.ADMIN,
-            is_superuser=role == Role.ADMIN,
+            is_staff=role == Role.SYSADMIN,
+            is_superuser=role == Role.SYSADMIN,
         )
         for u, role, label in STAFF_ROLES
     ]

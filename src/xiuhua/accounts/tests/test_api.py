@@ -84,7 +84,7 @@ def test_division_code_filter_limits_to_scope_prefixes(demo_city):
 
 
 def test_admin_role_sees_everything_even_with_a_scope(demo_city):
-    admin = make_user("scoped_admin", role=Role.ADMIN, scope=["330424001"])
+    admin = make_user("scoped_admin", role=Role.SYSADMIN, scope=["330424001"])
     assert sees_everything(admin)
 
 

@@ -113,7 +113,7 @@ def test_every_department_has_a_demo_account(demo_city):
     assert accounts == {f"dept_{code}" for code in short_codes}
     staff = set(User.objects.exclude(role="department").values_list("username", "role"))
     assert staff == {
-        ("admin", "admin"),
+        ("admin", "sysadmin"),
         ("operator", "operator"),
         ("shift_leader", "shift_leader"),
         ("dispatcher", "dispatcher"),

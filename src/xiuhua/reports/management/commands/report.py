@@ -46,7 +46,7 @@ class Command(BaseCommand):
     @staticmethod
     def _reader(username: str) -> User:
         if not username:
-            return User(username="report", role=Role.ADMIN, is_superuser=True)  # the whole district, not saved
+            return User(username="report", role=Role.SYSADMIN, is_superuser=True)  # the whole district, not saved
         reader = User.objects.filter(username=username).first()
         if reader is None:
             raise CommandError(f"没有账号「{username}」")
