@@ -83,8 +83,9 @@ def sweep(now: datetime | None = None, batch: int = 500) -> Counter:
 
 def _fire_one(timer_id: int, case_id: int, kind: str, due_at: datetime, now: datetime) -> str | None:
     with transaction.atomic():
-        # Lock the case first, as actions do, so sweeps and actions never wait on each other in a cycle.
-        case = Case.objects.select_for_update().select_related("case_class").filter(pk=case_id).first()
+        # Lock the case first, as actions do, so sweeps and actions never wait on each other in a cycle. Only the
+        # case: a plain FOR UPDATE would also lock the joined catalog class, holding up every report of that class.
+        case = Case.objects.select_for_update(of=("self",)).select_related("case_class").filter(pk=case_id).first()
         if case is None or not Timer.objects.filter(pk=timer_id, fired_at__isnull=True).update(fired_at=now):
             return None
         return kind if _announce(case, kind, due_at, now) else None

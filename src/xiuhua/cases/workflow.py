@@ -214,7 +214,9 @@ def apply_action(
 
     checked_files = check_uploads(files or [])
     with transaction.atomic():
-        case = one_case((visible or visible_cases)(actor).select_for_update(), number)
+        # of=("self",): whatever the scope query joins, only the case row is locked (PostgreSQL refuses to lock
+        # the nullable side of an outer join, and locking joined rows would serialize unrelated cases).
+        case = one_case((visible or visible_cases)(actor).select_for_update(of=("self",)), number)
         if expected_version is not None and expected_version != case.version:
             raise _stale(case, expected_version)
         transition = _find_transition(case, action, actor)

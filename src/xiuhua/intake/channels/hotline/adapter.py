@@ -19,7 +19,7 @@ from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
 from xiuhua.cases.choices import Action, Source
 from xiuhua.cases.models import Case, CaseEvent
-from xiuhua.cases.workflow import apply_action
+from xiuhua.cases.workflow import Conflict, apply_action
 from xiuhua.catalog.choices import Urgency
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 from xiuhua.intake.channels.hotline.models import Hotline, OrderState, OrderType, OrderUrgency, WorkOrder
@@ -189,7 +189,7 @@ def transfer_work_order(
     with transaction.atomic():
         order = find_work_order(hotline, order_number, lock=True)
         if order.state != OrderState.AWAITING_CLASS:
-            raise DomainError(f"工单 {order_number} 当前为「{order.get_state_display()}」，无需再转办", code="conflict")
+            raise Conflict(f"工单 {order_number} 当前为「{order.get_state_display()}」，无需再转办")
         data = _input_of(order)
         order.case = _open_case(order, data, class_code, kind, actor, now).case
         order.state = OrderState.TRANSFERRED

@@ -1,0 +1,122 @@
+"""Every `select_for_update` in the code is reached through the API, the admin or the CLI.
+
+SQLite ignores row locks, so a lock PostgreSQL refuses (FOR UPDATE on the nullable side of an outer join) is a 500
+in production that only CI's PostgreSQL run can catch — and only if a test goes down that path. The last test keeps
+the list below in step with the code: a new `select_for_update` without a test that reaches it fails the suite.
+"""
+
+import importlib
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from xiuhua.accounts.models import ApiKey, User
+from xiuhua.cases.models import Case, CaseEvent, Timer
+from xiuhua.cases.tests.conftest import as_user, media_in_tmp, spot  # noqa: F401
+from xiuhua.intake.channels.hotline.models import WorkOrder
+
+pytestmark = pytest.mark.django_db
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "xiuhua"
+
+# Where each lock is taken → the tests that reach it from outside (module path::test function).
+LOCK_PATHS = {
+    "cases/workflow.py": ["xiuhua.cases.tests.test_api_loop::test_a_case_goes_round_the_whole_loop_through_the_api"],
+    "cases/timers.py": ["tests.test_lock_paths::test_a_due_timer_fires_once_through_the_sweep_command"],
+    "accounts/services.py": [
+        "xiuhua.accounts.tests.test_api_keys::test_a_revoked_key_no_longer_works",
+        "tests.test_lock_paths::test_a_key_added_inactive_in_the_admin_is_revoked",
+    ],
+    "intake/channels/hotline/adapter.py": [
+        "tests.test_lock_paths::test_an_order_without_a_class_becomes_a_case_when_transferred_through_the_api",
+        "tests.test_lock_paths::test_transferring_an_order_twice_is_a_conflict_not_an_error",
+    ],
+    "intake/channels/alerts/adapter.py": [
+        "xiuhua.intake.channels.alerts.tests.test_alerts_channel::test_repeats_within_the_window_fold_into_the_open_case"
+    ],
+}
+
+ORDER_WITHOUT_CLASS = {
+    "hotline": "12345",
+    "order_number": "ZJ3304242612070042",
+    "order_type": "complaint",
+    "urgency": "normal",
+    "content": "来电人反映城北路口有人占道经营，早晚高峰堵路。",
+    "caller_name": "李女士",
+    "caller_phone": "13905738765",
+    "class_code": "",
+    "received_at": "2026-12-07T09:12:00+08:00",
+}
+
+
+def await_class(as_user, spot):  # noqa: F811
+    operator = as_user("operator")
+    response = operator.post_json("/hotline/orders", {**ORDER_WITHOUT_CLASS, "lng": spot[0], "lat": spot[1]})
+    assert response.status_code == 201, response.content
+    assert response.json()["state"] == "awaiting_class" and response.json()["case_number"] is None
+    return operator, f"/hotline/orders/12345/{ORDER_WITHOUT_CLASS['order_number']}/transfer"
+
+
+def test_an_order_without_a_class_becomes_a_case_when_transferred_through_the_api(as_user, spot):  # noqa: F811
+    operator, transfer = await_class(as_user, spot)
+    response = operator.post_json(transfer, {"class_code": "01001", "kind": "event"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["state"] == "transferred" and body["case_status"] == "reported"
+    case = Case.objects.get(number=body["case_number"])
+    assert case.source == "hotline_12345" and case.case_class.code == "01001"
+    assert WorkOrder.objects.get(order_number=ORDER_WITHOUT_CLASS["order_number"]).case == case
+
+
+def test_transferring_an_order_twice_is_a_conflict_not_an_error(as_user, spot):  # noqa: F811
+    operator, transfer = await_class(as_user, spot)
+    first = operator.post_json(transfer, {"class_code": "01001", "kind": "event"})
+    again = operator.post_json(transfer, {"class_code": "01001", "kind": "event"})
+    assert (first.status_code, again.status_code) == (200, 409), again.content
+    assert "无需再转办" in again.json()["detail"]
+    assert Case.objects.count() == 1
+
+
+def test_a_due_timer_fires_once_through_the_sweep_command(as_user, spot, capsys):  # noqa: F811
+    response = as_user("operator").post_json(
+        "/reports",
+        {"class_code": "01001", "kind": "event", "description": "路面有暴露垃圾", "lng": spot[0], "lat": spot[1]},
+    )
+    assert response.status_code == 201, response.content
+    case = Case.objects.get(number=response.json()["number"])
+    # The accept stage's limit is half an hour away; move its timers into the past instead of waiting.
+    Timer.objects.filter(case=case).update(due_at=timezone.now() - timedelta(minutes=1))
+    call_command("sweep")
+    call_command("sweep")
+    assert "环节超时 1" in capsys.readouterr().out
+    assert CaseEvent.objects.filter(case=case, action="mark_overdue").count() == 1
+
+
+def test_a_key_added_inactive_in_the_admin_is_revoked(demo_city, client):
+    client.force_login(User.objects.get(username="admin"))
+    response = client.post("/admin/accounts/apikey/add/", {"name": "停用的网关"})  # the unticked box sends nothing
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert ApiKey.objects.get(name="停用的网关").active is False
+
+
+def _locks_in_src() -> dict[str, int]:
+    found: dict[str, int] = {}
+    for path in SRC.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        count = len(re.findall(r"\.select_for_update\(", path.read_text(encoding="utf-8")))
+        if count:
+            found[path.relative_to(SRC).as_posix()] = count
+    return found
+
+
+def test_every_select_for_update_in_the_code_is_reached_by_a_named_test():
+    assert set(_locks_in_src()) == set(LOCK_PATHS), "a lock without a test through the API/CLI — add one here"
+    for tests in LOCK_PATHS.values():
+        for test in tests:
+            module, function = test.split("::")
+            assert callable(getattr(importlib.import_module(module), function, None)), test
