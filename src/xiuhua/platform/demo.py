@@ -17,6 +17,7 @@ import shapely
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from xiuhua.accounts.choices import DepartmentKind, Role
 from xiuhua.accounts.models import Department, User
@@ -43,6 +44,8 @@ DUTY_GRID_SIZE = 16  # unit grids per duty grid
 GRIDS_VALID_FROM = date(2024, 1, 1)
 STAFF_ROLES = [
     ("admin", Role.SYSADMIN, "系统管理员"),
+    ("secadmin", Role.SECADMIN, "安全管理员"),
+    ("auditor", Role.AUDITOR, "安全审计员"),
     ("operator", Role.OPERATOR, "受理员"),
     ("shift_leader", Role.SHIFT_LEADER, "值班长"),
     ("dispatcher", Role.DISPATCHER, "派遣员"),
@@ -458,7 +461,9 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
             role=role,
             display_name=label,
             is_demo=True,
-            is_staff=role == Role.SYSADMIN,
+            # The demo admin stays superuser (installation and the demo's convenience); the security administrator
+            # works in the admin with their role's powers only; the auditor reads /audit/, not the admin.
+            is_staff=role in (Role.SYSADMIN, Role.SECADMIN),
             is_superuser=role == Role.SYSADMIN,
         )
         for u, role, label in STAFF_ROLES
@@ -477,7 +482,9 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
     ]
     # One hash for all: hashing is deliberately slow, and the demo accounts share one password anyway.
     password = make_password(settings.DEMO_PASSWORD if settings.DEMO_MODE else None)
+    changed_at = timezone.now()
     for user in users:
         user.password = password
+        user.password_changed_at = changed_at
     User.objects.bulk_create(users)
     return [u.username for u in users]

@@ -114,6 +114,8 @@ def test_every_department_has_a_demo_account(demo_city):
     staff = set(User.objects.exclude(role="department").values_list("username", "role"))
     assert staff == {
         ("admin", "sysadmin"),
+        ("secadmin", "secadmin"),
+        ("auditor", "auditor"),
         ("operator", "operator"),
         ("shift_leader", "shift_leader"),
         ("dispatcher", "dispatcher"),
