@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from xiuhua.accounts.passwords import password_expired
 
@@ -40,7 +40,7 @@ class IdleSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            now = int(time.time())
+            now = int(timezone.now().timestamp())
             if now - request.session.get("xiuhua_seen", 0) >= self.REFRESH_SECONDS:
                 request.session["xiuhua_seen"] = now
         return self.get_response(request)

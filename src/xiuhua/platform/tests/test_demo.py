@@ -2,6 +2,7 @@ import re
 from collections import defaultdict
 
 import pytest
+from django.http import HttpRequest
 import shapely
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -125,8 +126,8 @@ def test_every_department_has_a_demo_account(demo_city):
 
 
 def test_demo_accounts_log_in_with_the_demo_password(demo_city, settings):
-    assert authenticate(username="dispatcher", password=settings.DEMO_PASSWORD) is not None
-    assert authenticate(username="dept_zhifa", password="wrong") is None
+    assert authenticate(HttpRequest(), username="dispatcher", password=settings.DEMO_PASSWORD) is not None
+    assert authenticate(HttpRequest(), username="dept_zhifa", password="wrong") is None
 
 
 def test_demo_accounts_have_no_usable_password_outside_demo_mode(db, settings):
