@@ -65,7 +65,10 @@ class User(AbstractUser):
         help_text=_("Division codes this user sees (and everything inside them); empty = the whole territory."),
     )
     is_demo = models.BooleanField(_("demo account"), default=False)
-    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True, editable=False)
+    # Counts from creation: Django's create_user/create_superuser store the hash without calling set_password.
+    password_changed_at = models.DateTimeField(
+        _("password changed at"), null=True, blank=True, editable=False, default=timezone.now
+    )
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,

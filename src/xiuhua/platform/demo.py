@@ -17,7 +17,6 @@ import shapely
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 
 from xiuhua.accounts.choices import DepartmentKind, Role
 from xiuhua.accounts.models import Department, User
@@ -482,9 +481,7 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
     ]
     # One hash for all: hashing is deliberately slow, and the demo accounts share one password anyway.
     password = make_password(settings.DEMO_PASSWORD if settings.DEMO_MODE else None)
-    changed_at = timezone.now()
     for user in users:
         user.password = password
-        user.password_changed_at = changed_at
     User.objects.bulk_create(users)
     return [u.username for u in users]
