@@ -74,6 +74,12 @@ def lockout_response(
     return render(request, "web/locked.html", {"message": message}, status=status)
 
 
+def forget_failures(request: HttpRequest, username: str) -> None:
+    """After a successful API login: earlier failures of this account from this address no longer count."""
+    AxesProxyHandler.update_request(request)
+    AccessAttempt.objects.filter(username=username, ip_address=request.axes_ip_address).delete()
+
+
 def unlock(username: str, ip_address: str | None = None, actor: Any = None) -> int:
     """Forget the failed logins of an account (from one address, or all): the account can log in again at once."""
     filters: dict[str, str] = {"username": username}

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from xiuhua.accounts.lockout import request_lockout_message
+from xiuhua.accounts.lockout import forget_failures, request_lockout_message
 from xiuhua.accounts.models import ApiKey, ApiToken, User, hash_secret
 from xiuhua.accounts.passwords import password_expired
 from xiuhua.core.audit import record_audit
@@ -58,6 +58,7 @@ def check_login(request: HttpRequest, username: str, password: str) -> User:
         raise LockedOut(request_lockout_message(request, {"username": username}))
     if user is None or not user.is_active:
         raise LoginFailed()
+    forget_failures(request, username)  # as the web login does (AXES_RESET_ON_SUCCESS)
     return user
 
 

@@ -112,3 +112,10 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy(rf, settings):
     assert client_address(request) == "198.51.100.1"
     spoofed = rf.get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.1")
     assert client_address(spoofed) == "198.51.100.1"  # the client's own hop, not what it claimed before it
+
+
+def test_a_successful_api_login_forgets_earlier_failures(client, operator):
+    for _ in range(4):
+        token_response(client, "op1", "wrong-password")
+    assert token_response(client, "op1").status_code == 200
+    assert [token_response(client, "op1", "wrong-password").status_code for _ in range(4)] == [401] * 4

@@ -2,11 +2,11 @@ import re
 from collections import defaultdict
 
 import pytest
-from django.http import HttpRequest
 import shapely
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from xiuhua.accounts.models import Department, User
 from xiuhua.catalog.models import CaseClass, Component, RegisterCondition
