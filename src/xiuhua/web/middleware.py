@@ -57,5 +57,9 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not request.path.startswith(self.ALLOWED_PREFIXES) and password_expired(user):
-            return redirect(f"{reverse('web:password')}?{urlencode({'next': request.get_full_path()})}")
+            target = f"{reverse('web:password')}?{urlencode({'next': request.get_full_path()})}"
+            if getattr(request, "htmx", False):
+                # A redirect would be followed by htmx and swapped into the page fragment; load the page instead.
+                return HttpResponse(status=204, headers={"HX-Redirect": target})
+            return redirect(target)
         return self.get_response(request)

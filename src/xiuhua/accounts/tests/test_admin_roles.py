@@ -141,3 +141,11 @@ def test_demo_has_a_secadmin_and_an_auditor_who_are_not_superusers(demo_city):
     auditor = User.objects.get(username="auditor")
     assert (secadmin.role, secadmin.is_staff, secadmin.is_superuser) == (Role.SECADMIN, True, False)
     assert (auditor.role, auditor.is_superuser) == (Role.AUDITOR, False)
+
+
+def test_secadmin_reads_the_security_policy_and_a_sysadmin_cannot(secadmin, sysadmin):
+    page = secadmin.get("/admin/security-policy/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "XIUHUA_LOCKOUT_MINUTES" in text and "15 分钟" in text and "至少 3 类" in text
+    assert sysadmin.get("/admin/security-policy/").status_code == 403

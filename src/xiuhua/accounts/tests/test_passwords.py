@@ -141,3 +141,11 @@ def test_passwords_are_hashed_outside_any_transaction(client, operator, settings
     assert page.status_code == 302
     assert len(DepthRecordingHasher.depths) >= 8  # every door above hashed at least once
     assert set(DepthRecordingHasher.depths) == {test_depth}
+
+
+def test_htmx_requests_of_a_forced_user_load_the_change_page(client, operator):
+    User.objects.filter(username="op1").update(must_change_password=True)
+    web_login(client, "op1")
+    response = client.get("/notices/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204 and response["HX-Redirect"].startswith("/password/")
+    assert client.post("/logout/").status_code == 302  # logging out still works
