@@ -48,7 +48,7 @@ class DoneOut(Schema):
 @router.post(
     "/token",
     auth=None,
-    response={200: TokenResponse, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
+    response={200: TokenResponse, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Log in and get a bearer token",
     description=(
         "令牌有效期见 XIUHUA_TOKEN_TTL_DAYS（默认 7 天）。同一账号在同一地址连续登录失败 5 次后锁定 15 分钟（429, "
@@ -73,7 +73,7 @@ def logout(request: HttpRequest) -> dict:
 @router.post(
     "/password",
     auth=None,
-    response={200: DoneOut, 400: ErrorOut, 401: ErrorOut, 429: ErrorOut},
+    response={200: DoneOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Change one's password (also when it has expired)",
     description="用原密码证明身份，新密码须符合密码规则；修改后该账号的所有令牌失效，需重新获取令牌。",
 )
