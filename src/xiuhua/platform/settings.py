@@ -152,7 +152,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "xiuhua.accounts.permissions.RolePermissionBackend",  # admin powers by role (三员分立)
 ]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every process and server
+# Axes' database handler (shared by every process and server), writing only when needed (accounts/lockout.py).
+AXES_HANDLER = "xiuhua.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = XIUHUA_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=XIUHUA_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

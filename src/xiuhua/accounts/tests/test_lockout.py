@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.lockout import client_address
@@ -119,3 +121,19 @@ def test_a_successful_api_login_forgets_earlier_failures(client, operator):
         token_response(client, "op1", "wrong-password")
     assert token_response(client, "op1").status_code == 200
     assert [token_response(client, "op1", "wrong-password").status_code for _ in range(4)] == [401] * 4
+
+
+def test_a_try_while_locked_writes_nothing_to_the_database(client, operator):
+    fail_five_times(lambda pw: token_response(client, "op1", pw))
+    with CaptureQueriesContext(connection) as queries:
+        assert token_response(client, "op1").status_code == 429
+        assert web_login(client, "op1").status_code == 429
+    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+    assert writes == []
+
+
+def test_failures_older_than_the_lock_do_not_count(client, operator):
+    fail_five_times(lambda pw: token_response(client, "op1", pw))
+    cool_off_passes()
+    assert token_response(client, "op1", "wrong-password").status_code == 401  # counting starts again
+    assert AccessAttempt.objects.get(username="op1").failures_since_start == 1
