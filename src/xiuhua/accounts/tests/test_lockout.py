@@ -137,3 +137,13 @@ def test_failures_older_than_the_lock_do_not_count(client, operator):
     cool_off_passes()
     assert token_response(client, "op1", "wrong-password").status_code == 401  # counting starts again
     assert AccessAttempt.objects.get(username="op1").failures_since_start == 1
+
+
+def test_password_change_endpoint_is_a_door_too(client, operator):
+    def change(old: str):
+        body = {"username": "op1", "old_password": old, "new_password": "Fresh#pass9"}
+        return client.post("/api/v1/auth/password", body, content_type="application/json")
+
+    assert [change("wrong-password").status_code for _ in range(5)] == [401, 401, 401, 401, 429]
+    response = change(PASSWORD)
+    assert response.status_code == 429 and response.json()["code"] == "locked"
