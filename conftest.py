@@ -9,6 +9,23 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _client_login_passes_a_request()
+
+
+def _client_login_passes_a_request():
+    """django-axes needs the request in authenticate(); its documented way for the test client is
+    `client.login(request=HttpRequest(), ...)`. Doing it here once keeps `client.login(username=..., password=...)`
+    working in every test (lockout stays on: a locked account still fails to log in this way)."""
+    from django.http import HttpRequest
+    from django.test import Client
+
+    login = Client.login
+
+    def login_with_request(self, **credentials):
+        credentials.setdefault("request", HttpRequest())
+        return login(self, **credentials)
+
+    Client.login = login_with_request
 
 
 @pytest.fixture

@@ -59,10 +59,11 @@ def _serve():
 
 def _token() -> str:
     from django.conf import settings
+    from django.test import RequestFactory
 
     from xiuhua.accounts.services import issue_api_token
 
-    return issue_api_token("operator", settings.DEMO_PASSWORD)
+    return issue_api_token(RequestFactory().post("/api/v1/auth/token"), "operator", settings.DEMO_PASSWORD)[1]
 
 
 def _client(port: int, token: str, bodies: list[dict], failures: list[str]) -> None:

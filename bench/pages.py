@@ -103,6 +103,7 @@ def _url(url_name: str, arg: str) -> str | None:
 def measure(pages, runs: int) -> tuple[list[dict], list[str]]:
     from django.conf import settings
     from django.db import connection
+    from django.http import HttpRequest
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -117,7 +118,7 @@ def measure(pages, runs: int) -> tuple[list[dict], list[str]]:
             continue
         if username not in clients:
             clients[username] = Client()
-            clients[username].login(username=username, password=settings.DEMO_PASSWORD)
+            clients[username].login(request=HttpRequest(), username=username, password=settings.DEMO_PASSWORD)
         client = clients[username]
         client.get(url)  # warm-up: templates, grid index, caches
         timings = []

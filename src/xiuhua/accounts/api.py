@@ -17,6 +17,7 @@ class BearerToken(HttpBearer):
         user = services.user_for_token(token)
         if user is not None:
             request.user = user
+            request.api_token = token  # so that logout can end this token and no other
         return user
 
 
@@ -34,11 +35,51 @@ class TokenResponse(Schema):
     role: str
 
 
-@router.post("/token", auth=None, response=TokenResponse, summary="Log in and get a bearer token")
+class PasswordChangeRequest(Schema):
+    username: str
+    old_password: str
+    new_password: str
+
+
+class DoneOut(Schema):
+    detail: str
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={200: TokenResponse, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Log in and get a bearer token",
+    description=(
+        "令牌有效期见 XIUHUA_TOKEN_TTL_DAYS（默认 7 天）。同一账号在同一地址连续登录失败 5 次后锁定 15 分钟（429, "
+        'code "locked"）；密码过期或由管理员重置时答 403, code "password_expired"，请先调用 /auth/password。'
+    ),
+)
 def create_token(request: HttpRequest, payload: TokenRequest) -> dict:
-    key = services.issue_api_token(payload.username, payload.password)
-    user = User.objects.get(username=payload.username)
+    user, key = services.issue_api_token(request, payload.username, payload.password)
     return {"token": key, "username": user.username, "role": user.role}
+
+
+@router.post(
+    "/logout",
+    response={200: DoneOut, 401: ErrorOut},
+    summary="Log out: end the bearer token of this request",
+)
+def logout(request: HttpRequest) -> dict:
+    services.revoke_token(request.api_token, actor=request.auth)
+    return {"detail": "已退出登录，令牌已失效"}
+
+
+@router.post(
+    "/password",
+    auth=None,
+    response={200: DoneOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    summary="Change one's password (also when it has expired)",
+    description="用原密码证明身份，新密码须符合密码规则；修改后该账号的所有令牌失效，需重新获取令牌。",
+)
+def change_password(request: HttpRequest, payload: PasswordChangeRequest) -> dict:
+    services.change_own_password(request, payload.username, payload.old_password, payload.new_password)
+    return {"detail": "密码已修改，请用新密码重新获取令牌"}
 
 
 # --- departments --------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import hashlib
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xiuhua.accounts.choices import DepartmentKind, Role
@@ -64,6 +65,15 @@ class User(AbstractUser):
         help_text=_("Division codes this user sees (and everything inside them); empty = the whole territory."),
     )
     is_demo = models.BooleanField(_("demo account"), default=False)
+    # Counts from creation: Django's create_user/create_superuser store the hash without calling set_password.
+    password_changed_at = models.DateTimeField(
+        _("password changed at"), null=True, blank=True, editable=False, default=timezone.now
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator created the account or reset its password."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -71,6 +81,37 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def save(self, *args, **kwargs) -> None:
+        # Django keeps the new raw password in _password until the save; every way of setting one (the change
+        # page, the API, the admin, `changepassword`) ends here, so history and token revocation cannot be missed.
+        password_set = self._password is not None
+        super().save(*args, **kwargs)
+        if password_set:
+            from xiuhua.accounts.passwords import after_password_set
+
+            after_password_set(self)
+
+
+class PasswordHistory(models.Model):
+    """Earlier password hashes of a user, so the last few cannot be chosen again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
 
 
 def hash_secret(secret: str) -> str:

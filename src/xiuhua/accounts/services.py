@@ -1,14 +1,19 @@
-"""Account actions: API token login and demo accounts."""
+"""Account actions: API token login and logout, password changes, API keys."""
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from xiuhua.accounts.lockout import forget_failures, request_lockout_message
 from xiuhua.accounts.models import ApiKey, ApiToken, User, hash_secret
+from xiuhua.accounts.passwords import password_expired
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError
 
@@ -26,17 +31,89 @@ def _stamp_use(credential: ApiToken | ApiKey, now: datetime) -> None:
         type(credential).objects.filter(pk=credential.pk).update(last_used_at=now)
 
 
-@transaction.atomic
-def issue_api_token(username: str, password: str) -> str:
-    """Check the password and return a new bearer token (shown once, stored hashed)."""
-    user = authenticate(username=username, password=password)
+class LockedOut(DomainError):
+    status_code = 429
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="locked")
+
+
+class PasswordExpired(DomainError):
+    status_code = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "密码已过期或由管理员重置，请先修改密码（POST /api/v1/auth/password）", code="password_expired"
+        )
+
+
+def check_login(request: HttpRequest, username: str, password: str) -> User:
+    """The active user these credentials belong to, through axes' lockout; raises LockedOut or LoginFailed.
+
+    Called outside any transaction: the password hash is deliberately slow, and on SQLite a write transaction
+    would hold the database's only write lock while it runs.
+    """
+    user = authenticate(request, username=username, password=password)
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut(request_lockout_message(request, {"username": username}))
     if user is None or not user.is_active:
         raise LoginFailed()
+    forget_failures(request, username)  # as the web login does (AXES_RESET_ON_SUCCESS)
+    return user
+
+
+def issue_api_token(request: HttpRequest, username: str, password: str) -> tuple[User, str]:
+    """Check the password and return the user and a new bearer token (shown once, stored hashed)."""
+    user = check_login(request, username, password)
+    if password_expired(user):
+        raise PasswordExpired()
     key = secrets.token_urlsafe(32)
     expires = timezone.now() + timedelta(days=settings.XIUHUA_TOKEN_TTL_DAYS)
-    ApiToken.objects.create(user=user, key_hash=hash_secret(key), expires_at=expires)
-    record_audit(user, "accounts.token_issued", target=user.username)
-    return key
+    with transaction.atomic():
+        ApiToken.objects.create(user=user, key_hash=hash_secret(key), expires_at=expires)
+        record_audit(user, "accounts.token_issued", target=user.username)
+    return user, key
+
+
+def revoke_token(key: str, actor: Any = None) -> int:
+    """End one bearer token (API logout)."""
+    count, _ = ApiToken.objects.filter(key_hash=hash_secret(key)).delete()
+    if count:
+        record_audit(actor, "accounts.token_revoked", target=getattr(actor, "username", ""), reason="logout")
+    return count
+
+
+def validate_new_password(user: User, new_password: str) -> None:
+    """Apply AUTH_PASSWORD_VALIDATORS; raises DomainError with their Chinese messages joined."""
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), code="weak_password") from exc
+
+
+def set_new_password(user: User, new_password: str, actor: Any = None) -> None:
+    """Store a new password the caller has already checked the right to set; ends the user's API tokens.
+
+    The hash is computed before the transaction opens (see check_login).
+    """
+    validate_new_password(user, new_password)
+    user.set_password(new_password)
+    user.must_change_password = bool(actor is not None and actor != user)
+    tokens = ApiToken.objects.filter(user=user).count()
+    with transaction.atomic():
+        user.save()
+        record_audit(actor or user, "accounts.password_changed", target=user.username)
+        if tokens:
+            record_audit(actor or user, "accounts.token_revoked", target=user.username, reason="password", count=tokens)
+
+
+def change_own_password(request: HttpRequest, username: str, old_password: str, new_password: str) -> User:
+    """The API's password change: the old password proves who it is (through the lockout), even when expired."""
+    user = check_login(request, username, old_password)
+    if old_password == new_password:
+        raise DomainError("新密码不能与原密码相同", code="weak_password")
+    set_new_password(user, new_password, actor=user)
+    return user
 
 
 def user_for_token(key: str) -> User | None:

@@ -43,6 +43,8 @@ DUTY_GRID_SIZE = 16  # unit grids per duty grid
 GRIDS_VALID_FROM = date(2024, 1, 1)
 STAFF_ROLES = [
     ("admin", Role.SYSADMIN, "系统管理员"),
+    ("secadmin", Role.SECADMIN, "安全管理员"),
+    ("auditor", Role.AUDITOR, "安全审计员"),
     ("operator", Role.OPERATOR, "受理员"),
     ("shift_leader", Role.SHIFT_LEADER, "值班长"),
     ("dispatcher", Role.DISPATCHER, "派遣员"),
@@ -458,7 +460,9 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
             role=role,
             display_name=label,
             is_demo=True,
-            is_staff=role == Role.SYSADMIN,
+            # The demo admin stays superuser (installation and the demo's convenience); the security administrator
+            # works in the admin with their role's powers only; the auditor reads /audit/, not the admin.
+            is_staff=role in (Role.SYSADMIN, Role.SECADMIN),
             is_superuser=role == Role.SYSADMIN,
         )
         for u, role, label in STAFF_ROLES

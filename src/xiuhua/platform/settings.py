@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,13 +43,13 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h for h in os.environ.get("XIUHUA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "axes",
     "xiuhua.core",
     "xiuhua.accounts",
     "xiuhua.worktime",
@@ -62,6 +63,9 @@ INSTALLED_APPS = [
     "xiuhua.reports",
     "xiuhua.web",
     "xiuhua.platform",
+    # The admin with xiuhua's site (accounts/admin_site.py). Last, so that accounts' admin/base_site.html (the
+    # superuser warning) is found before the admin's own.
+    "xiuhua.accounts.admin_config.XiuhuaAdminConfig",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +78,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "xiuhua.web.middleware.HtmxMiddleware",
+    "xiuhua.web.middleware.IdleSessionMiddleware",
+    "xiuhua.web.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a login refused for lockout into the lockout page or JSON answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "xiuhua.platform.urls"
@@ -123,9 +131,41 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "xiuhua.accounts.passwords.ComplexityValidator"},
+    {"NAME": "xiuhua.accounts.passwords.UsernameValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "xiuhua.accounts.passwords.HistoryValidator"},
 ]
+# A password must be changed after this many days (0: never); accounts an administrator created or reset must
+# change theirs at the next login. Demo accounts are exempt while demo mode is on.
+XIUHUA_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("XIUHUA_PASSWORD_MAX_AGE_DAYS", "90"))
+XIUHUA_PASSWORD_HISTORY = 5
+
+# Login lockout (django-axes) on every door: web login, admin login, API token. After this many failures for one
+# account from one address, that pair is locked for this many minutes (failures older than that are forgotten).
+XIUHUA_LOGIN_FAILURE_LIMIT = int(os.environ.get("XIUHUA_LOGIN_FAILURE_LIMIT", "5"))
+XIUHUA_LOCKOUT_MINUTES = int(os.environ.get("XIUHUA_LOCKOUT_MINUTES", "15"))
+# Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated); otherwise REMOTE_ADDR counts.
+XIUHUA_TRUSTED_PROXIES = [a.strip() for a in os.environ.get("XIUHUA_TRUSTED_PROXIES", "").split(",") if a.strip()]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account+address before any hashing
+    "django.contrib.auth.backends.ModelBackend",
+    "xiuhua.accounts.permissions.RolePermissionBackend",  # admin powers by role (三员分立)
+]
+# Axes' database handler (shared by every process and server), writing only when needed (accounts/lockout.py).
+AXES_HANDLER = "xiuhua.accounts.lockout.LockoutHandler"
+AXES_FAILURE_LIMIT = XIUHUA_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=XIUHUA_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A try while locked does not extend the lock, so "locked until" stays true; the lockout page says when.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "xiuhua.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "xiuhua.accounts.lockout.client_address"
+# Successful logins and logouts are in xiuhua's own audit trail; one fewer write per login.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False  # xiuhua registers its own page for lockouts, for the security administrator
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -151,7 +191,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # API bearer tokens live this long unless refreshed by a new login.
-XIUHUA_TOKEN_TTL_DAYS = int(os.environ.get("XIUHUA_TOKEN_TTL_DAYS", "30"))
+XIUHUA_TOKEN_TTL_DAYS = int(os.environ.get("XIUHUA_TOKEN_TTL_DAYS", "7"))
+# A web session ends after this many minutes without a request (IdleSessionMiddleware refreshes it at most once
+# a minute, so an active user is not logged out and a page view is not a database write).
+XIUHUA_SESSION_IDLE_MINUTES = int(os.environ.get("XIUHUA_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = XIUHUA_SESSION_IDLE_MINUTES * 60
 
 # Open311 GeoReport v2: this installation's jurisdiction_id (suggested: the site's domain without www) and the
 # contact shown in the discovery document.
@@ -175,4 +219,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XIUHUA_LOG_LEVEL", "INFO")},
+    # django-axes logs every successful login at INFO; failures and lockouts (WARNING) are what an operator needs.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

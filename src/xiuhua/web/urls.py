@@ -22,6 +22,7 @@ urlpatterns = [
     path("", shell.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("password/", auth.password, name="password"),
     path("notices/", shell.notices, name="notices"),
     path("notices/read/", shell.read_notices, name="read_notices"),
     path("centre/intake/", centre.intake, name="intake"),

@@ -6,6 +6,7 @@ import shapely
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from xiuhua.accounts.models import Department, User
 from xiuhua.catalog.models import CaseClass, Component, RegisterCondition
@@ -114,6 +115,8 @@ def test_every_department_has_a_demo_account(demo_city):
     staff = set(User.objects.exclude(role="department").values_list("username", "role"))
     assert staff == {
         ("admin", "sysadmin"),
+        ("secadmin", "secadmin"),
+        ("auditor", "auditor"),
         ("operator", "operator"),
         ("shift_leader", "shift_leader"),
         ("dispatcher", "dispatcher"),
@@ -123,8 +126,8 @@ def test_every_department_has_a_demo_account(demo_city):
 
 
 def test_demo_accounts_log_in_with_the_demo_password(demo_city, settings):
-    assert authenticate(username="dispatcher", password=settings.DEMO_PASSWORD) is not None
-    assert authenticate(username="dept_zhifa", password="wrong") is None
+    assert authenticate(HttpRequest(), username="dispatcher", password=settings.DEMO_PASSWORD) is not None
+    assert authenticate(HttpRequest(), username="dept_zhifa", password="wrong") is None
 
 
 def test_demo_accounts_have_no_usable_password_outside_demo_mode(db, settings):
