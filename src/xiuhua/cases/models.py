@@ -93,6 +93,7 @@ class Case(models.Model):
     reporter_name = EncryptedTextField(_("reporter name"), max_length=50, blank=True)
     reporter_phone = EncryptedTextField(_("reporter phone"), max_length=30, blank=True)
     reporter_phone_digest = PhoneDigestField(source="reporter_phone")
+    reporter_email = EncryptedTextField(_("reporter e-mail"), max_length=254, blank=True)  # Open311 apps send one
     reporter_confidential = models.BooleanField(_("keep reporter confidential"), default=False)
     intake_key = models.CharField(max_length=160, null=True, blank=True, unique=True, editable=False)
     # A citizen follows their case with its number and this code (no account needed).

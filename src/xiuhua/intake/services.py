@@ -53,6 +53,7 @@ class ReportInput:
     source: str | None = None
     reporter_name: str = ""
     reporter_phone: str = ""
+    reporter_email: str = ""
     reporter_confidential: bool = False
     component_code: str = ""
     self_handled: bool = False
@@ -203,6 +204,7 @@ def accept_report(
         reporter=actor,
         reporter_name=(data.reporter_name or "").strip()[:50],
         reporter_phone=phone,
+        reporter_email=(data.reporter_email or "").strip()[:254],
         reporter_confidential=bool(data.reporter_confidential),
         intake_key=key,
         lookup_code=new_lookup_code(),

@@ -39,5 +39,10 @@ class Migration(migrations.Migration):
             name='reporter_phone',
             field=xiuhua.core.fields.EncryptedTextField(blank=True, max_length=30, verbose_name='reporter phone'),
         ),
+        migrations.AddField(
+            model_name='case',
+            name='reporter_email',
+            field=xiuhua.core.fields.EncryptedTextField(blank=True, max_length=254, verbose_name='reporter e-mail'),
+        ),
         migrations.RunPython(encrypt, decrypt),
     ]

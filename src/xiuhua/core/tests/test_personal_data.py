@@ -166,3 +166,34 @@ def test_generate_in_demo_mode_keeps_the_old_key_beside_the_new_one(loop, settin
     assert case.reporter_phone == PHONE
     with pytest.raises(CommandError, match="data_key.previous"):
         call_command("rotate_data_key", generate=True)
+
+
+def test_the_benchmark_switch_stores_plain_text_only_inside_it(loop):
+    with crypto.plaintext_for_benchmark():
+        plain = loop.report(reporter_phone=PHONE)
+        assert raw_row("cases_case", plain.pk, "reporter_phone") == (PHONE,)
+    sealed = loop.report(reporter_phone=PHONE, class_code="06010")
+    assert raw_row("cases_case", sealed.pk, "reporter_phone")[0].startswith("x1:")
+    assert sealed.repeat_caller_count == 1  # the digest is kept either way
+
+
+def test_an_open311_reporters_and_commenters_contacts_are_encrypted(client, fms_form):
+    from xiuhua.intake.models import Open311Update
+    from xiuhua.intake.open311.tests.conftest import BASE
+    from xiuhua.intake.open311.tests.test_updates import fms_update
+
+    reply = client.post(f"{BASE}/requests.json", fms_form).json()
+    case = Case.objects.get(number=reply[0]["service_request_id"])
+    raw = "".join(raw_row("cases_case", case.pk, "reporter_name", "reporter_phone", "reporter_email"))
+    assert "张" not in raw and "13800000000" not in raw and "zhangsan" not in raw
+    assert (case.reporter_name, case.reporter_email) == ("张三", "zhangsan@example.com")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT details FROM cases_caseevent WHERE case_id = %s", [case.pk])
+        assert "zhangsan" not in str(cursor.fetchall())
+    update = fms_update(fms_form["api_key"], case.number, phone="13800000000")
+    assert client.post(f"{BASE}/servicerequestupdates.json", update).status_code == 200
+    stored = Open311Update.objects.get(case=case)
+    columns = ("first_name", "last_name", "email", "phone")
+    raw = "".join(raw_row("intake_open311update", stored.pk, *columns))
+    assert "张" not in raw and "三" not in raw and "zhangsan" not in raw and "13800000000" not in raw
+    assert (stored.last_name, stored.email, stored.phone) == ("张", "zhangsan@example.com", "13800000000")
