@@ -143,7 +143,8 @@ def backup(directory: Path) -> dict[str, Any]:
     directory = Path(directory)
     if directory.exists() and any(directory.iterdir()):
         raise BackupError(f"备份目录 {directory} 不是空的：每次备份请用新目录（例如带日期的目录名）")
-    directory.mkdir(parents=True, exist_ok=True)
+    # Owner-only: the copy holds everything the database does (descriptions, addresses, accounts).
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     conn = connections["default"]
     created_at = datetime.now(UTC).isoformat(timespec="seconds")
     if conn.vendor == "sqlite":
