@@ -61,7 +61,7 @@ def rewrite(table: Table, plain_of: Callable[[str], str], connection=default_con
 
 def _row_params(table: Table, row: tuple, plain_of: Callable[[str], str]) -> list:
     pk, values = row[0], row[1:]
-    plain = {col: plain_of(value) if value else (value or "") for col, value in zip(table.columns, values)}
+    plain = {col: plain_of(value) if value else (value or "") for col, value in zip(table.columns, values, strict=True)}
     sealed = [crypto.encrypt(value) if value else value for value in plain.values()]
     digests = [crypto.phone_digest(plain[source]) for _digest, source in table.digests]
     return [*sealed, *digests, pk]

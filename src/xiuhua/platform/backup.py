@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
-from django.db.utils import load_backend
+from django.db import OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.utils import load_backend
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
@@ -72,6 +72,8 @@ def row_counts(conn: BaseDatabaseWrapper) -> dict[str, int]:
 def applied_migrations(conn: BaseDatabaseWrapper) -> dict[str, list[str]]:
     applied: dict[str, list[str]] = {}
     with conn.cursor() as cursor:
+        if "django_migrations" not in conn.introspection.table_names(cursor):
+            return applied  # a database never migrated: nothing applied
         cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
         for app, name in cursor.fetchall():
             applied.setdefault(app, []).append(name)
@@ -110,7 +112,9 @@ def copy_media(source: Path, target: Path) -> None:
 def pg_tool(name: str) -> str:
     found = shutil.which(name)
     if not found:
-        raise BackupError(f"找不到 {name}：请安装 PostgreSQL 客户端（Debian/Ubuntu：apt-get install postgresql-client）")
+        raise BackupError(
+            f"找不到 {name}：请安装 PostgreSQL 客户端（Debian/Ubuntu：apt-get install postgresql-client）"
+        )
     return found
 
 
@@ -247,8 +251,11 @@ def restore(directory: Path, database_url: str | None = None, media_root: Path |
 
 
 def _refuse_non_empty(target: BaseDatabaseWrapper) -> None:
-    with target.cursor() as cursor:
-        tables = target.introspection.table_names(cursor)
+    try:
+        with target.cursor() as cursor:
+            tables = target.introspection.table_names(cursor)
+    except OperationalError as exc:
+        raise BackupError(f"无法连接目标数据库 {target.settings_dict['NAME']}（请先建好空数据库）：{exc}") from exc
     if tables:
         name = target.settings_dict["NAME"]
         raise BackupError(f"目标数据库 {name} 不是空的（已有 {len(tables)} 张表）：恢复只写入新建的空数据库")

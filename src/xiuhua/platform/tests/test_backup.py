@@ -19,7 +19,9 @@ from xiuhua.platform import backup as backups
 # migrations seed must come back after each test.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-TIMELINE = "SELECT action, actor_id, from_status, to_status, at, note FROM cases_caseevent WHERE case_id = %s ORDER BY id"
+TIMELINE = (
+    "SELECT action, actor_id, from_status, to_status, at, note FROM cases_caseevent WHERE case_id = %s ORDER BY id"
+)
 
 
 @pytest.fixture

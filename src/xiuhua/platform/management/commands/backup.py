@@ -23,4 +23,6 @@ class Command(BaseCommand):
             f"已备份到 {directory}：{manifest['database']['vendor']} 数据库 {len(manifest['tables'])} 张表 {rows} 行，"
             f"{len(manifest['files'])} 个文件（manifest.json 记录 SHA-256）"
         )
-        self.stdout.write("注意：备份不含数据密钥 XIUHUA_DATA_KEY 和 XIUHUA_SECRET_KEY，请另行保管，不要与备份放在一起。")
+        self.stdout.write(
+            "注意：备份不含数据密钥 XIUHUA_DATA_KEY 和 XIUHUA_SECRET_KEY，请另行保管，不要与备份放在一起。"
+        )

@@ -24,4 +24,7 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"已恢复 {len(counts)} 张表 {sum(counts.values())} 行，与备份清单一致。")
-        self.stdout.write("个人信息仍是密文：请用备份时的数据密钥 XIUHUA_DATA_KEY 运行（或将其设为 XIUHUA_DATA_KEY_PREVIOUS 后轮换）。")
+        self.stdout.write(
+            "个人信息仍是密文：请用备份时的数据密钥 XIUHUA_DATA_KEY 运行"
+            "（或将其设为 XIUHUA_DATA_KEY_PREVIOUS 后运行 xiuhua rotate-data-key）。"
+        )

@@ -41,7 +41,9 @@ class Command(BaseCommand):
 
     def _generate(self) -> None:
         if os.environ.get("XIUHUA_DATA_KEY"):
-            raise CommandError("--generate 只用于演示模式的 var/data_key；XIUHUA_DATA_KEY 已设置时请自行生成并配置新密钥")
+            raise CommandError(
+                "--generate 只用于演示模式的 var/data_key；XIUHUA_DATA_KEY 已设置时请自行生成并配置新密钥"
+            )
         var = Path(settings.VAR_DIR)
         current, previous = var / "data_key", var / "data_key.previous"
         if previous.exists():
