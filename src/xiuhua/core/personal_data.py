@@ -14,7 +14,7 @@ from django.db import transaction
 from xiuhua.core import crypto
 from xiuhua.core.fields import EncryptedTextField, PhoneDigestField
 
-BATCH = 500
+BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -42,21 +42,25 @@ def encrypted_tables() -> list[Table]:
 
 
 def rewrite(table: Table, plain_of: Callable[[str], str], connection=default_connection) -> int:
-    """Re-encrypt every non-blank value of `table` under the current key; returns the rows rewritten."""
+    """Re-encrypt every non-blank value of `table` under the current key; returns rows rewritten."""
     quote = connection.ops.quote_name
     cols = ", ".join(quote(c) for c in table.columns)
     sets = ", ".join(f"{quote(c)} = %s" for c in (*table.columns, *(d for d, _ in table.digests)))
     update = f"UPDATE {quote(table.name)} SET {sets} WHERE {quote(table.pk)} = %s"
-    done = 0
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {quote(table.pk)}, {cols} FROM {quote(table.name)} ORDER BY {quote(table.pk)}")
-        rows = cursor.fetchall()
-    for start in range(0, len(rows), BATCH):
-        params = [_row_params(table, row, plain_of) for row in rows[start : start + BATCH]]
+    any_value = " OR ".join(f"{quote(c)} <> ''" for c in table.columns)  # rows with no contact stay as they are
+    select = (
+        f"SELECT {quote(table.pk)}, {cols} FROM {quote(table.name)} "
+        f"WHERE {quote(table.pk)} > %s AND ({any_value}) ORDER BY {quote(table.pk)} LIMIT {BATCH}"
+    )
+    done, last = 0, -1
+    while True:  # in pages by key: a year of cases does not have to fit in memory
         with connection.cursor() as cursor:
-            cursor.executemany(update, params)
-        done += len(params)
-    return done
+            cursor.execute(select, [last])
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            cursor.executemany(update, [_row_params(table, row, plain_of) for row in rows])
+        done, last = done + len(rows), rows[-1][0]
 
 
 def _row_params(table: Table, row: tuple, plain_of: Callable[[str], str]) -> list:
