@@ -24,6 +24,7 @@ from xiuhua.cases.choices import (
 )
 from xiuhua.catalog.choices import Urgency
 from xiuhua.catalog.models import CaseClass, Component, RegisterCondition
+from xiuhua.core.fields import EncryptedTextField, PhoneDigestField
 from xiuhua.territory.models import Division, UnitGrid
 from xiuhua.worktime.choices import LimitUnit
 
@@ -88,8 +89,11 @@ class Case(models.Model):
     reporter = models.ForeignKey(
         USER, verbose_name=_("entered by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True, db_index=True)
+    # Encrypted at rest (core.fields); repeat-caller lookups go through the digest.
+    reporter_name = EncryptedTextField(_("reporter name"), max_length=50, blank=True)
+    reporter_phone = EncryptedTextField(_("reporter phone"), max_length=30, blank=True)
+    reporter_phone_digest = PhoneDigestField(source="reporter_phone")
+    reporter_email = EncryptedTextField(_("reporter e-mail"), max_length=254, blank=True)  # Open311 apps send one
     reporter_confidential = models.BooleanField(_("keep reporter confidential"), default=False)
     intake_key = models.CharField(max_length=160, null=True, blank=True, unique=True, editable=False)
     # A citizen follows their case with its number and this code (no account needed).

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiuhua.catalog.models import CaseClass
+from xiuhua.core.fields import EncryptedTextField, PhoneDigestField
 
 
 class DuplicateWindow(models.Model):
@@ -103,10 +104,12 @@ class Open311Update(models.Model):
     client_update_id = models.CharField(_("client's update id"), max_length=64, blank=True)
     status = models.CharField(_("status as sent"), max_length=40, blank=True)
     description = models.TextField(_("description"))
-    first_name = models.CharField(_("first name"), max_length=50, blank=True)
-    last_name = models.CharField(_("last name"), max_length=50, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The citizen's contact is encrypted at rest (core.fields).
+    first_name = EncryptedTextField(_("first name"), max_length=50, blank=True)
+    last_name = EncryptedTextField(_("last name"), max_length=50, blank=True)
+    email = EncryptedTextField(_("e-mail"), max_length=254, blank=True)
+    phone = EncryptedTextField(_("phone"), max_length=30, blank=True)
+    phone_digest = PhoneDigestField(source="phone")
     media_url = models.URLField(_("media URL"), max_length=500, blank=True)
     updated_at = models.DateTimeField(_("updated at (client)"))
     received_at = models.DateTimeField(_("received at"), db_index=True)

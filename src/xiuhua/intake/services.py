@@ -23,6 +23,7 @@ from xiuhua.cases.numbering import next_case_number
 from xiuhua.cases.workflow import apply_action, create_case
 from xiuhua.catalog.choices import ClassKind, Urgency
 from xiuhua.catalog.models import CaseClass, Component
+from xiuhua.core.crypto import phone_digest
 from xiuhua.core.errors import DomainError
 from xiuhua.intake.duplicates import count_nearby, window_for_class
 from xiuhua.territory.geocoding import geocode
@@ -52,6 +53,7 @@ class ReportInput:
     source: str | None = None
     reporter_name: str = ""
     reporter_phone: str = ""
+    reporter_email: str = ""
     reporter_confidential: bool = False
     component_code: str = ""
     self_handled: bool = False
@@ -144,7 +146,9 @@ class Repeats:
 def repeats_of(case_class: CaseClass, phone: str, lng: float, lat: float, now: datetime) -> Repeats:
     """Earlier reports in the last 30 days by the same caller, or of the same problem at the same place."""
     earlier = Case.objects.filter(reported_at__gte=now - timedelta(days=REPEAT_DAYS), reported_at__lte=now)
-    caller = earlier.filter(reporter_phone=phone).count() if phone else 0
+    # The phone is encrypted at rest: the same caller is found by the keyed digest of the number.
+    digest = phone_digest(phone)
+    caller = earlier.filter(reporter_phone_digest=digest).count() if digest else 0
     radius_m, _hours = window_for_class(case_class.pk)
     place = count_nearby(earlier.filter(case_class=case_class), lng, lat, radius_m)
     return Repeats(caller, place)
@@ -200,6 +204,7 @@ def accept_report(
         reporter=actor,
         reporter_name=(data.reporter_name or "").strip()[:50],
         reporter_phone=phone,
+        reporter_email=(data.reporter_email or "").strip()[:254],
         reporter_confidential=bool(data.reporter_confidential),
         intake_key=key,
         lookup_code=new_lookup_code(),

@@ -40,6 +40,31 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _key_file(path: Path) -> str:
+    """A demo-mode data key kept in var/ (owner-only): generated on first use."""
+    if not path.exists():
+        import base64
+
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+    return path.read_text().strip()
+
+
+def _data_keys() -> tuple[str, str]:
+    """The key that encrypts personal data (base64 of 32 bytes) and the previous ones still readable (rotation)."""
+    current, previous = os.environ.get("XIUHUA_DATA_KEY", ""), os.environ.get("XIUHUA_DATA_KEY_PREVIOUS", "")
+    if current:
+        return current, previous
+    if not DEMO_MODE:
+        raise RuntimeError("XIUHUA_DATA_KEY must be set when XIUHUA_DEMO_MODE is off")
+    old = VAR_DIR / "data_key.previous"
+    return _key_file(VAR_DIR / "data_key"), previous or (old.read_text().strip() if old.exists() else "")
+
+
+XIUHUA_DATA_KEY, XIUHUA_DATA_KEY_PREVIOUS = _data_keys()
 ALLOWED_HOSTS = [h for h in os.environ.get("XIUHUA_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [

@@ -58,7 +58,6 @@ def client_key(params: p.Params, idempotency_key: str | None) -> str | None:
 def _details(params: p.Params, client: ApiKey, has_files: bool) -> dict[str, Any]:
     details = {
         "client": client.name,
-        "email": p.email(params),
         "device_id": p.limited_text(params, "device_id", 100),
         "account_id": p.limited_text(params, "account_id", 100),
         "media_url": "" if has_files else p.url(params, "media_url"),
@@ -87,6 +86,7 @@ def submit_request(
         address=address,
         reporter_name=p.person_name(params),
         reporter_phone=p.limited_text(params, "phone", 30),
+        reporter_email=p.email(params),  # on the case, encrypted; not in the report event's details
     )
     return accept_report(
         data,

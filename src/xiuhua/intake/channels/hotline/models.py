@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xiuhua.cases.models import Case
+from xiuhua.core.fields import EncryptedTextField, PhoneDigestField
 
 
 class Hotline(models.TextChoices):
@@ -36,8 +37,10 @@ class WorkOrder(models.Model):
     order_number = models.CharField(_("hotline order number"), max_length=40)
     order_type = models.CharField(_("order type"), max_length=12, choices=OrderType.choices)
     urgency = models.CharField(_("urgency"), max_length=12, choices=OrderUrgency.choices, default=OrderUrgency.NORMAL)
-    caller_name = models.CharField(_("caller name"), max_length=50, blank=True)
-    caller_phone = models.CharField(_("caller phone"), max_length=30, blank=True)
+    # Encrypted at rest (core.fields); caller lookups go through the digest.
+    caller_name = EncryptedTextField(_("caller name"), max_length=50, blank=True)
+    caller_phone = EncryptedTextField(_("caller phone"), max_length=30, blank=True)
+    caller_phone_digest = PhoneDigestField(source="caller_phone")
     confidential = models.BooleanField(_("caller asked for confidentiality"), default=False)
     content = models.TextField(_("content"))
     address = models.CharField(_("address"), max_length=256, blank=True)
