@@ -29,7 +29,7 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
     """The case page, optionally with why the last action was refused (and that status code)."""
     now = timezone.now()
     case = queries.case_for(request.user, case.number)  # fresh: a refused action may follow someone else's
-    detail = presenters.case_detail(case, request.user, now)
+    detail = presenters.case_detail(case, request.user, now, surface="case_page")
     context = {
         "case": case,
         "detail": detail,
