@@ -114,7 +114,9 @@ def shown_contact(
 def note_full_view(viewer: Any, contact: Contact, target: str, surface: str) -> None:
     """One audit row per view of a confidential contact in full (not per field); nothing otherwise."""
     if contact.confidential and contact.visibility == Visibility.FULL and (contact.name or contact.phone):
-        record_audit(viewer, CONFIDENTIAL_VIEW_ACTION, target=target, summary=f"查看保密联系人：{surface}", surface=surface)
+        record_audit(
+            viewer, CONFIDENTIAL_VIEW_ACTION, target=target, summary=f"查看保密联系人：{surface}", surface=surface
+        )
 
 
 # Mobile numbers (optionally +86), landlines with an area code, 18-digit ID-card numbers, e-mail addresses.
@@ -129,3 +131,45 @@ _PERSONAL = re.compile("|".join((_EMAIL, _ID_CARD, _MOBILE, _LANDLINE)))
 def redact_text(text: str) -> str:
     """The text with phone numbers, ID-card numbers and e-mail addresses replaced by 「[已隐去]」."""
     return _PERSONAL.sub(REDACTED_TEXT, text or "")
+
+
+# Keys under which a refused payload (the intake log) carries a contact, and the keys saying it is confidential.
+CONTACT_KEYS = frozenset(
+    {"name", "phone", "caller_name", "caller_phone", "reporter_name", "reporter_phone", "first_name", "last_name"}
+    | {"email"}
+)
+CONFIDENTIAL_KEYS = ("confidential", "reporter_confidential")
+_TRUE = {"true", "1", "yes", "on", "是"}
+
+
+def _asks_confidential(data: dict) -> bool:
+    return any(str(data.get(key, "")).strip().lower() in _TRUE for key in CONFIDENTIAL_KEYS)
+
+
+def payload_for(viewer: Any, payload: Any, *, division_code: str) -> Any:
+    """A stored request payload (intake log) with every contact value under the rule, as in a list (confidential
+    contacts hidden from everyone, normal ones full for the desk roles in scope, masked for other staff)."""
+    if isinstance(payload, list):
+        return [payload_for(viewer, item, division_code=division_code) for item in payload]
+    if not isinstance(payload, dict):
+        return payload
+    seen = contact_visibility(
+        viewer, confidential=_asks_confidential(payload), division_code=division_code, in_list=True
+    )
+    shown = {}
+    for key, value in payload.items():
+        if key in CONTACT_KEYS and isinstance(value, str | list):
+            shown[key] = _value_as_seen(key, value, seen)
+        else:
+            shown[key] = payload_for(viewer, value, division_code=division_code)
+    return shown
+
+
+def _value_as_seen(key: str, value: Any, seen: Visibility) -> Any:
+    if isinstance(value, list):  # form fields arrive as lists of strings
+        return [_value_as_seen(key, item, seen) for item in value]
+    if not isinstance(value, str) or not value or seen == Visibility.FULL:
+        return value
+    if seen == Visibility.MASKED:
+        return mask_phone(value) if key.endswith("phone") else mask_name(value)
+    return HIDDEN_TEXT

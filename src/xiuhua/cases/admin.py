@@ -4,7 +4,10 @@ every change of a case goes through the workflow."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from xiuhua.accounts.privacy import Contact
+from xiuhua.accounts.privacy_admin import ContactAdminMixin
 from xiuhua.cases.models import Case, CaseEvent, StageLimit
+from xiuhua.cases.presenters import reporter_contact
 
 
 @admin.register(StageLimit)
@@ -45,7 +48,8 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(ContactAdminMixin, ReadOnlyAdmin):
+    contact_fields = ("reporter_name", "reporter_phone")
     list_display = (
         "number",
         "status",
@@ -61,3 +65,9 @@ class CaseAdmin(ReadOnlyAdmin):
     list_select_related = ("case_class", "lead_department")
     date_hierarchy = "reported_at"
     inlines = [CaseEventInline]
+
+    def shown_contact_for(self, obj: Case, viewer) -> Contact:
+        return reporter_contact(obj, viewer)
+
+    def contact_target(self, obj: Case) -> str:
+        return obj.number

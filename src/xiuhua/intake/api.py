@@ -6,11 +6,13 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from xiuhua.accounts.choices import Role
+from xiuhua.accounts.privacy import payload_for
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import PermissionDenied
 from xiuhua.intake.classifier import active_model_summary, suggest_classes
 from xiuhua.intake.duplicates import possible_duplicates
 from xiuhua.intake.models import RejectedReport
+from xiuhua.territory.queries import sole_district_code
 
 router = Router(tags=["intake"])
 
@@ -71,6 +73,7 @@ def list_rejections(request: HttpRequest, channel: str = "", limit: int = 100) -
     if request.auth.role not in LOG_ROLES:
         raise PermissionDenied("接报日志只对受理员、值班长开放")
     rows = RejectedReport.objects.all()
+    district = sole_district_code()
     if channel:
         rows = rows.filter(channel=channel)
     return [
@@ -81,7 +84,7 @@ def list_rejections(request: HttpRequest, channel: str = "", limit: int = 100) -
             "client": r.client,
             "error_code": r.error_code,
             "message": r.message,
-            "payload": r.payload,
+            "payload": payload_for(request.auth, r.payload, division_code=district),
         }
         for r in rows[: max(1, min(limit, 500))]
     ]

@@ -52,9 +52,9 @@ def published_q(prefix: str = "") -> Q:
     own = Q(**{f"{prefix}source__in": public_sources(), f"{prefix}reporter_confidential": False}) & ~Q(
         **{f"{prefix}status__in": UNPUBLISHED_STATES}
     )
-    parent_ok = ~Q(**{f"{prefix}status": S.MERGED}) | Q(
-        **{f"{prefix}parent__isnull": False}
-    ) & ~Q(**{f"{prefix}parent__status__in": UNPUBLISHED_STATES})
+    parent_ok = ~Q(**{f"{prefix}status": S.MERGED}) | Q(**{f"{prefix}parent__isnull": False}) & ~Q(
+        **{f"{prefix}parent__status__in": UNPUBLISHED_STATES}
+    )
     return own & parent_ok
 
 

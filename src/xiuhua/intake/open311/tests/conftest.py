@@ -93,7 +93,7 @@ def staff_sources_published(settings):
     settings.XIUHUA_PUBLIC_SOURCES = ["citizen", "open311", "hotline_12345", "inspector"]
 
 
-def accepted(loop, now=None, **report):
+def accepted(driver, now=None, **report):
     """A case reported and accepted by the centre at `now`: the first state the public may see."""
-    case = loop.report(now=now, **report)
-    return loop.act(case, "accept", loop.p.operator, now=now)
+    case = driver.report(now=now, **report)
+    return driver.act(case, "accept", driver.p.operator, now=now)
