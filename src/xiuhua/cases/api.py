@@ -15,9 +15,9 @@ from ninja import Field, Query, Router, Schema
 from pydantic import BaseModel, ConfigDict
 
 from xiuhua.cases import presenters, queries
-from xiuhua.cases.public_text import edit_public_description
 from xiuhua.cases.choices import Source
 from xiuhua.cases.models import CaseAttachment
+from xiuhua.cases.public_text import edit_public_description
 from xiuhua.cases.workflow import ACTIONS, apply_action
 from xiuhua.core.api_bodies import body_doc, read_body
 from xiuhua.core.api_schemas import ERRORS, ErrorOut
@@ -98,7 +98,9 @@ def get_case(request: HttpRequest, number: str):
 
 
 class PublicTextBody(Schema):
-    public_description: str = Field(..., description="公开描述：Open311 与公众页面显示的文字（不含电话、身份证号、邮箱）")
+    public_description: str = Field(
+        ..., description="公开描述：Open311 与公众页面显示的文字（不含电话、身份证号、邮箱）"
+    )
 
 
 @router.patch(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from xiuhua.accounts.models import User
-from xiuhua.accounts.privacy import Contact, note_full_view, shown_contact
+from xiuhua.accounts.privacy import Contact, Visibility, note_full_view, shown_contact
 from xiuhua.cases import clock
 from xiuhua.cases.choices import Source
 from xiuhua.cases.models import Case, CaseRequest
@@ -39,7 +39,16 @@ def _department(department) -> dict[str, str] | None:
     return {"short_name": department.short_name, "name": department.name} if department else None
 
 
-def case_summary(case: Case, viewer: User, now: datetime) -> dict[str, Any]:
+def shown_description(case: Case, viewer: User | None, *, in_list: bool = True) -> str:
+    """A confidential report's own words (which often carry the reporter's phone or flat) only for those who
+    see its contact in full on the case itself; lists and everyone else read the public description."""
+    seen = reporter_contact(case, viewer, in_list=in_list).visibility
+    if not case.reporter_confidential or seen == Visibility.FULL:
+        return case.description
+    return case.public_description
+
+
+def case_summary(case: Case, viewer: User, now: datetime, *, in_list: bool = True) -> dict[str, Any]:
     return {
         "number": case.number,
         "status": case.status,
@@ -49,7 +58,7 @@ def case_summary(case: Case, viewer: User, now: datetime) -> dict[str, Any]:
         "class_name": case.case_class.name,
         "kind": case.case_class.kind,
         "urgency": case.urgency,
-        "description": case.description,
+        "description": shown_description(case, viewer, in_list=in_list),
         "public_description": case.public_description,
         "address": case.address,
         "lng": case.lng,
@@ -196,7 +205,7 @@ def case_detail(case: Case, viewer: User, now: datetime, surface: str = "api") -
     stats = case.stats
     condition = case.register_condition
     return {
-        **case_summary(case, viewer, now),
+        **case_summary(case, viewer, now, in_list=False),
         "class": {
             "code": case.case_class.code,
             "name": case.case_class.name,

@@ -37,8 +37,6 @@ def edit_public_description(user: User, number: str, text: str) -> Case:
     with transaction.atomic():
         before = Case.objects.select_for_update().values_list("public_description", flat=True).get(pk=case.pk)
         Case.objects.filter(pk=case.pk).update(public_description=text)
-        record_audit(
-            user, EDIT_ACTION, target=case.number, summary="修改案卷公开描述", before=before, after=text
-        )
+        record_audit(user, EDIT_ACTION, target=case.number, summary="修改案卷公开描述", before=before, after=text)
     case.public_description = text
     return case

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
-from xiuhua.accounts.privacy import Contact, payload_for, shown_contact
-from xiuhua.accounts.privacy_admin import ContactAdminMixin
+from xiuhua.accounts.privacy import Contact, Visibility, payload_for, redact_text, shown_contact
+from xiuhua.accounts.privacy_admin import ContactAdminMixin, per_request_field
 from xiuhua.intake.models import (
     Alert,
     AlertType,
@@ -48,19 +48,15 @@ class RejectedReportAdmin(ReadOnlyAdmin):
     exclude = ("payload",)
 
     def _payload_field(self, request):
-        # One callable per request: the admin compares the fields list with the read-only fields.
-        if not hasattr(request, "_xiuhua_payload_field"):
-
+        def make():
             def payload(obj: RejectedReport) -> str:
                 shown = payload_for(request.user, obj.payload, division_code=sole_district_code())
                 return json.dumps(shown, ensure_ascii=False, indent=1)
 
             payload.short_description = _("payload")
-            request._xiuhua_payload_field = payload
-        return request._xiuhua_payload_field
+            return payload
 
-    def get_fields(self, request, obj=None):
-        return [*super().get_fields(request, obj), self._payload_field(request)]
+        return per_request_field(request, "payload", make)
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), self._payload_field(request)]
@@ -70,14 +66,21 @@ class RejectedReportAdmin(ReadOnlyAdmin):
 class WorkOrderAdmin(ContactAdminMixin, ReadOnlyAdmin):
     list_display = ("order_number", "hotline", "order_type", "urgency", "state", "case", "received_at")
     list_filter = ("hotline", "order_type", "urgency", "state")
-    search_fields = ("order_number", "content", "address")
+    search_fields = ("order_number", "address")
     contact_fields = ("caller_name", "caller_phone")
+    text_field = "content"
 
     def shown_contact_for(self, obj: WorkOrder, viewer) -> Contact:
         code = obj.case.grid_code if obj.case_id else sole_district_code()
         return shown_contact(
             viewer, obj.caller_name, obj.caller_phone, confidential=obj.confidential, division_code=code
         )
+
+    def shown_text_for(self, obj: WorkOrder, viewer) -> str:
+        # A confidential caller's words often carry their number: without it for those not seeing the contact.
+        if obj.confidential and self.shown_contact_for(obj, viewer).visibility != Visibility.FULL:
+            return redact_text(obj.content)
+        return obj.content
 
 
 @admin.register(Alert)

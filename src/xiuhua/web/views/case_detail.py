@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from xiuhua.cases import presenters, queries
 from xiuhua.cases.models import Case, CaseAttachment
