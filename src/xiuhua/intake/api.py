@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.privacy import payload_for
+from xiuhua.cases.presenters import shown_description
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import PermissionDenied
 from xiuhua.intake.classifier import active_model_summary, suggest_classes
@@ -41,7 +42,7 @@ def list_duplicates(request: HttpRequest, number: str) -> list[dict]:
             "number": c.case.number,
             "status": c.case.status,
             "status_label": c.case.get_status_display(),
-            "description": c.case.description,
+            "description": shown_description(c.case, request.auth),
             "address": c.case.address,
             "reported_at": c.case.reported_at.isoformat(),
             "distance_m": round(c.distance_m, 1),

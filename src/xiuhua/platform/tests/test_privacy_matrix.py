@@ -323,3 +323,16 @@ def test_the_work_order_list_keeps_confidential_callers_hidden_even_from_the_cen
     assert "上官公开" in body and "13577778888" in body
     assert not AuditEntry.objects.filter(action=CONFIDENTIAL_VIEW_ACTION).exists()
     assert WorkOrder.objects.count() == 2
+
+
+@pytest.mark.parametrize(("viewer", "expected"), [("operator", HIDDEN), ("admin", HIDDEN)])
+def test_the_intake_log_keeps_a_refused_confidential_reporter_hidden(world, db, viewer, expected):
+    refused = {
+        "class_code": "99999", "description": "垃圾", "address": "海滨东路", "name": "慕容拒收",
+        "phone": "13600009999", "confidential": True,
+    }  # fmt: skip
+    assert Client().post("/api/v1/public/reports", refused, content_type="application/json").status_code == 400
+    thing = Thing("refused", "慕容拒收", "13600009999", True, "", 0, "")
+    response = Client().get("/api/v1/intake/rejections", HTTP_AUTHORIZATION=f"Bearer {world['tokens'][viewer]}")
+    assert response.status_code == 200
+    assert shown(_text(response), thing) == expected
