@@ -336,3 +336,34 @@ def test_the_intake_log_keeps_a_refused_confidential_reporter_hidden(world, db, 
     response = Client().get("/api/v1/intake/rejections", HTTP_AUTHORIZATION=f"Bearer {world['tokens'][viewer]}")
     assert response.status_code == 200
     assert shown(_text(response), thing) == expected
+
+
+def test_an_inspectors_task_notice_carries_no_contact(world, db):
+    from xiuhua.notify.models import Notice
+
+    users = world["users"]
+    lng, lat = _spot()
+    data = ReportInput(
+        class_code="06010", kind="event", description="楼下垃圾，打我电话13911112222", lng=lng, lat=lat,
+        reporter_name="欧阳保密", reporter_phone="13911112222", reporter_confidential=True,
+    )  # fmt: skip
+    case = report_by_citizen(data, [], client="matrix-notice").case
+    apply_action(case.number, "accept", users["operator"], {})
+    apply_action(case.number, "verify", users["operator"], {"inspector": "inspector"})
+
+    [notice] = Notice.objects.filter(recipient=users["inspector"], title__contains=case.number)
+    assert "13911112222" not in notice.title + notice.body and "欧阳" not in notice.title + notice.body
+    assert notice.body == "楼下垃圾，打我电话[已隐去]"
+
+
+def test_the_migration_fills_the_public_description_of_existing_cases(world, db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    thing = world["things"]["citizen_confidential"]
+    Case.objects.filter(pk=thing.case_pk).update(public_description="")
+    import_module("xiuhua.cases.migrations.0012_case_public_description").backfill(apps, None)
+
+    filled = Case.objects.get(pk=thing.case_pk).public_description
+    assert filled.startswith("小区门口垃圾堆了三天，我住3栋502，电话[已隐去]，身份证[已隐去]，邮箱[已隐去]")
