@@ -279,7 +279,7 @@ def test_a_confidential_citizen_report_is_on_no_public_surface_in_any_form(world
         assert Client().get(f"/open311/v2/media/{photo_id}").status_code == 404
 
 
-def test_the_citizens_own_status_page_shows_the_public_text_only(world, db):
+def test_the_citizens_own_status_page_shows_the_public_text_and_no_contact(world, db):
     thing = world["things"]["citizen_confidential"]
     body = _text(_request(world, SURFACES[-2], "anonymous", thing))
     assert thing.number in body and "[已隐去]" in body
