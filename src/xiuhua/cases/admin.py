@@ -4,7 +4,10 @@ every change of a case goes through the workflow."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from xiuhua.accounts.privacy import Contact
+from xiuhua.accounts.privacy_admin import ContactAdminMixin
 from xiuhua.cases.models import Case, CaseEvent, StageLimit
+from xiuhua.cases.presenters import reporter_contact, shown_description
 
 
 @admin.register(StageLimit)
@@ -45,7 +48,9 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
+class CaseAdmin(ContactAdminMixin, ReadOnlyAdmin):
+    contact_fields = ("reporter_name", "reporter_phone")
+    text_field = "description"
     list_display = (
         "number",
         "status",
@@ -57,7 +62,16 @@ class CaseAdmin(ReadOnlyAdmin):
         "handling_deadline",
     )
     list_filter = ("status", "source", "urgency", "case_class__kind", "lead_department")
-    search_fields = ("number", "description", "address", "grid_code")
+    search_fields = ("number", "public_description", "address", "grid_code")
     list_select_related = ("case_class", "lead_department")
     date_hierarchy = "reported_at"
     inlines = [CaseEventInline]
+
+    def shown_contact_for(self, obj: Case, viewer) -> Contact:
+        return reporter_contact(obj, viewer)
+
+    def shown_text_for(self, obj: Case, viewer) -> str:
+        return shown_description(obj, viewer, in_list=False)
+
+    def contact_target(self, obj: Case) -> str:
+        return obj.number

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from xiuhua.cases import presenters, queries
 from xiuhua.cases.choices import Source
 from xiuhua.cases.models import CaseAttachment
+from xiuhua.cases.public_text import edit_public_description
 from xiuhua.cases.workflow import ACTIONS, apply_action
 from xiuhua.core.api_bodies import body_doc, read_body
 from xiuhua.core.api_schemas import ERRORS, ErrorOut
@@ -93,6 +94,22 @@ def list_cases(request: HttpRequest, filters: Query[CaseListQuery]):
     "/cases/{number}", response={200: dict, **ERRORS}, summary="一个案卷：全部信息、时间线、时限与灯、可做的操作"
 )
 def get_case(request: HttpRequest, number: str):
+    return presenters.case_detail(queries.case_for(request.auth, number), request.auth, timezone.now())
+
+
+class PublicTextBody(Schema):
+    public_description: str = Field(
+        ..., description="公开描述：Open311 与公众页面显示的文字（不含电话、身份证号、邮箱）"
+    )
+
+
+@router.patch(
+    "/cases/{number}/public",
+    response={200: dict, **ERRORS},
+    summary="修改案卷的公开描述（受理员、值班长；留审计记录）",
+)
+def set_public_description(request: HttpRequest, number: str, body: PublicTextBody):
+    edit_public_description(request.auth, number, body.public_description)
     return presenters.case_detail(queries.case_for(request.auth, number), request.auth, timezone.now())
 
 

@@ -64,6 +64,9 @@ class Case(models.Model):
     )
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     description = models.TextField(_("description"))
+    # What Open311 and the public pages show instead of the description: filled at intake with phone numbers,
+    # ID-card numbers and e-mail addresses removed; the centre may edit it (PATCH /api/v1/cases/{number}/public).
+    public_description = models.TextField(_("public description"), blank=True, default="")
     address = models.CharField(_("address"), max_length=256, blank=True)
 
     lng = models.FloatField(_("longitude"))

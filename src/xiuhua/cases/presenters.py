@@ -1,6 +1,6 @@
 """Cases as the API and pages show them: lights computed now, the timeline, what the viewer may do next.
 
-A confidential reporter's name and phone are shown only to the command centre.
+The reporter's name and phone go through `xiuhua.accounts.privacy` (full, masked or hidden per viewer).
 """
 
 from __future__ import annotations
@@ -8,15 +8,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
+from xiuhua.accounts.privacy import Contact, Visibility, note_full_view, shown_contact
 from xiuhua.cases import clock
+from xiuhua.cases.choices import Source
 from xiuhua.cases.models import Case, CaseRequest
 from xiuhua.cases.workflow import allowed_actions
 from xiuhua.worktime.clock import current_calendar
 
 SUMMARY_RELATIONS = ("case_class", "lead_department", "community", "subdistrict")
-SEES_CONFIDENTIAL_REPORTERS = {Role.OPERATOR, Role.SHIFT_LEADER, Role.SYSADMIN}
+# Sources where the account that entered the case is the reporter itself (and so sees its own contact).
+OWN_REPORT_SOURCES = frozenset({Source.INSPECTOR})
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -37,7 +39,16 @@ def _department(department) -> dict[str, str] | None:
     return {"short_name": department.short_name, "name": department.name} if department else None
 
 
-def case_summary(case: Case, viewer: User, now: datetime) -> dict[str, Any]:
+def shown_description(case: Case, viewer: User | None, *, in_list: bool = True) -> str:
+    """A confidential report's own words (which often carry the reporter's phone or flat) only for those who
+    see its contact in full on the case itself; lists and everyone else read the public description."""
+    seen = reporter_contact(case, viewer, in_list=in_list).visibility
+    if not case.reporter_confidential or seen == Visibility.FULL:
+        return case.description
+    return case.public_description
+
+
+def case_summary(case: Case, viewer: User, now: datetime, *, in_list: bool = True) -> dict[str, Any]:
     return {
         "number": case.number,
         "status": case.status,
@@ -47,7 +58,8 @@ def case_summary(case: Case, viewer: User, now: datetime) -> dict[str, Any]:
         "class_name": case.case_class.name,
         "kind": case.case_class.kind,
         "urgency": case.urgency,
-        "description": case.description,
+        "description": shown_description(case, viewer, in_list=in_list),
+        "public_description": case.public_description,
         "address": case.address,
         "lng": case.lng,
         "lat": case.lat,
@@ -64,29 +76,25 @@ def case_summary(case: Case, viewer: User, now: datetime) -> dict[str, Any]:
     }
 
 
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * (len(name) - 1) if name else ""
+def reporter_contact(case: Case, viewer: User | None, *, in_list: bool = False) -> Contact:
+    """The case's reporter contact as this viewer may see it (the privacy rule; no audit)."""
+    return shown_contact(
+        viewer,
+        case.reporter_name,
+        case.reporter_phone,
+        confidential=case.reporter_confidential,
+        division_code=case.grid_code,
+        entered_by_id=case.reporter_id if case.source in OWN_REPORT_SOURCES else None,
+        in_list=in_list,
+    )
 
 
-def mask_phone(phone: str) -> str:
-    """138****5678: enough to recognise a number, not to call it."""
-    if len(phone) <= 6:
-        return "*" * max(len(phone) - 2, 0) + phone[-2:]
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-
-
-def _reporter(case: Case, viewer: User) -> dict[str, Any]:
-    """The command centre sees the contact; others see it masked, or not at all when confidentiality was asked."""
-    sees_contact = viewer.role in SEES_CONFIDENTIAL_REPORTERS
-    name, phone = case.reporter_name, case.reporter_phone
-    if not sees_contact:
-        hidden = case.reporter_confidential
-        name = "（保密）" if hidden and name else mask_name(name)
-        phone = "（保密）" if hidden and phone else mask_phone(phone)
+def _reporter(case: Case, viewer: User, surface: str) -> dict[str, Any]:
+    contact = reporter_contact(case, viewer)
+    note_full_view(viewer, contact, case.number, surface)
     return {
         "entered_by": case.reporter.username if case.reporter else None,
-        "name": name,
-        "phone": phone,
+        **contact.as_dict(),
         "confidential": case.reporter_confidential,
     }
 
@@ -192,11 +200,12 @@ STATS_FIELDS = (
 )
 
 
-def case_detail(case: Case, viewer: User, now: datetime) -> dict[str, Any]:
+def case_detail(case: Case, viewer: User, now: datetime, surface: str = "api") -> dict[str, Any]:
+    """One case for one viewer; a full view of a confidential contact is audited with `surface` (once per call)."""
     stats = case.stats
     condition = case.register_condition
     return {
-        **case_summary(case, viewer, now),
+        **case_summary(case, viewer, now, in_list=False),
         "class": {
             "code": case.case_class.code,
             "name": case.case_class.name,
@@ -219,7 +228,7 @@ def case_detail(case: Case, viewer: User, now: datetime) -> dict[str, Any]:
         "district_code": case.district.code,
         "district_name": case.district.name,
         "component_code": case.component.code if case.component_id else None,
-        "reporter": _reporter(case, viewer),
+        "reporter": _reporter(case, viewer, surface),
         "assisting_departments": [_department(d) for d in case.assisting_departments.all()],
         "assigned_inspector": case.assigned_inspector.username if case.assigned_inspector_id else None,
         "verified": case.verified,

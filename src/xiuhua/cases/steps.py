@@ -413,7 +413,9 @@ def _send_inspector_task(step: Step, what: str) -> None:
     case.assigned_inspector = step.details.pop("inspector")
     step.details["inspector"] = case.assigned_inspector.username if case.assigned_inspector else ""
     recipients = [case.assigned_inspector] if case.assigned_inspector else role_users(Role.INSPECTOR, case)
-    step.notify(recipients, NoticeKind.TASK, f"{what}任务：案卷 {case.number}", case.address or case.description[:60])
+    # Notices never carry a contact: the public description has phones, ID numbers and e-mails removed.
+    text = case.address or case.public_description[:60]
+    step.notify(recipients, NoticeKind.TASK, f"{what}任务：案卷 {case.number}", text)
 
 
 def send_verify(step: Step) -> str:

@@ -1,7 +1,11 @@
+import json
+
 from django.contrib import admin
 from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 
+from xiuhua.accounts.privacy import Contact, Visibility, payload_for, redact_text, shown_contact
+from xiuhua.accounts.privacy_admin import ContactAdminMixin, per_request_field
 from xiuhua.intake.models import (
     Alert,
     AlertType,
@@ -13,6 +17,7 @@ from xiuhua.intake.models import (
     RejectedReport,
     WorkOrder,
 )
+from xiuhua.territory.queries import sole_district_code
 
 
 @admin.register(DuplicateWindow)
@@ -40,13 +45,42 @@ class RejectedReportAdmin(ReadOnlyAdmin):
     list_filter = ("channel", "error_code")
     search_fields = ("message", "client")
     date_hierarchy = "received_at"
+    exclude = ("payload",)
+
+    def _payload_field(self, request):
+        def make():
+            def payload(obj: RejectedReport) -> str:
+                shown = payload_for(request.user, obj.payload, division_code=sole_district_code())
+                return json.dumps(shown, ensure_ascii=False, indent=1)
+
+            payload.short_description = _("payload")
+            return payload
+
+        return per_request_field(request, "payload", make)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), self._payload_field(request)]
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(ReadOnlyAdmin):
+class WorkOrderAdmin(ContactAdminMixin, ReadOnlyAdmin):
     list_display = ("order_number", "hotline", "order_type", "urgency", "state", "case", "received_at")
     list_filter = ("hotline", "order_type", "urgency", "state")
-    search_fields = ("order_number", "content", "address")
+    search_fields = ("order_number", "address")
+    contact_fields = ("caller_name", "caller_phone")
+    text_field = "content"
+
+    def shown_contact_for(self, obj: WorkOrder, viewer) -> Contact:
+        code = obj.case.grid_code if obj.case_id else sole_district_code()
+        return shown_contact(
+            viewer, obj.caller_name, obj.caller_phone, confidential=obj.confidential, division_code=code
+        )
+
+    def shown_text_for(self, obj: WorkOrder, viewer) -> str:
+        # A confidential caller's words often carry their number: without it for those not seeing the contact.
+        if obj.confidential and self.shown_contact_for(obj, viewer).visibility != Visibility.FULL:
+            return redact_text(obj.content)
+        return obj.content
 
 
 @admin.register(Alert)
@@ -130,7 +164,10 @@ class ClassifierModelAdmin(admin.ModelAdmin):
 
 @admin.register(Open311Update)
 class Open311UpdateAdmin(ReadOnlyAdmin):
-    """Citizens' comments from Open311 apps: read here, never edited (they do not move the case)."""
+    """Citizens' comments from Open311 apps: read here, never edited (they do not move the case). The
+    commenter's name, e-mail and phone are personal data the admin has no use for: not shown."""
+
+    exclude = ("first_name", "last_name", "email", "phone")
 
     list_display = ("case", "client", "status", "received_at")
     list_filter = ("client",)

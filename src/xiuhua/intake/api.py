@@ -6,11 +6,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from xiuhua.accounts.choices import Role
+from xiuhua.accounts.privacy import payload_for
+from xiuhua.cases.presenters import shown_description
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import PermissionDenied
 from xiuhua.intake.classifier import active_model_summary, suggest_classes
 from xiuhua.intake.duplicates import possible_duplicates
 from xiuhua.intake.models import RejectedReport
+from xiuhua.territory.queries import sole_district_code
 
 router = Router(tags=["intake"])
 
@@ -39,7 +42,7 @@ def list_duplicates(request: HttpRequest, number: str) -> list[dict]:
             "number": c.case.number,
             "status": c.case.status,
             "status_label": c.case.get_status_display(),
-            "description": c.case.description,
+            "description": shown_description(c.case, request.auth),
             "address": c.case.address,
             "reported_at": c.case.reported_at.isoformat(),
             "distance_m": round(c.distance_m, 1),
@@ -71,6 +74,7 @@ def list_rejections(request: HttpRequest, channel: str = "", limit: int = 100) -
     if request.auth.role not in LOG_ROLES:
         raise PermissionDenied("接报日志只对受理员、值班长开放")
     rows = RejectedReport.objects.all()
+    district = sole_district_code()
     if channel:
         rows = rows.filter(channel=channel)
     return [
@@ -81,7 +85,7 @@ def list_rejections(request: HttpRequest, channel: str = "", limit: int = 100) -
             "client": r.client,
             "error_code": r.error_code,
             "message": r.message,
-            "payload": r.payload,
+            "payload": payload_for(request.auth, r.payload, division_code=district),
         }
         for r in rows[: max(1, min(limit, 500))]
     ]

@@ -1,8 +1,16 @@
-"""What the public may see of a case: a plain-language status and timeline, no names of staff or reporters."""
+"""What the public may see of a case: a plain-language status and timeline, no names of staff or reporters.
+
+Which cases are published at all (Open311, public maps) is decided here too, by `published_q` / `is_published`:
+a case from a source in `XIUHUA_PUBLIC_SOURCES`, accepted by the centre, not confidential, not declined or
+voided; a merged report follows its parent. The public text is always `public_description`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
 
 from xiuhua.cases.choices import Action
 from xiuhua.cases.choices import CaseStatus as S
@@ -31,6 +39,31 @@ PUBLIC_STATUS = {
     S.MERGED: "合并办理",
 }
 OPEN_LABEL = "办理中"
+# Never published: waiting for the centre to accept, or refused.
+UNPUBLISHED_STATES = (S.REPORTED, S.DECLINED, S.VOIDED)
+
+
+def public_sources() -> list[str]:
+    return list(getattr(settings, "XIUHUA_PUBLIC_SOURCES", ["citizen", "open311"]))
+
+
+def published_q(prefix: str = "") -> Q:
+    """Cases the public may see (prefix e.g. "case__" for events and attachments)."""
+    own = Q(**{f"{prefix}source__in": public_sources(), f"{prefix}reporter_confidential": False}) & ~Q(
+        **{f"{prefix}status__in": UNPUBLISHED_STATES}
+    )
+    parent_ok = ~Q(**{f"{prefix}status": S.MERGED}) | Q(**{f"{prefix}parent__isnull": False}) & ~Q(
+        **{f"{prefix}parent__status__in": UNPUBLISHED_STATES}
+    )
+    return own & parent_ok
+
+
+def is_published(case: Case) -> bool:
+    if case.source not in public_sources() or case.reporter_confidential or case.status in UNPUBLISHED_STATES:
+        return False
+    if case.status == S.MERGED:
+        return case.parent is not None and case.parent.status not in UNPUBLISHED_STATES
+    return True
 
 
 def public_status(case: Case) -> str:
@@ -56,18 +89,22 @@ def public_timeline(case: Case) -> list[dict[str, Any]]:
 
 
 def public_case(case: Case) -> dict[str, Any]:
-    """The citizen's view; a merged report also shows the case it is handled with."""
+    """The citizen's own view (with the lookup code), never the raw description; a merged report also shows the
+    case it is handled with, whose text only when that case is published."""
     view = {
         "number": case.number,
         "class_name": case.case_class.name,
         "status": public_status(case),
         "closed": case.status in (S.CLOSED, S.DECLINED, S.VOIDED),
-        "description": case.description,
+        "description": case.public_description,
         "address": case.address,
         "reported_at": case.reported_at.isoformat(),
         "handling_deadline": case.handling_deadline.isoformat() if case.handling_deadline else None,
         "timeline": public_timeline(case),
     }
     if case.parent_id:
-        view["handled_with"] = public_case(case.parent)
+        parent = public_case(case.parent)
+        if not is_published(case.parent):
+            parent["description"] = ""
+        view["handled_with"] = parent
     return view

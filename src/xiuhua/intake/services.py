@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from xiuhua.accounts.models import User
+from xiuhua.accounts.privacy import redact_text
 from xiuhua.cases.choices import Action, Source
 from xiuhua.cases.models import Case
 from xiuhua.cases.numbering import next_case_number
@@ -188,6 +189,7 @@ def accept_report(
         case_class=case_class,
         urgency=data.urgency,
         description=data.description.strip(),
+        public_description=redact_text(data.description.strip()),
         address=(data.address or "").strip()[:256],
         lng=location.lng,
         lat=location.lat,

@@ -226,6 +226,11 @@ SESSION_COOKIE_AGE = XIUHUA_SESSION_IDLE_MINUTES * 60
 # contact shown in the discovery document.
 XIUHUA_OPEN311_JURISDICTION = os.environ.get("XIUHUA_OPEN311_JURISDICTION", "xiuhua.local")
 XIUHUA_OPEN311_CONTACT = os.environ.get("XIUHUA_OPEN311_CONTACT", "数字城管指挥中心，电话 12319")
+# Sources whose cases Open311 and the public pages publish (once accepted, not confidential, not declined or
+# voided). Inspector and hotline cases are internal unless listed, e.g. "citizen,open311,inspector".
+XIUHUA_PUBLIC_SOURCES = [
+    s.strip() for s in os.environ.get("XIUHUA_PUBLIC_SOURCES", "citizen,open311").split(",") if s.strip()
+]
 
 # Web maps draw grids, divisions and cases as vector layers on a plain background. A tile layer is optional:
 # a URL template such as "https://tiles.example.gov.cn/{z}/{x}/{y}.png" of tiles in WGS84/CGCS2000 Web Mercator

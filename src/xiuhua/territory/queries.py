@@ -15,6 +15,7 @@ from xiuhua.accounts.models import User
 from xiuhua.accounts.queries import division_code_filter, sees_division_code
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 from xiuhua.geo.geojson import simplify_for_display
+from xiuhua.territory.choices import DivisionLevel
 from xiuhua.territory.models import GRID_CODE_PATTERN, Division, UnitGrid
 from xiuhua.territory.services import Location, current_grids, locate_point
 
@@ -212,3 +213,9 @@ def locate(user: User, lng: float, lat: float, crs: str) -> Location:
     if not sees_division_code(user, location.community_code):
         raise PermissionDenied(f"该坐标位于{location.subdistrict_name}{location.community_name}，不在您的数据范围内")
     return location
+
+
+def sole_district_code() -> str:
+    """The installation's district code when it runs one district (the usual case), else ""."""
+    districts = list(Division.objects.filter(level=DivisionLevel.DISTRICT).values_list("code", flat=True)[:2])
+    return districts[0] if len(districts) == 1 else ""

@@ -128,7 +128,7 @@ def case_panel(request: HttpRequest, number: str, now: datetime) -> dict[str, An
     """What the side panel shows of one case and the forms of the actions the user may take on it."""
     user = request.user
     case = queries.case_for(user, number)
-    detail = presenters.case_detail(case, user, now)
+    detail = presenters.case_detail(case, user, now, surface="centre_panel")
     allowed = detail["allowed_actions"]
     panel: dict[str, Any] = {"case": case, "detail": detail, "photos": _photos(case), "pending": _pending(case)}
     initial: dict[str, dict] = {}

@@ -94,7 +94,7 @@ def service_request(case: Case, request: HttpRequest, extensions: bool = False) 
         "status_notes": status_notes(case),
         "service_name": case.case_class.name,
         "service_code": case.case_class.code,
-        "description": case.description,
+        "description": case.public_description,
         "agency_responsible": case.lead_department.name if case.lead_department else "",
         "service_notice": service_notice(case),
         "requested_datetime": iso(case.reported_at),

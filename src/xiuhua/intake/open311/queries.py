@@ -1,6 +1,8 @@
 """What the Open311 facade reads: event classes as services, cases as service requests, events as updates.
 
-Everything here is public: no reporter, no staff, no internal note besides a decline's reason.
+Everything here is public: no reporter, no staff, no internal note besides a decline's reason, and only
+published cases (`xiuhua.intake.public.published_q`: public sources, accepted, not confidential, not declined or
+voided). Their text is the public description.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from xiuhua.cases.models import Case, CaseAttachment, CaseEvent
 from xiuhua.catalog.choices import ClassKind
 from xiuhua.catalog.models import CaseClass, RegisterCondition
 from xiuhua.core.errors import NotFound
+from xiuhua.intake.public import published_q
 
 # Open311 "closed": the loop ended, one way or another; a merged report follows its parent.
 CLOSED_STATES = (S.CLOSED, S.DECLINED, S.VOIDED)
@@ -68,7 +71,8 @@ def public_cases(with_timeline: bool = False) -> QuerySet[Case]:
     )
     photos = public_photos()
     cases = (
-        Case.objects.select_related("case_class", "lead_department", "register_condition", "parent")
+        Case.objects.filter(published_q())
+        .select_related("case_class", "lead_department", "register_condition", "parent")
         .annotate(open311_updated=updated, decline_reason=_decline_reason())
         .prefetch_related(Prefetch("attachments", queryset=photos.order_by("id"), to_attr="public_photos"))
         .order_by("-reported_at", "-id")
@@ -122,7 +126,7 @@ def public_events(start: datetime, end: datetime) -> QuerySet[CaseEvent]:
     """Every public step of every case in a window, for mySociety's `servicerequestupdates`."""
     photos = public_photos()
     return (
-        CaseEvent.objects.filter(at__gte=start, at__lte=end)
+        CaseEvent.objects.filter(published_q("case__"), at__gte=start, at__lte=end)
         .exclude(action__in=QUIET_ACTIONS)
         .exclude(to_status__in=INTERNAL_STATES)
         .select_related("case", "case__parent")
@@ -132,7 +136,7 @@ def public_events(start: datetime, end: datetime) -> QuerySet[CaseEvent]:
 
 
 def public_photo(attachment_id: int) -> CaseAttachment:
-    photo = public_photos().filter(pk=attachment_id).first()
+    photo = public_photos().filter(published_q("case__"), pk=attachment_id).first()
     if photo is None:
         raise NotFound("没有这张公开照片")
     return photo

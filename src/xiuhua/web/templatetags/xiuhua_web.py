@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from xiuhua.cases.models import Case
-from xiuhua.cases.presenters import current_light
+from xiuhua.cases.presenters import current_light, shown_description
 
 register = template.Library()
 
@@ -56,3 +56,10 @@ def status_badge(case: Case) -> str:
 @register.filter
 def page_url(table, number: int) -> str:
     return table.page_url(number)
+
+
+@register.simple_tag(takes_context=True)
+def case_text(context, case: Case) -> str:
+    """The case's description as the signed-in user may read it (the privacy rule for confidential reports)."""
+    request = context.get("request")
+    return shown_description(case, getattr(request, "user", None))

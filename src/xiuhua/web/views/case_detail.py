@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from xiuhua.cases import presenters, queries
 from xiuhua.cases.models import Case, CaseAttachment
-from xiuhua.core.errors import NotFound
+from xiuhua.cases.public_text import edit_public_description, may_edit_public_description
+from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.web import case_page
 from xiuhua.web.actions import action_panels
 from xiuhua.web.errors import page_not_found
@@ -29,7 +31,7 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
     """The case page, optionally with why the last action was refused (and that status code)."""
     now = timezone.now()
     case = queries.case_for(request.user, case.number)  # fresh: a refused action may follow someone else's
-    detail = presenters.case_detail(case, request.user, now)
+    detail = presenters.case_detail(case, request.user, now, surface="case_page")
     context = {
         "case": case,
         "detail": detail,
@@ -37,6 +39,7 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
         "error": error,
         "panels": action_panels(case, request.user, detail["allowed_actions"]),
         "timeline": case_page.timeline_rows(detail),
+        "may_edit_public": may_edit_public_description(request.user),
         "photos": case_page.photo_sides(detail),
         "handling_left": case_page.handling_left_minutes(detail["handling"]),
         "stage_left": case_page.stage_left_minutes(detail["stage_clock"], now),
@@ -58,3 +61,18 @@ def case_attachment(request: HttpRequest, number: str, attachment_id: int) -> Ht
     if attachment is None:
         return page_not_found(request, f"案卷 {number} 没有附件 {attachment_id}")
     return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+
+
+@login_required
+@require_POST
+def case_public_text(request: HttpRequest, number: str) -> HttpResponse:
+    """The operator's or shift leader's edit of the public description; refused edits come back with why."""
+    try:
+        case = queries.case_for(request.user, number)
+    except NotFound as exc:
+        return page_not_found(request, exc.message)
+    try:
+        edit_public_description(request.user, number, request.POST.get("public_description", ""))
+    except DomainError as exc:
+        return render_case(request, case, error=exc.message, status=exc.status_code)
+    return redirect("web:case_detail", number=number)

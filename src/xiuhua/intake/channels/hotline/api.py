@@ -11,6 +11,7 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel, ConfigDict
 
 from xiuhua.accounts.choices import Role
+from xiuhua.accounts.privacy import note_full_view, shown_contact
 from xiuhua.core.api_bodies import read_body
 from xiuhua.core.api_schemas import ERRORS, ErrorOut
 from xiuhua.core.errors import PermissionDenied
@@ -26,6 +27,7 @@ from xiuhua.intake.channels.hotline.adapter import (
 from xiuhua.intake.channels.hotline.importer import import_work_orders
 from xiuhua.intake.channels.hotline.models import OrderState, WorkOrder
 from xiuhua.intake.log import rejections_logged, request_payload
+from xiuhua.territory.queries import sole_district_code
 
 router = Router(tags=["hotline"])
 READ_ROLES = HOTLINE_ROLES | {Role.DISPATCHER, Role.LEADER, Role.COMMANDER}
@@ -73,8 +75,23 @@ def _reader(request: HttpRequest) -> None:
         raise PermissionDenied("热线工单只对指挥中心开放")
 
 
-def order_view(order: WorkOrder) -> dict[str, Any]:
+# An order not yet a case is placed in the installation's district (for the viewer's data scope).
+def order_view(
+    order: WorkOrder, viewer, *, in_list: bool = False, audit: bool = True, district: str | None = None
+) -> dict[str, Any]:
+    """One order as this viewer may see it: the caller's contact through the privacy rule; a full view of a
+    confidential caller on one order (not in a list) is audited unless the viewer just typed it in."""
     case = order.case
+    caller = shown_contact(
+        viewer,
+        order.caller_name,
+        order.caller_phone,
+        confidential=order.confidential,
+        division_code=case.grid_code if case else (sole_district_code() if district is None else district),
+        in_list=in_list,
+    )
+    if audit and not in_list:
+        note_full_view(viewer, caller, f"{order.hotline}-{order.order_number}", "hotline_order")
     return {
         "hotline": order.hotline,
         "order_number": order.order_number,
@@ -83,8 +100,9 @@ def order_view(order: WorkOrder) -> dict[str, Any]:
         "urgency": order.urgency,
         "state": order.state,
         "state_label": order.get_state_display(),
-        "caller_name": order.caller_name,
-        "caller_phone": order.caller_phone,
+        "caller_name": caller.name,
+        "caller_phone": caller.phone,
+        "caller_visibility": str(caller.visibility),
         "confidential": order.confidential,
         "content": order.content,
         "address": order.address,
@@ -103,7 +121,7 @@ def create_work_order(request: HttpRequest):
     with rejections_logged("hotline", request.auth.username, request_payload(request)):
         body, _files = read_body(request, WorkOrderBody)
         order, created = take_work_order(WorkOrderInput(**body.model_dump()), request.auth)
-    return Status(201 if created else 200, {**order_view(order), "created": created})
+    return Status(201 if created else 200, {**order_view(order, request.auth, audit=False), "created": created})
 
 
 class OrderQuery(Schema):
@@ -122,13 +140,17 @@ def list_work_orders(request: HttpRequest, query: Query[OrderQuery]):
     if query.hotline:
         orders = orders.filter(hotline=query.hotline)
     page = orders[query.offset : query.offset + query.limit]
-    return {"count": orders.count(), "items": [order_view(o) for o in page]}
+    district = sole_district_code()
+    return {
+        "count": orders.count(),
+        "items": [order_view(o, request.auth, in_list=True, district=district) for o in page],
+    }
 
 
 @router.get("/hotline/orders/{hotline}/{order_number}", response={200: dict, **ERRORS}, summary="一张工单及其办理环节")
 def get_work_order(request: HttpRequest, hotline: str, order_number: str):
     _reader(request)
-    return order_view(find_work_order(hotline, order_number))
+    return order_view(find_work_order(hotline, order_number), request.auth)
 
 
 @router.post(
@@ -137,7 +159,9 @@ def get_work_order(request: HttpRequest, hotline: str, order_number: str):
     summary="为无分类的工单选定分类，转为案卷",
 )
 def transfer(request: HttpRequest, hotline: str, order_number: str, body: TransferBody):
-    return order_view(transfer_work_order(hotline, order_number, body.class_code, body.kind, request.auth))
+    return order_view(
+        transfer_work_order(hotline, order_number, body.class_code, body.kind, request.auth), request.auth
+    )
 
 
 @router.post(
@@ -149,7 +173,7 @@ def callback(request: HttpRequest, hotline: str, order_number: str, body: Callba
     record_hotline_callback(
         hotline, order_number, request.auth, body.satisfaction, body.service_satisfaction, body.note
     )
-    return order_view(find_work_order(hotline, order_number))
+    return order_view(find_work_order(hotline, order_number), request.auth)
 
 
 @router.post("/hotline/orders/import", response={200: dict, **ERRORS}, summary="导入热线工单（Excel 或 CSV）")

@@ -84,3 +84,16 @@ def fms_form(api_key, spot) -> dict[str, str]:  # noqa: F811 (the imported fixtu
         "attribute[report_url]": "https://fixmystreet.example.com/report/123",
         "attribute[closest_address]": "海滨东路 1 号",
     }
+
+
+@pytest.fixture(autouse=True)
+def staff_sources_published(settings):
+    """These tests are about the Open311 documents and drive cases in as staff (hotline, inspector); what gets
+    published at all is tested in test_publication.py with the default setting."""
+    settings.XIUHUA_PUBLIC_SOURCES = ["citizen", "open311", "hotline_12345", "inspector"]
+
+
+def accepted(driver, now=None, **report):
+    """A case reported and accepted by the centre at `now`: the first state the public may see."""
+    case = driver.report(now=now, **report)
+    return driver.act(case, "accept", driver.p.operator, now=now)

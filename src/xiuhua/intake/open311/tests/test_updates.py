@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from xiuhua.cases.models import Case
 from xiuhua.intake.models import Open311Update, RejectedReport
-from xiuhua.intake.open311.tests.conftest import BASE, error_of, parse
+from xiuhua.intake.open311.tests.conftest import BASE, accepted, error_of, parse
 
 FORMATS = ["xml", "json"]
 
@@ -36,13 +36,13 @@ def test_get_lists_each_public_step_with_an_fms_status(client, api_key, loop, pe
 
 
 def test_get_filters_by_date_and_checks_the_span(client, api_key, loop):
-    loop.report(now=timezone.now() - timedelta(days=10))
-    recent = loop.report(now=timezone.now() - timedelta(hours=1))
+    accepted(loop, now=timezone.now() - timedelta(days=10))
+    recent = accepted(loop, now=timezone.now() - timedelta(hours=1))
     since = (timezone.now() - timedelta(days=1)).isoformat()
 
     found = updates(client, api_key=api_key, start_date=since).json()
 
-    assert [u["service_request_id"] for u in found] == [recent.number]
+    assert [u["service_request_id"] for u in found] == [recent.number, recent.number]  # reported, accepted
     long_span = updates(client, api_key=api_key, start_date="2026-01-01T00:00:00Z", end_date="2026-12-01T00:00:00Z")
     assert "90" in error_of(long_span, "json", 400)
     assert "start_date" in error_of(updates(client, api_key=api_key, start_date="2026-01-01"), "json", 400)
