@@ -89,3 +89,37 @@ def purge_before(day: date, actor: Any = None, now: datetime | None = None) -> i
         count, _ = old.delete()
         record_audit(actor, PURGED, target="core_auditentry", summary=f"{count} 条", before=f"{day}", anchor=last)
     return count
+
+
+@dataclass(frozen=True)
+class EntryFilters:
+    """The auditor's filters; dates are Asia/Shanghai calendar days, both ends included."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    actor: str = ""
+    action: str = ""
+    result: str = ""
+    ip: str = ""
+    target: str = ""
+
+
+def filter_entries(filters: EntryFilters) -> Any:
+    """Audit rows matching the filters, newest first."""
+    rows = AuditEntry.objects.all()
+    if filters.date_from:
+        rows = rows.filter(at__gte=timezone.make_aware(datetime.combine(filters.date_from, time.min)))
+    if filters.date_to:
+        next_day = filters.date_to + timedelta(days=1)
+        rows = rows.filter(at__lt=timezone.make_aware(datetime.combine(next_day, time.min)))
+    if filters.actor:
+        rows = rows.filter(actor_username__icontains=filters.actor)
+    if filters.action:
+        rows = rows.filter(action__icontains=filters.action)
+    if filters.result:
+        rows = rows.filter(result=filters.result)
+    if filters.ip:
+        rows = rows.filter(ip__startswith=filters.ip)
+    if filters.target:
+        rows = rows.filter(target__icontains=filters.target)
+    return rows.order_by("-at", "-id")
