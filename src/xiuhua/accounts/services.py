@@ -26,16 +26,20 @@ def _stamp_use(credential: ApiToken | ApiKey, now: datetime) -> None:
         type(credential).objects.filter(pk=credential.pk).update(last_used_at=now)
 
 
-@transaction.atomic
 def issue_api_token(username: str, password: str) -> str:
-    """Check the password and return a new bearer token (shown once, stored hashed)."""
+    """Check the password and return a new bearer token (shown once, stored hashed).
+
+    The password is checked outside the write transaction: the audit row of a failed attempt (written by the
+    user_login_failed receiver) must not roll back with the refusal.
+    """
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
         raise LoginFailed()
     key = secrets.token_urlsafe(32)
     expires = timezone.now() + timedelta(days=settings.XIUHUA_TOKEN_TTL_DAYS)
-    ApiToken.objects.create(user=user, key_hash=hash_secret(key), expires_at=expires)
-    record_audit(user, "accounts.token_issued", target=user.username)
+    with transaction.atomic():
+        ApiToken.objects.create(user=user, key_hash=hash_secret(key), expires_at=expires)
+        record_audit(user, "accounts.token_issued", target=user.username)
     return key
 
 

@@ -20,6 +20,7 @@ class CoreConfig(AppConfig):
         user_logged_out.connect(signals.logged_out, dispatch_uid="xiuhua_audit_logout")
         user_login_failed.connect(signals.login_failed, dispatch_uid="xiuhua_audit_login_failed")
         post_save.connect(signals.admin_logged, sender=LogEntry, dispatch_uid="xiuhua_audit_admin")
+        signals.audit_bulk_admin_entries()
         self._connect_lockout(signals.locked_out)
 
     @staticmethod

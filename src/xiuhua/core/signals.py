@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry, LogEntryManager
 
 from xiuhua.core.audit import record_audit
 from xiuhua.core.models import Result
@@ -55,3 +55,21 @@ def admin_logged(sender, instance: LogEntry, created: bool, **kwargs) -> None:
         summary=instance.object_repr,
         change=instance.get_change_message(),
     )
+
+
+def audit_bulk_admin_entries() -> None:
+    """The admin logs a bulk action (e.g. "delete selected") with bulk_create, which sends no post_save:
+    wrap LogEntryManager.log_actions so those entries are audited too (single ones arrive by post_save)."""
+    original = LogEntryManager.log_actions
+    if getattr(original, "xiuhua_audited", False):
+        return
+
+    def log_actions(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        if isinstance(result, list) and len(result) > 1:
+            for entry in result:
+                admin_logged(LogEntry, entry, created=True)
+        return result
+
+    log_actions.xiuhua_audited = True
+    LogEntryManager.log_actions = log_actions
