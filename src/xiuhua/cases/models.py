@@ -241,15 +241,6 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
-    @staticmethod
-    def last_hash(case_id: int, using: str = "default") -> str:
-        events = CaseEvent.objects.using(using).filter(case_id=case_id).order_by("-id")
-        return events.values_list("hash", flat=True).first() or GENESIS
-
-    def seal(self, prev_hash: str) -> None:
-        self.prev_hash = prev_hash
-        self.hash = digest(prev_hash, event_content(self))
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("case events are immutable")
@@ -259,6 +250,15 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("case events are immutable")
+
+    @staticmethod
+    def last_hash(case_id: int, using: str = "default") -> str:
+        events = CaseEvent.objects.using(using).filter(case_id=case_id).order_by("-id")
+        return events.values_list("hash", flat=True).first() or GENESIS
+
+    def seal(self, prev_hash: str) -> None:
+        self.prev_hash = prev_hash
+        self.hash = digest(prev_hash, event_content(self))
 
 
 class CaseAttachment(models.Model):

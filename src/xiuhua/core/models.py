@@ -83,6 +83,18 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("audit entries are immutable")
+        using = kwargs.get("using") or router.db_for_write(AuditEntry, instance=self)
+        with transaction.atomic(using=using):
+            lock_chain(using, AUDIT_CHAIN_LOCK)
+            self.seal(AuditEntry.last_hash(using))
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("audit entries are immutable")
+
     @staticmethod
     def last_hash(using: str) -> str:
         last = AuditEntry.objects.using(using).order_by("-id").values_list("hash", flat=True).first()
@@ -95,15 +107,3 @@ class AuditEntry(models.Model):
             self.actor_username = self.actor.get_username()
         self.prev_hash = prev_hash
         self.hash = digest(prev_hash, audit_content(self))
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("audit entries are immutable")
-        using = kwargs.get("using") or router.db_for_write(AuditEntry, instance=self)
-        with transaction.atomic(using=using):
-            lock_chain(using, AUDIT_CHAIN_LOCK)
-            self.seal(AuditEntry.last_hash(using))
-            super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("audit entries are immutable")

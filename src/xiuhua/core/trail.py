@@ -12,9 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiuhua.core.audit import record_audit
-from xiuhua.core.chain import GENESIS, digest
+from xiuhua.core.chain import GENESIS, digest, lock_chain
 from xiuhua.core.errors import DomainError
-from xiuhua.core.chain import lock_chain
 from xiuhua.core.models import AUDIT_CHAIN_LOCK, AuditEntry, audit_content
 
 PURGED = "audit.purged"

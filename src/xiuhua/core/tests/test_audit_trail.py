@@ -126,9 +126,8 @@ def test_purge_deletes_rows_past_the_retention_and_the_chain_still_verifies(db):
 
 
 def test_the_database_refuses_deleting_a_young_row_even_past_the_command(entries):
-    with pytest.raises(DatabaseError):
-        with transaction.atomic():
-            AuditEntry.objects.filter(pk=entries[0].pk).delete()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entries[0].pk).delete()
 
 
 def test_rows_at_least_180_days_old_may_be_deleted_without_dropping_triggers(db):

@@ -36,7 +36,9 @@ class Command(BaseCommand):
         if event_break:
             raise CommandError(f"审计链校验失败：{event_break.message()}")
         if gone := append_only.missing(connection):
-            raise CommandError(f"哈希链完好，但以下表的防篡改触发器缺失：{'、'.join(gone)}（运行 xiuhua migrate 可恢复）")
+            raise CommandError(
+                f"哈希链完好，但以下表的防篡改触发器缺失：{'、'.join(gone)}（运行 xiuhua migrate 可恢复）"
+            )
         self.stdout.write(f"审计链完好：审计记录 {audit_count} 条，案卷过程记录 {event_count} 条")
 
     def purge(self, before: date) -> None:
