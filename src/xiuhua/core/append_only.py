@@ -99,7 +99,7 @@ def install(connection: BaseDatabaseWrapper, tables: list[str] | None = None) ->
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(PG_FUNCTION)
-        for table in tables or list(TABLES):
+        for table in list(TABLES) if tables is None else tables:
             if table not in connection.introspection.table_names(cursor):
                 continue
             statements = _pg_statements(table) if connection.vendor == "postgresql" else _sqlite_statements(table)
@@ -109,7 +109,7 @@ def install(connection: BaseDatabaseWrapper, tables: list[str] | None = None) ->
 
 def uninstall(connection: BaseDatabaseWrapper, tables: list[str] | None = None) -> None:
     with connection.cursor() as cursor:
-        for table in tables or list(TABLES):
+        for table in list(TABLES) if tables is None else tables:
             if connection.vendor == "postgresql":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
             else:
@@ -133,5 +133,14 @@ def install_after_migrate(sender, using: str = "default", **kwargs) -> None:
     """post_migrate receiver: a later migration that rebuilds a table on SQLite drops its triggers."""
     from django.db import connections
 
-    if sender.name == "xiuhua.core" and missing(connections[using]):
-        install(connections[using])
+    connection = connections[using]
+    if sender.name == "xiuhua.core" and missing(connection):
+        with connection.cursor() as cursor:
+            # Only tables whose chain migration is applied (a backwards migration may have removed it).
+            chained = [
+                table
+                for table in TABLES
+                if table in connection.introspection.table_names(cursor)
+                and "hash" in {c.name for c in connection.introspection.get_table_description(cursor, table)}
+            ]
+        install(connection, chained)

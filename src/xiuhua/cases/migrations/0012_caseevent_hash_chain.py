@@ -12,6 +12,8 @@ def seal_existing(apps, schema_editor):
 
     CaseEvent = apps.get_model("cases", "CaseEvent")
     db = schema_editor.connection.alias
+    # A post_migrate hook may have put triggers on the table while this migration was unapplied.
+    append_only.uninstall(schema_editor.connection, ["cases_caseevent"])
     last: dict[int, str] = {}
     batch = []
     for event in CaseEvent.objects.using(db).order_by("id").iterator(chunk_size=5000):

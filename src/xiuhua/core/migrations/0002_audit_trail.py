@@ -13,6 +13,8 @@ def seal_existing(apps, schema_editor):
 
     AuditEntry = apps.get_model("core", "AuditEntry")
     db = schema_editor.connection.alias
+    # A post_migrate hook may have put triggers on the table while this migration was unapplied.
+    append_only.uninstall(schema_editor.connection, ["core_auditentry"])
     prev, batch = GENESIS, []
     for row in AuditEntry.objects.using(db).select_related("actor").order_by("id").iterator(chunk_size=2000):
         row.actor_username = row.actor.username if row.actor_id else ""
