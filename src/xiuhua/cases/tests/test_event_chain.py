@@ -74,3 +74,23 @@ def test_event_altered_with_triggers_dropped_is_named_by_verify(loop):
     with pytest.raises(CommandError) as failure:
         call_command("audit", "verify")
     assert f"cases_caseevent 第 {accepted.pk} 条记录" in str(failure.value)
+
+
+def test_the_migration_chains_events_written_before_the_chain_existed(loop):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db.migrations.loader import MigrationLoader
+
+    case = loop.to_registered(now=sh(2026, 11, 2, 9, 0))
+    before = [e.hash for e in chain_of(case)]
+    append_only.uninstall(connection, ["cases_caseevent"])
+    try:
+        raw("UPDATE cases_caseevent SET prev_hash = '', hash = ''", [])
+        migration = importlib.import_module("xiuhua.cases.migrations.0012_caseevent_hash_chain")
+        state = MigrationLoader(connection).project_state(("cases", "0012_caseevent_hash_chain"))
+        migration.seal_existing(state.apps, SimpleNamespace(connection=connection))
+    finally:
+        append_only.install(connection, ["cases_caseevent"])
+    assert [e.hash for e in chain_of(case)] == before
+    assert verify_case_events()[1] is None

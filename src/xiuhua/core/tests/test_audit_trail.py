@@ -142,3 +142,22 @@ def test_purge_honours_a_retention_longer_than_180_days(settings, db):
     with pytest.raises(CommandError, match="审计记录至少保留 365 天"):
         call_command("audit", "purge", "--before", (timezone.localdate() - timedelta(days=200)).isoformat())
     assert AuditEntry.objects.count() == 1
+
+
+def test_the_migration_chains_rows_written_before_the_chain_existed(no_triggers):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db.migrations.loader import MigrationLoader
+
+    user = User.objects.create_user("old_hand", password="x-Very-long-1")
+    written = [record_audit(user, "test.before_chain", target=str(i)) for i in range(3)]
+    raw("UPDATE core_auditentry SET prev_hash = '', hash = '', actor_username = ''")
+    migration = importlib.import_module("xiuhua.core.migrations.0002_audit_trail")
+    state = MigrationLoader(connection).project_state(("core", "0002_audit_trail"))
+    migration.seal_existing(state.apps, SimpleNamespace(connection=connection))
+    append_only.install(connection)
+    rows = list(AuditEntry.objects.filter(pk__in=[w.pk for w in written]).order_by("id"))
+    assert [r.hash for r in rows] == [w.hash for w in written]
+    assert {r.actor_username for r in rows} == {"old_hand"}
+    assert "审计链完好" in verify()
