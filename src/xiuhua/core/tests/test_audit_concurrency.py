@@ -12,7 +12,8 @@ from xiuhua.core.audit import record_audit
 from xiuhua.core.models import AuditEntry
 from xiuhua.core.trail import verify_audit_entries
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback like every transactional test here: the next one finds the migrations' data back.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
