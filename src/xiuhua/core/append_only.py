@@ -20,14 +20,11 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 RETENTION_FLOOR_DAYS = 180
 MESSAGE = "审计记录与案卷过程记录只能追加，不可修改或删除"
 
-# table -> (columns an UPDATE must leave alone when it only clears the actor, or None: no UPDATE at all;
-#           whether rows older than the retention floor may be deleted)
-TABLES: dict[str, tuple[tuple[str, ...] | None, bool]] = {
-    "core_auditentry": (
-        ("id", "at", "actor_username", "action", "target", "summary", "details", "ip", "result", "prev_hash", "hash"),
-        True,
-    ),
-    "cases_caseevent": (None, False),
+# table -> (whether an UPDATE may clear actor_id and change nothing else; whether rows older than the retention
+#           floor may be deleted)
+TABLES: dict[str, tuple[bool, bool]] = {
+    "core_auditentry": (True, True),
+    "cases_caseevent": (False, False),
 }
 
 _maintenance: ContextVar[bool] = ContextVar("xiuhua_maintenance", default=False)
@@ -67,7 +64,7 @@ $$;
 
 
 def _pg_statements(table: str) -> list[str]:
-    _columns, retention = TABLES[table]
+    _clear_actor, retention = TABLES[table]
     arg = "retention" if retention else "never"
     return [
         f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
@@ -76,11 +73,11 @@ def _pg_statements(table: str) -> list[str]:
     ]
 
 
-def _sqlite_statements(table: str) -> list[str]:
-    columns, retention = TABLES[table]
+def _sqlite_statements(table: str, columns: list[str]) -> list[str]:
+    clear_actor, retention = TABLES[table]
     update_when = "NOT xiuhua_maintenance()"
-    if columns:
-        same = " AND ".join(f"NEW.{c} IS OLD.{c}" for c in columns)
+    if clear_actor:
+        same = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in columns if c != "actor_id")
         update_when += f" AND NOT (NEW.actor_id IS NULL AND {same})"
     delete_when = "NOT xiuhua_maintenance()"
     if retention:
@@ -102,7 +99,12 @@ def install(connection: BaseDatabaseWrapper, tables: list[str] | None = None) ->
         for table in list(TABLES) if tables is None else tables:
             if table not in connection.introspection.table_names(cursor):
                 continue
-            statements = _pg_statements(table) if connection.vendor == "postgresql" else _sqlite_statements(table)
+            if connection.vendor == "postgresql":
+                statements = _pg_statements(table)
+            else:
+                # Every column but the actor, as the table is now (a later column is covered at the next install).
+                columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+                statements = _sqlite_statements(table, columns)
             for sql in statements:
                 cursor.execute(sql)
 
