@@ -23,6 +23,7 @@ class DepartmentAdmin(BaseDataImportMixin, admin.ModelAdmin):
     exporter = export_departments
     template_exporter = department_template
     template_formats = ("xlsx", "csv")
+    personal_data = True  # contact person and phone
     list_display = ("name", "short_name", "short_label", "kind", "contact_person", "contact_phone", "active")
     list_filter = ("kind", "active")
     search_fields = ("name", "short_name", "short_label", "credit_code")

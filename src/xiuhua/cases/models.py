@@ -4,9 +4,10 @@ A case's status is written only by `xiuhua.cases.workflow`; nothing else saves t
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router
 from django.utils.translation import gettext_lazy as _
 
 from xiuhua.accounts.models import Department
@@ -24,6 +25,7 @@ from xiuhua.cases.choices import (
 )
 from xiuhua.catalog.choices import Urgency
 from xiuhua.catalog.models import CaseClass, Component, RegisterCondition
+from xiuhua.core.chain import GENESIS, digest, utc_text
 from xiuhua.core.fields import EncryptedTextField, PhoneDigestField
 from xiuhua.territory.models import Division, UnitGrid
 from xiuhua.worktime.choices import LimitUnit
@@ -181,12 +183,40 @@ class Case(models.Model):
         return self.number
 
 
+def event_content(event: Any) -> dict[str, Any]:
+    """What an event's hash covers: everything but its own id (the chain position binds the order)."""
+    return {
+        "case": event.case_id,
+        "action": event.action,
+        "actor": event.actor_id,
+        "actor_role": event.actor_role,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "at": utc_text(event.at),
+        "note": event.note,
+        "details": event.details,
+        "handling_deadline": utc_text(event.handling_deadline),
+        "stage_deadline": utc_text(event.stage_deadline),
+    }
+
+
 class CaseEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError("case events are immutable")
 
     def delete(self):
         raise TypeError("case events are immutable")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Seal each event onto its case's chain, in the order given."""
+        objs = list(objs)
+        last: dict[int, str] = {}
+        for event in objs:
+            if event.case_id not in last:
+                last[event.case_id] = CaseEvent.last_hash(event.case_id, self.db)
+            event.seal(last[event.case_id])
+            last[event.case_id] = event.hash
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class CaseEvent(models.Model):
@@ -203,6 +233,10 @@ class CaseEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     handling_deadline = models.DateTimeField(_("handling deadline in force"), null=True, blank=True)
     stage_deadline = models.DateTimeField(_("stage deadline in force"), null=True, blank=True)
+    # One hash chain per case: apply_action and the timers hold the case row lock while they write, so the
+    # case's latest event is a stable predecessor without a table-wide lock (see docs/audit.md).
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
 
     objects = CaseEventQuerySet.as_manager()
 
@@ -217,10 +251,21 @@ class CaseEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("case events are immutable")
+        using = kwargs.get("using") or router.db_for_write(CaseEvent, instance=self)
+        self.seal(CaseEvent.last_hash(self.case_id, using))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise TypeError("case events are immutable")
+
+    @staticmethod
+    def last_hash(case_id: int, using: str = "default") -> str:
+        events = CaseEvent.objects.using(using).filter(case_id=case_id).order_by("-id")
+        return events.values_list("hash", flat=True).first() or GENESIS
+
+    def seal(self, prev_hash: str) -> None:
+        self.prev_hash = prev_hash
+        self.hash = digest(prev_hash, event_content(self))
 
 
 class CaseAttachment(models.Model):

@@ -7,9 +7,9 @@ from xiuhua.core.models import AuditEntry
 class AuditEntryAdmin(admin.ModelAdmin):
     """The audit log is read-only everywhere: no add, change or delete."""
 
-    list_display = ("at", "actor", "action", "target", "summary")
-    list_filter = ("action",)
-    search_fields = ("target", "summary", "actor__username")
+    list_display = ("at", "actor_username", "action", "target", "result", "ip", "summary")
+    list_filter = ("result", "action")
+    search_fields = ("target", "summary", "actor_username", "ip")
     date_hierarchy = "at"
 
     def has_add_permission(self, request):

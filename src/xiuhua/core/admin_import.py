@@ -25,7 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.http import content_disposition_header
 
-from xiuhua.core.audit import record_audit
+from xiuhua.core.audit import record_audit, record_personal_data_export
 from xiuhua.core.errors import DomainError, ImportRejected
 from xiuhua.core.tabular import ExportFile, ImportResult
 
@@ -45,6 +45,8 @@ class BaseDataImportMixin:
     exporter: Callable[[str], ExportFile]
     template_exporter: Callable[[str], ExportFile] | None = None
     template_formats: Sequence[str] = ("xlsx", "csv")
+    # Exports of this model carry people's names and phone numbers: audited as a personal-data export.
+    personal_data = False
     # A very bad file can have 100,000 errors; the page shows this many and says how many there are.
     max_errors_shown = 1000
     change_list_template = "admin/xiuhua/change_list.html"
@@ -139,8 +141,10 @@ class BaseDataImportMixin:
             messages.error(request, f"不支持的格式「{fmt}」，可选：{'、'.join(self.template_formats)}")
             return HttpResponseRedirect(self._changelist_url())
         content, filename, content_type = make(fmt)
-        if what == "exported":
-            # Base data carries names and phone numbers: who took a copy is worth knowing.
+        if what == "exported" and self.personal_data:
+            rows = self.model._default_manager.count()
+            record_personal_data_export(request.user, self.opts.label, rows, file=filename)
+        elif what == "exported":
             record_audit(request.user, "base_data.exported", target=self.opts.label, summary=filename)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "xiuhua.core.context.ClientAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -224,6 +225,8 @@ SESSION_COOKIE_AGE = XIUHUA_SESSION_IDLE_MINUTES * 60
 
 # Open311 GeoReport v2: this installation's jurisdiction_id (suggested: the site's domain without www) and the
 # contact shown in the discovery document.
+# Audit rows are kept at least this long (MLPS: 180 days); `xiuhua audit purge` refuses younger rows.
+XIUHUA_AUDIT_RETENTION_DAYS = max(180, int(os.environ.get("XIUHUA_AUDIT_RETENTION_DAYS", "180")))
 XIUHUA_OPEN311_JURISDICTION = os.environ.get("XIUHUA_OPEN311_JURISDICTION", "xiuhua.local")
 XIUHUA_OPEN311_CONTACT = os.environ.get("XIUHUA_OPEN311_CONTACT", "数字城管指挥中心，电话 12319")
 # Sources whose cases Open311 and the public pages publish (once accepted, not confidential, not declined or

@@ -35,6 +35,8 @@ REPORT_ROLES = LEADERS | {Role.SHIFT_LEADER, Role.SYSADMIN}
 EVALUATION_ROLES = DASHBOARD_ROLES
 
 MENU: list[MenuItem] = [
+    # The auditor starts at the audit trail, the page that is theirs alone.
+    MenuItem(_("Audit trail"), "web:audit", "shield-check", frozenset({Role.AUDITOR})),
     # Leaders start at the dashboard; the other roles that see it have their workbench first.
     MenuItem(_("Overview"), "web:dashboard", "speedometer2", LEADERS),
     MenuItem(_("Intake workbench"), "web:intake", "inboxes", frozenset({Role.OPERATOR, Role.SHIFT_LEADER})),

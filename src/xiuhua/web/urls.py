@@ -2,6 +2,7 @@ from django.urls import path
 
 from xiuhua.web.views import (
     actions,
+    audit,
     auth,
     case_detail,
     case_place,
@@ -24,6 +25,7 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("password/", auth.password, name="password"),
     path("notices/", shell.notices, name="notices"),
+    path("audit/", audit.audit_trail, name="audit"),
     path("notices/read/", shell.read_notices, name="read_notices"),
     path("centre/intake/", centre.intake, name="intake"),
     path("centre/dispatch/", centre.dispatch, name="dispatch"),

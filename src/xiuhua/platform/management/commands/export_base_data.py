@@ -3,7 +3,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from xiuhua.accounts.importers import department_template, export_departments
+from xiuhua.accounts.models import Department
 from xiuhua.catalog.importers import component_template, export_components
+from xiuhua.core.audit import record_personal_data_export
 from xiuhua.core.tabular import TABLE_FORMATS, ExportFile
 from xiuhua.territory.importers import (
     GEO_FORMATS,
@@ -43,6 +45,9 @@ def write_base_data(command: BaseCommand, kind: str, fmt: str | None, output: st
     exported: ExportFile = (templater if template else exporter)(fmt)
     path = Path(output or exported.filename)
     path.write_bytes(exported.content)
+    if kind == "departments" and not template:
+        # Contact persons and phones: a personal-data export, made by whoever runs the command.
+        record_personal_data_export(None, "accounts.department", Department.objects.count(), file=str(path))
     command.stdout.write(f"已写入 {path}（{len(exported.content)} 字节）")
 
 
