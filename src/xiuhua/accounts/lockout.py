@@ -16,7 +16,6 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
-from axes.signals import user_locked_out
 from django.conf import settings
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -39,10 +38,10 @@ class LockoutHandler(AxesDatabaseHandler):
     def user_login_failed(self, sender, credentials: dict, request: HttpRequest | None = None, **kwargs) -> None:
         if request is not None and getattr(request, "axes_locked_out", False):
             # Refused before any password check (AxesStandaloneBackend); a try while locked does not extend the
-            # lock (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False), so there is nothing to record.
+            # lock (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False), so axes has nothing to record. The lock
+            # itself was signalled (user_locked_out) when it began; the audit trail summarises later tries.
             request.axes_credentials = credentials
-            username = get_client_username(request, credentials)
-            user_locked_out.send("axes", request=request, username=username, ip_address=request.axes_ip_address)
+            request.xiuhua_refused_while_locked = True
             return
         super().user_login_failed(sender, credentials, request, **kwargs)
 

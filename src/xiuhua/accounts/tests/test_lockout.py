@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import F
@@ -123,13 +124,25 @@ def test_a_successful_api_login_forgets_earlier_failures(client, operator):
     assert [token_response(client, "op1", "wrong-password").status_code for _ in range(4)] == [401] * 4
 
 
-def test_a_try_while_locked_writes_nothing_to_the_database(client, operator):
+def writes_of(queries) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+
+
+def test_tries_while_locked_write_one_audit_row_a_minute_and_nothing_else(client, operator):
+    cache.clear()
     fail_five_times(lambda pw: token_response(client, "op1", pw))
+    rows = AuditEntry.objects.filter(target="op1")
+    assert rows.filter(action="auth.login_failed").count() == 5  # the one that starts the lock too
+    assert rows.filter(action="auth.locked_out", ip="127.0.0.1").count() == 1
     with CaptureQueriesContext(connection) as queries:
         assert token_response(client, "op1").status_code == 429
         assert web_login(client, "op1").status_code == 429
-    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
-    assert writes == []
+    writes = writes_of(queries)
+    assert len(writes) == 1 and "core_auditentry" in writes[0]
+    assert AuditEntry.objects.filter(action="auth.login_refused_locked", target="op1").count() == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert [token_response(client, "op1").status_code for _ in range(3)] == [429, 429, 429]
+    assert writes_of(queries) == []
 
 
 def test_failures_older_than_the_lock_do_not_count(client, operator):
