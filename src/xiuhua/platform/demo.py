@@ -450,8 +450,22 @@ def _create_components(
     return count
 
 
+PATROL_COMMUNITIES = 3
+
+
+def _staff_scopes() -> dict[str, list[str]]:
+    """The centre and the leader work on the whole district (an empty scope would be nothing); the inspector
+    patrols a few communities, as a real 监督员 walks a beat rather than the district."""
+    district = facts.DISTRICT[0]
+    patrol = Division.objects.filter(level=DivisionLevel.COMMUNITY).order_by("code").values_list("code", flat=True)
+    scopes = {role: [district] for _u, role, _label in STAFF_ROLES}
+    scopes[Role.INSPECTOR] = list(patrol[:PATROL_COMMUNITIES])
+    return scopes
+
+
 def _create_users(departments: dict[str, Department]) -> list[str]:
     """Demo accounts; they get the demo password only in demo mode, otherwise an unusable one."""
+    scopes = _staff_scopes()
     users = [
         User(
             username=u,
@@ -460,6 +474,7 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
             is_demo=True,
             is_staff=role == Role.SYSADMIN,
             is_superuser=role == Role.SYSADMIN,
+            scope_division_codes=scopes[role],
         )
         for u, role, label in STAFF_ROLES
     ]

@@ -63,9 +63,11 @@ def scope_label(user: User) -> str:
     """What part of the city the user works on, as the header shows it."""
     if user.role == Role.DEPARTMENT and user.department_id:
         return user.department.name
+    if user.is_superuser:
+        return str(_("Whole district"))
     codes = user.scope_division_codes or []
     if not codes:
-        return str(_("Whole district"))
+        return "未分配数据范围"  # an empty scope is nothing, not everything
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
     return "、".join(names.get(code, code) for code in codes)
 
