@@ -216,6 +216,10 @@ if XIUHUA_HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("XIUHUA_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("XIUHUA_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = _env_flag("XIUHUA_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' preload list is a one-way decision for the whole domain, taken by its owner
+        # (XIUHUA_HSTS_PRELOAD=1), not a default; the check only reminds of it.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     # Only behind a reverse proxy that sets X-Forwarded-Proto itself (and strips it from clients) may the
