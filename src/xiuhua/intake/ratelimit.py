@@ -11,7 +11,6 @@ from django.utils import timezone
 from xiuhua.core.errors import DomainError
 from xiuhua.intake.models import RateWindow
 
-
 # Longer than any window in use (the citizen limit counts per hour), so a live window is never pruned.
 KEEP_WINDOWS = timedelta(days=1)
 

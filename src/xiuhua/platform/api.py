@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.parser import Parser
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.parser import Parser
 
 from xiuhua.accounts.api import BearerToken, departments_router
 from xiuhua.accounts.api import router as auth_router
@@ -22,6 +22,7 @@ from xiuhua.intake.channels.leader.api import router as leader_router
 from xiuhua.intake.channels.staff.api import router as staff_router
 from xiuhua.reports.api import router as reports_router
 from xiuhua.territory.api import router as territory_router
+
 
 class StrictJsonParser(Parser):
     """JSON bodies without NaN/Infinity, beyond-range numbers or deep nesting (Python's json allows them)."""

@@ -54,4 +54,6 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).exc
 )
 def test_no_api_operation_answers_with_a_server_error(case, bearer, in_process_requests):
     response = case.call(headers=bearer)
-    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:500]}"
+    assert response.status_code < 500, (
+        f"{case.method} {case.formatted_path}: {response.status_code} {response.text[:500]}"
+    )
