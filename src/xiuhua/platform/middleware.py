@@ -2,7 +2,8 @@
 
 NaN/Infinity (in JSON, or as a query or form value), JSON nested deeper than a few dozen levels, NUL bytes
 and invalid UTF-8 in the path, the query or the body get HTTP 400 with a Chinese message:
-`{"detail": …, "code": "bad_input"}` under /api/ and /open311/, a short error page elsewhere. A refused
+`{"detail": …, "code": "bad_input"}` under /api/, a GeoReport v2 error document under /open311/ (what
+Open311 clients read), a short error page elsewhere. A refused
 report to an intake channel is kept in the intake log as text, like any other refused report.
 """
 
@@ -18,9 +19,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
 from xiuhua.core.strict_json import BadInput, NotJson, check_text, decode_utf8, is_non_finite_word, loads_strict
+from xiuhua.intake.channels.citizen.adapter import client_fingerprint
 from xiuhua.intake.log import record_rejection
+from xiuhua.intake.open311.render import errors as open311_errors
 
-JSON_PREFIXES = ("/api/", "/open311/")
+_OPEN311_FORMAT = re.compile(r"\.([A-Za-z0-9]+)$")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 # Fields whose value is free text a person typed or a secret: "nan" there is a word, not a number.
 FREE_TEXT_FIELDS = frozenset({"username", "password", "old_password", "new_password1", "new_password2", "q"})
@@ -95,9 +98,17 @@ def _check_body(request: HttpRequest) -> None:
 
 
 def refusal(request: HttpRequest, message: str) -> HttpResponse:
-    if request.path_info.startswith(JSON_PREFIXES):
+    path = request.path_info
+    if path.startswith("/open311/"):
+        # Open311 clients read GeoReport v2 error documents, in the format the path asks for.
+        fmt = _OPEN311_FORMAT.search(path)
+        return open311_errors(fmt.group(1).lower() if fmt else "json", 400, [message])
+    if path.startswith("/api/"):
         return JsonResponse(
-            {"detail": message, "code": "bad_input"}, status=400, json_dumps_params={"ensure_ascii": False}
+            {"detail": message, "code": "bad_input"},
+            status=400,
+            content_type="application/json; charset=utf-8",
+            json_dumps_params={"ensure_ascii": False},
         )
     page = (
         '<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><title>请求无法处理</title></head>'
@@ -119,4 +130,7 @@ def _log_refused_report(request: HttpRequest, exc: BadInput) -> None:
     except Exception:  # noqa: BLE001 - a multipart body already read by the check: log what is known
         raw = ""
     address = request.META.get("REMOTE_ADDR", "")
-    record_rejection(channel, f"address:{address}", exc, {"text": raw, "query": request.META.get("QUERY_STRING", "")})
+    # As the channels label their own refusals: a citizen by a fingerprint (no address is stored), others by address.
+    client = f"citizen:{client_fingerprint(address, request.headers.get('X-Client-Id', ''))[:12]}"
+    client = client if channel == "citizen" else address
+    record_rejection(channel, client, exc, {"text": raw, "query": request.META.get("QUERY_STRING", "")})
