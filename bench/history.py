@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 
 BATCH = 5_000
+DISTRICT_CODE = "330424"  # the demo district (xiuhua.platform.demo_data.DISTRICT)
 OPEN_SHARE_RECENT = 0.35  # of the last two weeks' cases, still open somewhere in the loop
 OPEN_STATES = ("reported", "accepted", "registered", "dispatched", "handling", "handled", "checking", "checked")
 
@@ -84,7 +85,14 @@ def add_staff(*, inspectors: int = 0, operators: int = 0, shift_leaders: int = 0
     wanted = {"inspector": inspectors, "operator": operators, "shift_leader": shift_leaders, "dispatcher": dispatchers}
     User.objects.bulk_create(
         [
-            User(username=f"bench_{role}_{n:04d}", display_name=f"{role} {n}", role=role, password="!")
+            # An empty scope is nothing: bench staff work on the whole demo district.
+            User(
+                username=f"bench_{role}_{n:04d}",
+                display_name=f"{role} {n}",
+                role=role,
+                password="!",
+                scope_division_codes=[DISTRICT_CODE],
+            )
             for role, count in wanted.items()
             for n in range(1, count + 1)
         ],

@@ -96,7 +96,9 @@ def drive(args: argparse.Namespace) -> dict:
         for u in User.objects.filter(username__in=["operator", "shift_leader", "dispatcher", "inspector", "dept_zhifa"])
     }
     rng = random.Random(args.seed)
-    points = [g.geometry.representative_point() for g in UnitGrid.objects.all()[:200]]
+    # On the demo inspector's beat: an inspector checks only the cases in the grids they patrol.
+    beat = UnitGrid.objects.filter(community__code__in=users["inspector"].scope_division_codes)
+    points = [g.geometry.representative_point() for g in beat[:200]]
     loop = [
         ("accept", "operator", {}, False),
         ("register", "shift_leader", {}, False),

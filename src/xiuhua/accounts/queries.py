@@ -1,12 +1,13 @@
 """Data scope: the one permission helper every read goes through.
 
 A user sees the divisions whose codes start with one of their `scope_division_codes` (and everything
-located inside them). An empty scope, an administrator or a superuser sees the whole territory.
+located inside them). An empty scope means nothing: a user sees the district only when given its code.
+Only the superuser (an installation account) is unlimited; no role is unlimited by its role alone.
 """
 
 from django.db.models import Q, QuerySet
 
-from xiuhua.accounts.choices import DepartmentKind, Role
+from xiuhua.accounts.choices import DepartmentKind
 from xiuhua.accounts.models import Department, User
 
 # Division code lengths from the district down (GB/T 2260, town, community).
@@ -14,20 +15,20 @@ _ANCESTOR_LENGTHS = (6, 9)
 
 
 def sees_everything(user: User) -> bool:
-    """True when the user's data scope is the whole territory."""
-    return bool(user.is_superuser or user.role == Role.SYSADMIN or not scope_prefixes(user))
+    """True only for the superuser: everyone else sees what their scope names, and an empty scope is nothing."""
+    return bool(user.is_superuser)
 
 
 def scope_prefixes(user: User) -> list[str]:
-    """The division code prefixes the user is limited to (empty = no limit), cleaned of blanks."""
+    """The division or unit grid code prefixes the user is limited to (empty = nothing), cleaned of blanks."""
     return [str(code).strip() for code in (user.scope_division_codes or []) if str(code).strip()]
 
 
 def division_code_filter(user: User, field_path: str) -> Q:
     """A Q limiting `field_path` (a division code, e.g. "community__code") to the user's scope.
 
-    Returns an empty Q (no restriction) for users who see everything. Rows with no division code at
-    the path (e.g. a component outside every grid) are hidden from scoped users.
+    Returns an empty Q (no restriction) only for the superuser; an empty scope matches no row. Rows
+    with no division code at the path (e.g. a component outside every grid) are hidden from scoped users.
     """
     if sees_everything(user):
         return Q()
@@ -35,6 +36,14 @@ def division_code_filter(user: User, field_path: str) -> Q:
     for prefix in scope_prefixes(user):
         condition |= Q(**{f"{field_path}__startswith": prefix})
     return condition
+
+
+def sees_whole_district(user: User) -> bool:
+    """Whether the user's scope names a whole district (or the user is the superuser).
+
+    Things that belong to no place yet (a hotline order still waiting for its class) are the district's.
+    """
+    return sees_everything(user) or any(len(prefix) <= 6 for prefix in scope_prefixes(user))
 
 
 def sees_division_code(user: User, code: str) -> bool:

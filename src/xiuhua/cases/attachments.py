@@ -10,17 +10,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
 from xiuhua.cases.choices import AttachmentStage
 from xiuhua.cases.models import Case, CaseAttachment, CaseEvent
-from xiuhua.cases.photos import decode_image, public_copy
+from xiuhua.cases.photos import declared_pixels, decode_image, public_copy
 from xiuhua.core.errors import DomainError
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS_PER_ACTION = 9
+# One request's uploads together (settings XIUHUA_PHOTO_MAX_TOTAL_BYTES / _PIXELS override these).
+DEFAULT_MAX_TOTAL_BYTES = 30 * 1024 * 1024
+DEFAULT_MAX_TOTAL_PIXELS = 100_000_000
 
 # Magic bytes → (content type, extension). Only what a phone camera or recorder produces is taken.
 _SIGNATURES: tuple[tuple[bytes, int, str, str], ...] = (
@@ -86,8 +90,29 @@ def check_uploads(files: Iterable[UploadedFile]) -> list[CheckedUpload]:
                 f"附件「{name}」不是照片、视频或录音（支持 JPEG、PNG、GIF、WebP、HEIC、MP4、AMR）",
                 code="bad_attachment",
             )
-        checked.append(_with_public_copy(upload, content_type, name))
-    return checked
+        checked.append((upload, content_type, name))
+    _check_totals(checked)
+    return [_with_public_copy(upload, content_type, name) for upload, content_type, name in checked]
+
+
+def _check_totals(files: list[tuple[UploadedFile, str, str]]) -> None:
+    """Bound one request's uploads together, before any image is decoded (decoding is what costs memory)."""
+    max_bytes = getattr(settings, "XIUHUA_PHOTO_MAX_TOTAL_BYTES", DEFAULT_MAX_TOTAL_BYTES)
+    total = sum(upload.size for upload, _type, _name in files)
+    if total > max_bytes:
+        raise DomainError(
+            f"本次上传的附件合计 {total / 1048576:.1f} MB，超过每次合计上限 {max_bytes / 1048576:.0f} MB"
+            "（XIUHUA_PHOTO_MAX_TOTAL_BYTES）",
+            code="too_large",
+        )
+    max_pixels = getattr(settings, "XIUHUA_PHOTO_MAX_TOTAL_PIXELS", DEFAULT_MAX_TOTAL_PIXELS)
+    pixels = sum(declared_pixels(upload, name) for upload, kind, name in files if kind.startswith("image/"))
+    if pixels > max_pixels:
+        raise DomainError(
+            f"本次上传的照片合计 {pixels / 1e6:.1f} 百万像素，超过每次合计上限 {max_pixels / 1e6:.0f} 百万像素"
+            "（XIUHUA_PHOTO_MAX_TOTAL_PIXELS）",
+            code="too_large",
+        )
 
 
 def _with_public_copy(upload: UploadedFile, content_type: str, name: str) -> CheckedUpload:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import IO
 
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -38,6 +39,24 @@ def decode_image(data: bytes, name: str) -> Image.Image:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise DomainError(f"照片「{name}」已损坏，无法打开，请重新拍摄或选择", code="bad_attachment") from None
     return image
+
+
+def declared_pixels(upload: IO[bytes], name: str) -> int:
+    """Width × height as the image header says, read without decoding the pixels (PIL opens lazily)."""
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            width, height = Image.open(upload).size
+        if width * height > MAX_IMAGE_PIXELS:
+            raise Image.DecompressionBombError(f"{width}x{height}")
+    except Image.DecompressionBombError:
+        raise DomainError(f"照片「{name}」像素过多，无法处理", code="bad_attachment") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise DomainError(f"照片「{name}」已损坏，无法打开，请重新拍摄或选择", code="bad_attachment") from None
+    finally:
+        upload.seek(0)
+    return width * height
 
 
 def public_copy(image: Image.Image) -> tuple[bytes, str]:

@@ -2,8 +2,8 @@
 
 Scope: a department sees the cases dispatched to it (lead or assisting), plus those inside its data
 scope if it has one (a sub-district); an inspector sees what they reported, the verify/check tasks
-given to them, and the cases in their grids; the command centre and leaders see their district (their
-data scope, or everything when unscoped). A case outside the scope does not exist for the user (404).
+given to them, and the cases in the unit grids or communities they patrol; the command centre and leaders
+see their data scope (an empty scope is nothing). A case outside the scope does not exist for the user (404).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
-from xiuhua.accounts.queries import division_code_filter, scope_prefixes, sees_everything
+from xiuhua.accounts.queries import division_code_filter, sees_everything
 from xiuhua.cases.choices import Action, Light
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.models import Case
@@ -39,9 +39,7 @@ def visible_cases(user: User) -> QuerySet[Case]:
         )
         mine = Q(lead_department_id=user.department_id) | Q(Exists(assisting))
         # An unscoped department is a district-wide professional one: it sees only what it was sent.
-        return (
-            cases.filter(mine | division_code_filter(user, "grid_code")) if scope_prefixes(user) else cases.filter(mine)
-        )
+        return cases.filter(mine | division_code_filter(user, "grid_code"))
     if sees_everything(user):
         return cases
     in_scope = division_code_filter(user, "grid_code")

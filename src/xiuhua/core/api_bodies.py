@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from xiuhua.core.errors import DomainError
+from xiuhua.core.strict_json import NotJson, loads_strict
 
 
 def _form_value(field: str, values: list[str], model: type[BaseModel]) -> Any:
@@ -22,8 +23,8 @@ def read_body(request: HttpRequest, model: type[BaseModel]) -> tuple[BaseModel, 
     """The body as `model` plus uploaded files by field name, from JSON or a form."""
     if request.content_type == "application/json":
         try:
-            raw = json.loads(request.body or b"{}")
-        except ValueError:
+            raw = loads_strict(request.body or b"{}")
+        except NotJson:
             raise DomainError("请求体不是合法的 JSON", code="invalid_json") from None
         if not isinstance(raw, dict):
             raise DomainError("请求体应为 JSON 对象", code="invalid_json")

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import Department, User
-from xiuhua.accounts.queries import division_code_filter, scope_prefixes, sees_everything, visible_departments
+from xiuhua.accounts.queries import (
+    division_code_filter,
+    scope_prefixes,
+    sees_everything,
+    sees_whole_district,
+    visible_departments,
+)
 from xiuhua.cases.models import Case, CaseStats
 from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.evaluation import scoring
@@ -289,7 +295,7 @@ def _hotline_figures(object_type: str, start: datetime, end: datetime, user: Use
     for row in transferred:
         figures[str(row["case__district"])]["transferred"] = row["count"]
     districts = list(Division.objects.filter(level="district").values_list("pk", flat=True)[:2])
-    if len(districts) == 1 and (user is None or sees_everything(user)):
+    if len(districts) == 1 and (user is None or sees_whole_district(user)):
         figures[str(districts[0])]["answered_on_call"] = orders.filter(state=OrderState.ANSWERED).count()
     return figures
 

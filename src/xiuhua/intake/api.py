@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.privacy import payload_for
 from xiuhua.cases.presenters import shown_description
+from xiuhua.accounts.queries import sees_whole_district
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import PermissionDenied
 from xiuhua.intake.classifier import active_model_summary, suggest_classes
@@ -73,7 +74,8 @@ class RejectionOut(Schema):
 def list_rejections(request: HttpRequest, channel: str = "", limit: int = 100) -> list[dict]:
     if request.auth.role not in LOG_ROLES:
         raise PermissionDenied("接报日志只对受理员、值班长开放")
-    rows = RejectedReport.objects.all()
+    # Refused payloads belong to no place: they are the district's, so an empty scope reads none.
+    rows = RejectedReport.objects.all() if sees_whole_district(request.auth) else RejectedReport.objects.none()
     district = sole_district_code()
     if channel:
         rows = rows.filter(channel=channel)

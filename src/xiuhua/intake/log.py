@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja.errors import ValidationError
 
 from xiuhua.core.errors import DomainError
+from xiuhua.core.strict_json import BadInput, NotJson, loads_strict
 from xiuhua.intake.models import RejectedReport
 
 MAX_LOGGED_TEXT = 4000
@@ -68,9 +69,10 @@ def request_payload(request: HttpRequest) -> dict[str, Any]:
     """What a client sent, for the log: the JSON body or the form fields, and the names and sizes of files."""
     if request.content_type == "application/json":
         try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            body = request.body.decode("utf-8", errors="replace")
+            body = loads_strict(request.body or b"{}")
+        except (NotJson, BadInput):
+            # Kept as text: a JSON column cannot hold NaN, and the operator should see what came in.
+            return {"text": request.body[:MAX_LOGGED_TEXT].decode("utf-8", errors="replace")}
         return {"json": body}
     form = {k: v if len(v) > 1 else v[0] for k, v in request.POST.lists()}
     return {"form": form, "files": dict(request.FILES.lists())}

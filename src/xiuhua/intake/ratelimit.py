@@ -11,6 +11,9 @@ from django.utils import timezone
 from xiuhua.core.errors import DomainError
 from xiuhua.intake.models import RateWindow
 
+# Longer than any window in use (the citizen limit counts per hour), so a live window is never pruned.
+KEEP_WINDOWS = timedelta(days=1)
+
 
 class TooManyRequests(DomainError):
     status_code = 429
@@ -24,8 +27,13 @@ def _window_start(now: datetime, seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % seconds, tz=now.tzinfo)
 
 
-def take_rate_slot(client: str, limit: int, per_seconds: int, now: datetime | None = None) -> None:
-    """Count one request for `client`; refuse (429) once `limit` were made in the current window."""
+def take_rate_slot(
+    client: str, limit: int, per_seconds: int, now: datetime | None = None, *, message: str = ""
+) -> None:
+    """Count one request for `client`; refuse (429) once `limit` were made in the current window.
+
+    `message` replaces the default refusal (it may use `{wait}`, the minutes until the window ends).
+    """
     now = now or timezone.now()
     start = _window_start(now, per_seconds)
     with transaction.atomic():
@@ -40,6 +48,14 @@ def take_rate_slot(client: str, limit: int, per_seconds: int, now: datetime | No
                     RateWindow.objects.create(client=client, window_start=start, count=1)
                 return
             except IntegrityError:
-                return take_rate_slot(client, limit, per_seconds, now)
+                return take_rate_slot(client, limit, per_seconds, now, message=message)
     wait = int((start + timedelta(seconds=per_seconds) - now).total_seconds() // 60) + 1
-    raise TooManyRequests(f"提交过于频繁，请约 {wait} 分钟后再试；紧急情况请拨打 12345")
+    text = message or "提交过于频繁，请约 {wait} 分钟后再试；紧急情况请拨打 12345"
+    raise TooManyRequests(text.format(wait=wait))
+
+
+def prune_rate_windows(now: datetime | None = None, keep: timedelta = KEEP_WINDOWS) -> int:
+    """Delete counting windows that ended long ago (a periodic worker job); returns how many went."""
+    now = now or timezone.now()
+    deleted, _ = RateWindow.objects.filter(window_start__lt=now - keep).delete()
+    return deleted

@@ -5,12 +5,14 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.parser import Parser
 
 from xiuhua.accounts.api import BearerToken, departments_router
 from xiuhua.accounts.api import router as auth_router
 from xiuhua.cases.api import router as cases_router
 from xiuhua.catalog.api import router as catalog_router
 from xiuhua.core.errors import DomainError
+from xiuhua.core.strict_json import loads_strict
 from xiuhua.evaluation.api import router as evaluation_router
 from xiuhua.intake.api import router as intake_router
 from xiuhua.intake.channels.alerts.api import router as alerts_router
@@ -21,6 +23,14 @@ from xiuhua.intake.channels.staff.api import router as staff_router
 from xiuhua.reports.api import router as reports_router
 from xiuhua.territory.api import router as territory_router
 
+
+class StrictJsonParser(Parser):
+    """JSON bodies without NaN/Infinity, beyond-range numbers or deep nesting (Python's json allows them)."""
+
+    def parse_body(self, request: HttpRequest):
+        return loads_strict(request.body)  # ninja answers any parse failure with a 400
+
+
 api = NinjaAPI(
     title="xiuhua API",
     version="1",
@@ -30,6 +40,7 @@ api = NinjaAPI(
     ),
     auth=BearerToken(),
     urls_namespace="api-v1",
+    parser=StrictJsonParser(),
 )
 api.add_router("/auth/", auth_router)
 api.add_router("/", territory_router)

@@ -452,8 +452,38 @@ def _create_components(
     return count
 
 
+PATROL_COMMUNITIES = 3
+
+
+def _staff_scopes() -> dict[str, list[str]]:
+    """The centre and the leader work on the whole district (an empty scope would be nothing)."""
+    return {role: [facts.DISTRICT[0]] for _u, role, _label in STAFF_ROLES if role != Role.INSPECTOR}
+
+
+def _patrol_areas() -> list[list[str]]:
+    """A few communities per inspector, as a real 监督员 walks a beat rather than the district; every
+    community has one, so every report can be verified and checked."""
+    codes = list(Division.objects.filter(level=DivisionLevel.COMMUNITY).order_by("code").values_list("code", flat=True))
+    return [codes[i : i + PATROL_COMMUNITIES] for i in range(0, len(codes), PATROL_COMMUNITIES)] or [[]]
+
+
+def _inspectors() -> list[User]:
+    """`inspector` patrols the first area; `inspector_2`, `inspector_3`, … the others."""
+    return [
+        User(
+            username="inspector" if n == 1 else f"inspector_{n}",
+            role=Role.INSPECTOR,
+            display_name="监督员" if n == 1 else f"监督员{n}",
+            is_demo=True,
+            scope_division_codes=area,
+        )
+        for n, area in enumerate(_patrol_areas(), start=1)
+    ]
+
+
 def _create_users(departments: dict[str, Department]) -> list[str]:
     """Demo accounts; they get the demo password only in demo mode, otherwise an unusable one."""
+    scopes = _staff_scopes()
     users = [
         User(
             username=u,
@@ -464,9 +494,12 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
             # works in the admin with their role's powers only; the auditor reads /audit/, not the admin.
             is_staff=role in (Role.SYSADMIN, Role.SECADMIN),
             is_superuser=role == Role.SYSADMIN,
+            scope_division_codes=scopes[role],
         )
         for u, role, label in STAFF_ROLES
+        if role != Role.INSPECTOR
     ]
+    users += _inspectors()
     users += [
         User(
             username=f"dept_{d.short_name}",

@@ -29,6 +29,7 @@ from PIL import Image
 
 from xiuhua.accounts.choices import DepartmentKind, Role
 from xiuhua.accounts.models import Department, User
+from xiuhua.accounts.queries import sees_division_code
 from xiuhua.cases.choices import CALLBACK_SOURCES, Source
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.models import Case, CaseStats, Timer
@@ -194,6 +195,13 @@ class _Story:
         self.actions += 1
         return apply_action(case.number, action, self.users[who], params, files=files, now=at)
 
+    def patroller(self, case: Case) -> str:
+        """The demo inspector whose patrol area holds the case's grid (each sees only their beat)."""
+        for name, user in sorted(self.users.items()):
+            if user.role == Role.INSPECTOR and sees_division_code(user, case.grid_code):
+                return name
+        return "inspector"
+
     def chance(self, key: str) -> bool:
         return self.rng.random() < ODDS[key]
 
@@ -230,7 +238,8 @@ class _Story:
     def _verify(self, case: Case, t: datetime) -> tuple[Case, datetime, bool]:
         case = self.act(case, "verify", "operator", t := self.later(t, 3, 20))
         true = not self.chance("verify_false")
-        case = self.act(case, "verify", "inspector", t := self.later(t, 20, 240), [photo("before")], result=true)
+        who = self.patroller(case)
+        case = self.act(case, "verify", who, t := self.later(t, 20, 240), [photo("before")], result=true)
         return case, t, true
 
     def _department(self, case: Case) -> str:
@@ -306,7 +315,7 @@ class _Story:
             case = self.act(case, "check", "operator", t := self.later(t, 5, 60))
             note = "处置到位" if passed else self.rng.choice(CHECK_FAIL_NOTES)
             at = t = self.later(t, 20, 300)
-            case = self.act(case, "check", "inspector", at, [photo("check")], result=passed, note=note)
+            case = self.act(case, "check", self.patroller(case), at, [photo("check")], result=passed, note=note)
             if not passed:
                 case = self.act(case, "handle", dept, t := self.later(t, 10, 120))
                 case, t = self._report_back(case, t, dept)

@@ -95,7 +95,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "xiuhua.platform.middleware.BadInputMiddleware",  # issue 12 (hardening): refuse NaN, NUL, deep JSON first
     "xiuhua.core.context.ClientAddressMiddleware",
+    "csp.middleware.CSPMiddleware",  # issue 12 (hardening): Content-Security-Policy, see the block at the end
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -255,3 +257,51 @@ LOGGING = {
     # django-axes logs every successful login at INFO; failures and lockouts (WARNING) are what an operator needs.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+
+# --- Hardening (issue 12: abuse limits, photo totals, Content-Security-Policy, HTTPS) -----------------------
+# Kept in one block; docs/hardening.md explains each setting.
+
+# Anonymous (citizen) reports: per client address per hour, and for the whole district per minute.
+XIUHUA_CITIZEN_RATE = (int(os.environ.get("XIUHUA_CITIZEN_REPORTS_PER_HOUR", "10")), 3600)
+XIUHUA_ANON_REPORTS_PER_MINUTE = int(os.environ.get("XIUHUA_ANON_REPORTS_PER_MINUTE", "60"))
+# Photos of one request together: bytes as uploaded, pixels as the image headers declare them.
+XIUHUA_PHOTO_MAX_TOTAL_BYTES = int(os.environ.get("XIUHUA_PHOTO_MAX_TOTAL_BYTES", str(30 * 1024 * 1024)))
+XIUHUA_PHOTO_MAX_TOTAL_PIXELS = int(os.environ.get("XIUHUA_PHOTO_MAX_TOTAL_PIXELS", str(100_000_000)))
+
+# No inline script anywhere (every script is a static file). Styles keep 'unsafe-inline': Leaflet and ECharts
+# set element styles from script and the templates use style attributes. Map tiles may come from the
+# XIUHUA_MAP_TILES host.
+_TILE_ORIGIN = "/".join(XIUHUA_MAP_TILES.split("/")[:3]) if XIUHUA_MAP_TILES.startswith("http") else ""
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+
+# XIUHUA_HTTPS=1 when the site is served over HTTPS: HSTS, redirect to HTTPS, cookies only over HTTPS.
+XIUHUA_HTTPS = _env_flag("XIUHUA_HTTPS", False)
+if XIUHUA_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("XIUHUA_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("XIUHUA_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = _env_flag("XIUHUA_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' preload list is a one-way decision for the whole domain, taken by its owner
+        # (XIUHUA_HSTS_PRELOAD=1), not a default; the check only reminds of it.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Only behind a reverse proxy that sets X-Forwarded-Proto itself (and strips it from clients) may the
+    # header be believed; otherwise any client could claim HTTPS.
+    if _env_flag("XIUHUA_TRUST_PROXY_SSL_HEADER", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiuhua.accounts.models import User
-from xiuhua.accounts.queries import sees_everything
+from xiuhua.accounts.queries import sees_whole_district
 from xiuhua.cases.choices import CaseStatus, Satisfaction, Source
 from xiuhua.cases.models import Case
 from xiuhua.cases.overview import per_interval, reported_between, stage_rows, top_classes
@@ -320,7 +320,7 @@ def overdue(scope: Scope) -> dict:
 def hotline(scope: Scope) -> dict:
     start, end = scope.bounds
     orders = WorkOrder.objects.filter(hotline=Hotline.H12345)
-    if not sees_everything(scope.user):
+    if not sees_whole_district(scope.user):
         orders = orders.filter(case__in=scope.cases)
     received = orders.filter(received_at__gte=start, received_at__lt=end).aggregate(
         total=Count("*"),

@@ -66,8 +66,10 @@ def scope_label(user: User) -> str:
     if user.role == Role.DEPARTMENT and user.department_id:
         return user.department.name
     codes = user.scope_division_codes or []
-    if not codes:
+    if user.is_superuser or (codes and all(len(str(code)) == 6 for code in codes)):
         return str(_("Whole district"))
+    if not codes:
+        return "未分配数据范围"  # an empty scope is nothing, not everything
     names = dict(Division.objects.filter(code__in=codes).values_list("code", "name"))
     return "、".join(names.get(code, code) for code in codes)
 

@@ -73,8 +73,9 @@ def test_login_without_password_field_is_a_chinese_422(client, demo_city):
 def test_division_code_filter_limits_to_scope_prefixes(demo_city):
     admin = User.objects.get(username="admin")
     scoped = make_user("two_towns", scope=["330424001", "330424002"])
-    everyone = make_user("no_scope", role=Role.LEADER)
-    assert sees_everything(admin) and sees_everything(everyone) and not sees_everything(scoped)
+    nobody = make_user("no_scope", role=Role.LEADER)
+    assert sees_everything(admin) and not sees_everything(nobody) and not sees_everything(scoped)
+    assert not UnitGrid.objects.filter(division_code_filter(nobody, "community__code")).exists()
     grids = UnitGrid.objects.all()
     assert grids.filter(division_code_filter(admin, "community__code")).count() == grids.count()
     mine = grids.filter(division_code_filter(scoped, "community__code"))
@@ -83,9 +84,11 @@ def test_division_code_filter_limits_to_scope_prefixes(demo_city):
     assert sees_division_code(scoped, "330424002003") and not sees_division_code(scoped, "330424101001")
 
 
-def test_admin_role_sees_everything_even_with_a_scope(demo_city):
+def test_sysadmin_role_is_limited_by_its_scope_only_the_superuser_is_not(demo_city):
     admin = make_user("scoped_admin", role=Role.SYSADMIN, scope=["330424001"])
-    assert sees_everything(admin)
+    assert not sees_everything(admin) and sees_division_code(admin, "330424001002")
+    assert not sees_division_code(admin, "330424101001")
+    assert sees_everything(User.objects.get(username="admin")), "the installation superuser"
 
 
 # --- departments --------------------------------------------------------------------------------------

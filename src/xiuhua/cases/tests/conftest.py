@@ -34,6 +34,14 @@ def photo(name: str = "scene.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, JPEG, content_type="image/jpeg")
 
 
+def patrolling_inspector(case) -> User:
+    """The demo inspector whose beat holds the case's grid (an inspector checks only there)."""
+    from xiuhua.accounts.queries import sees_division_code
+
+    inspectors = User.objects.filter(role="inspector", is_active=True).order_by("username")
+    return next(u for u in inspectors if sees_division_code(u, case.grid_code))
+
+
 def sh(*parts: int) -> datetime:
     """An instant given in Asia/Shanghai local time."""
     return datetime(*parts, tzinfo=SHANGHAI)

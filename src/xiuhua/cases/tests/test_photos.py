@@ -116,3 +116,28 @@ def test_only_before_photos_with_a_public_copy_are_public(loop):
     assert list(public_photos()) == [before]
     CaseAttachment.objects.filter(pk=before.pk).update(public_file="")
     assert list(public_photos()) == []
+
+
+def test_photos_of_one_request_together_are_bounded_in_bytes_with_the_limit_named(as_user, spot, settings):
+    settings.XIUHUA_PHOTO_MAX_TOTAL_BYTES = 2 * len(jpeg_bytes()) - 1
+    photos = [SimpleUploadedFile(f"p{n}.jpg", jpeg_bytes(), content_type="image/jpeg") for n in range(2)]
+    body = {"class_code": "01001", "kind": "event", "description": "垃圾", "lng": spot[0], "lat": spot[1]}
+
+    response = as_user("inspector").post_form("/reports", {**body, "photos": photos})
+
+    assert response.status_code == 400 and "XIUHUA_PHOTO_MAX_TOTAL_BYTES" in response.json()["detail"]
+    assert "超过每次合计上限" in response.json()["detail"] and Case.objects.count() == 0
+
+
+def test_photos_of_one_request_together_are_bounded_in_pixels_before_decoding(as_user, spot, settings):
+    settings.XIUHUA_PHOTO_MAX_TOTAL_PIXELS = 5_000_000
+    buffer = io.BytesIO()
+    Image.new("1", (2_000, 2_000)).save(buffer, format="PNG")  # 4 MP each, 8 MP together
+    photos = [SimpleUploadedFile(f"p{n}.png", buffer.getvalue(), content_type="image/png") for n in range(2)]
+    body = {"class_code": "01001", "kind": "event", "description": "垃圾", "lng": spot[0], "lat": spot[1]}
+
+    response = as_user("inspector").post_form("/reports", {**body, "photos": photos})
+
+    detail = response.json()["detail"]
+    assert response.status_code == 400 and "8.0 百万像素" in detail and "上限 5 百万像素" in detail
+    assert CaseAttachment.objects.count() == 0

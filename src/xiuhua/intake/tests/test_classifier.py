@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from xiuhua.accounts.models import User
-from xiuhua.cases.tests.conftest import photo
+from xiuhua.cases.tests.conftest import patrolling_inspector, photo
 from xiuhua.cases.workflow import apply_action
 from xiuhua.intake import classifier
 from xiuhua.intake.channels.staff.adapter import report_by_staff
@@ -48,7 +48,7 @@ def close_case(people, text_class, description: str, address: StreetAddress) -> 
         ("handle", people.zhifa, {}, None),
         ("report_back", people.zhifa, {"note": "已处置"}, [photo("after.jpg")]),
         ("check", people.operator, {}, None),
-        ("check", people.inspector, {"result": True}, [photo("check.jpg")]),
+        ("check", patrolling_inspector(case), {"result": True}, [photo("check.jpg")]),
         ("close", people.shift_leader, {}, None),
     ]
     for action, actor, params, files in steps:

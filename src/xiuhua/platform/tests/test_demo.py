@@ -112,7 +112,12 @@ def test_every_department_has_a_demo_account(demo_city):
     assert {"zhifa", "zhujian", "shichang", "jiaojing", "huanjing", "chengtou", "wuyuan"} <= short_codes
     accounts = set(User.objects.filter(role="department").values_list("username", flat=True))
     assert accounts == {f"dept_{code}" for code in short_codes}
-    staff = set(User.objects.exclude(role="department").values_list("username", "role"))
+    staff = set(User.objects.exclude(role__in=["department", "inspector"]).values_list("username", "role"))
+    inspectors = User.objects.filter(role="inspector").order_by("username")
+    assert inspectors.first().username == "inspector" and inspectors.count() >= 2
+    patrolled = [code for user in inspectors for code in user.scope_division_codes]
+    communities = Division.objects.filter(level="community").values_list("code", flat=True)
+    assert sorted(patrolled) == sorted(communities), "every community has exactly one inspector"
     assert staff == {
         ("admin", "sysadmin"),
         ("secadmin", "secadmin"),
@@ -120,7 +125,6 @@ def test_every_department_has_a_demo_account(demo_city):
         ("operator", "operator"),
         ("shift_leader", "shift_leader"),
         ("dispatcher", "dispatcher"),
-        ("inspector", "inspector"),
         ("leader", "leader"),
     }
 

@@ -282,7 +282,9 @@ def test_user_scoped_to_one_subdistrict_sees_only_its_grids(client, demo_city):
     assert client.get("/api/v1/grids/locate?lng={}&lat={}".format(*inner_point(own)), **scoped).status_code == 200
 
 
-def test_user_with_empty_scope_sees_the_whole_territory(client, demo_city):
-    everyone = token_for(client, "district_leader", role=Role.LEADER, scope=[])
-    body = client.get("/api/v1/grids?limit=1000", **everyone).json()
+def test_user_with_empty_scope_sees_no_grid_and_the_district_scope_sees_all(client, demo_city):
+    nobody = token_for(client, "unscoped_leader", role=Role.LEADER, scope=[])
+    assert client.get("/api/v1/grids?limit=1000", **nobody).json()["features"] == []
+    district = token_for(client, "district_leader", role=Role.LEADER, scope=["330424"])
+    body = client.get("/api/v1/grids?limit=1000", **district).json()
     assert len(body["features"]) == UnitGrid.objects.count()

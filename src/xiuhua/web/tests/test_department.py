@@ -144,9 +144,12 @@ def test_the_place_is_the_case_point_inside_its_grid_with_neighbours(loop, peopl
     roles = [f["properties"]["role"] for f in features]
     grid = next(f for f in features if f["properties"]["role"] == "grid")
     point = next(f for f in features if f["properties"]["role"] == "case")
-    assert roles.count("grid") == 1 and roles.count("case") == 1 and roles.count("neighbour") >= 1
+    # A district-wide department has no data scope: it sees the case sent to it, not the grids around it.
+    assert roles.count("grid") == 1 and roles.count("case") == 1 and roles.count("neighbour") == 0
     assert grid["properties"]["code"] == case.grid_code and grid["geometry"]["type"] in ("Polygon", "MultiPolygon")
     assert point["geometry"]["coordinates"] == pytest.approx([case.lng, case.lat])
+    around = signed_in("dispatcher").get(f"/cases/{case.number}/place.geojson").json()["features"]
+    assert [f["properties"]["role"] for f in around].count("neighbour") >= 1, "the district's dispatcher sees them"
 
 
 def test_anonymous_visitors_get_no_place(loop):

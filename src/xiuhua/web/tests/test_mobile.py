@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from xiuhua.accounts.models import User
 from xiuhua.cases.models import Case
 from xiuhua.cases.tests.conftest import photo
 from xiuhua.territory.models import UnitGrid
@@ -56,7 +57,9 @@ def test_an_inspector_starts_on_the_phone_workbench(demo_city):
 
 
 def test_tasks_are_nearest_first_with_a_position_and_by_deadline_without(loop, people, spot):
-    far_grid = UnitGrid.objects.order_by("-code").first().geometry.representative_point()
+    patrol = User.objects.get(username="inspector").scope_division_codes  # the far grid must be on the beat
+    far_grid = UnitGrid.objects.filter(community__code__in=patrol).order_by("-code").first()
+    far_grid = far_grid.geometry.representative_point()
     first = verify_task(loop, people)  # at the spot, older: earlier deadline
     loop.spot = (far_grid.x, far_grid.y)
     second = verify_task(loop, people)

@@ -69,10 +69,12 @@ def _context(request: HttpRequest, view: str) -> dict:
 
 
 def place_name(request: HttpRequest) -> str:
-    """The district's name for an unscoped user, else the names of the divisions they see."""
+    """The district's name for the superuser, else the names of the divisions in the user's scope."""
+    if request.user.is_superuser:
+        return "、".join(Division.objects.filter(level="district").order_by("code").values_list("name", flat=True))
     codes = [c for c in (request.user.scope_division_codes or []) if c]
-    divisions = Division.objects.filter(code__in=codes) if codes else Division.objects.filter(level="district")
-    return "、".join(divisions.order_by("code").values_list("name", flat=True))
+    names = "、".join(Division.objects.filter(code__in=codes).order_by("code").values_list("name", flat=True))
+    return names or "未分配数据范围"
 
 
 def charts(figures: Overview) -> dict:

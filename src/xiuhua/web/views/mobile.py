@@ -190,6 +190,10 @@ APP_STATIC = (
     "web/mobile.css",
     "web/photos.js",
     "web/m-queue.js",
+    "web/pages.js",
+    "web/m-tasks.js",
+    "web/m-case.js",
+    "web/m-me.js",
     "web/pin-map.js",
     "web/m-report.js",
 )

@@ -17,7 +17,8 @@ from xiuhua.geo.crs import SUPPORTED_CRS
 from xiuhua.intake.ratelimit import take_rate_slot
 from xiuhua.intake.services import Accepted, ReportInput, accept_report, already_accepted, intake_key
 
-DEFAULT_RATE = (10, 3600)  # reports per client per hour
+DEFAULT_RATE = (10, 3600)  # reports per client address per hour
+DEFAULT_ANON_PER_MINUTE = 60  # anonymous reports per minute in the whole district
 MAX_PHOTOS = 3
 PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 
@@ -69,21 +70,40 @@ def _check_citizen_report(data: ReportInput, photos: list) -> None:
         raise DomainError("联系电话 phone 格式不正确（手机 11 位，或带区号的固话）", code="bad_phone")
 
 
+def take_citizen_slots(client: str, address: str, now: datetime | None = None) -> None:
+    """Count an anonymous report against its address, its device (when named) and the whole district.
+
+    The address always counts, so a client-chosen device id (X-Client-Id) only adds a narrower count and
+    cannot start a fresh one. Counted before the payload is checked, so a flood of bad payloads is
+    limited too. The district-wide ceiling caps many addresses together (a botnet, a rented proxy pool).
+    """
+    limit, per_seconds = getattr(settings, "XIUHUA_CITIZEN_RATE", DEFAULT_RATE)
+    take_rate_slot(f"citizen:{address}", limit, per_seconds, now)
+    if client != address:
+        take_rate_slot(f"citizen-device:{client}", limit, per_seconds, now)
+    ceiling = int(getattr(settings, "XIUHUA_ANON_REPORTS_PER_MINUTE", DEFAULT_ANON_PER_MINUTE))
+    message = f"全区市民上报已达每分钟 {ceiling} 件的上限，请约 {{wait}} 分钟后再试；紧急情况请拨打 12345"
+    take_rate_slot("citizen-district", ceiling, 60, now, message=message)
+
+
 def report_by_citizen(
     data: ReportInput,
     photos: list,
     *,
     client: str,
+    address: str | None = None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
 ) -> Accepted:
-    """A citizen's report; the same key from the same client never makes a second case, and does not count twice."""
+    """A citizen's report; the same key from the same client never makes a second case, and does not count twice.
+
+    `address` is the fingerprint of the network address alone and `client` that of address plus the
+    device id the client chose (the same when it sent none).
+    """
     key = intake_key(f"citizen:{client}", idempotency_key)
     if (existing := already_accepted(key)) is not None:
         return Accepted(existing, False)
-    # Counted before the payload is checked, so a flood of bad payloads is limited too.
-    limit, per_seconds = getattr(settings, "XIUHUA_CITIZEN_RATE", DEFAULT_RATE)
-    take_rate_slot(f"citizen:{client}", limit, per_seconds, now)
+    take_citizen_slots(client, address or client, now)
     data.kind = _CLASS_KINDS.get(data.class_code)
     _check_citizen_report(data, photos)
     return accept_report(data, source=Source.CITIZEN, actor=None, photos=photos, key=key, now=now)

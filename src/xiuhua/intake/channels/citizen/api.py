@@ -79,7 +79,11 @@ def create_citizen_report(request: HttpRequest):
             reporter_confidential=body.confidential,
         )
         accepted = report_by_citizen(
-            data, files.get("photos", []), client=client, idempotency_key=request.headers.get("Idempotency-Key")
+            data,
+            files.get("photos", []),
+            client=client,
+            address=client_fingerprint(request.META.get("REMOTE_ADDR", "")),
+            idempotency_key=request.headers.get("Idempotency-Key"),
         )
     case = accepted.case
     receipt = {

@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
+from xiuhua.accounts.queries import sees_everything, sees_whole_district
 from xiuhua.cases.choices import Action, Source
 from xiuhua.cases.models import Case, CaseEvent
 from xiuhua.cases.workflow import Conflict, apply_action
@@ -169,6 +171,25 @@ def take_work_order(data: WorkOrderInput, actor: User, now: datetime | None = No
             order.state = OrderState.TRANSFERRED
         order.save()
     return order, True
+
+
+def visible_work_orders(user: User) -> QuerySet[WorkOrder]:
+    """Orders whose case the user may read; an order still without a case belongs to the whole district."""
+    if sees_everything(user):
+        return WorkOrder.objects.all()
+    from xiuhua.cases.queries import visible_cases  # the case read rule, applied to the order's case
+
+    readable = Q(case__in=visible_cases(user).values("pk"))
+    if sees_whole_district(user):
+        readable |= Q(case__isnull=True)
+    return WorkOrder.objects.filter(readable)
+
+
+def check_order_visible(user: User, order: WorkOrder) -> WorkOrder:
+    """The order itself, or 404 when it lies outside the user's data scope (it does not exist for them)."""
+    if not visible_work_orders(user).filter(pk=order.pk).exists():
+        raise NotFound(f"没有 {order.hotline} 工单 {order.order_number}")
+    return order
 
 
 def find_work_order(hotline: str, order_number: str, *, lock: bool = False) -> WorkOrder:

@@ -18,11 +18,13 @@ from xiuhua.core.errors import PermissionDenied
 from xiuhua.intake.channels.hotline.adapter import (
     HOTLINE_ROLES,
     WorkOrderInput,
+    check_order_visible,
     find_work_order,
     hotline_steps,
     record_hotline_callback,
     take_work_order,
     transfer_work_order,
+    visible_work_orders,
 )
 from xiuhua.intake.channels.hotline.importer import import_work_orders
 from xiuhua.intake.channels.hotline.models import OrderState, WorkOrder
@@ -134,7 +136,7 @@ class OrderQuery(Schema):
 @router.get("/hotline/orders", response={200: dict, **ERRORS}, summary="热线工单列表")
 def list_work_orders(request: HttpRequest, query: Query[OrderQuery]):
     _reader(request)
-    orders = WorkOrder.objects.select_related("case")
+    orders = visible_work_orders(request.auth).select_related("case")
     if query.state:
         orders = orders.filter(state=query.state)
     if query.hotline:
@@ -150,7 +152,7 @@ def list_work_orders(request: HttpRequest, query: Query[OrderQuery]):
 @router.get("/hotline/orders/{hotline}/{order_number}", response={200: dict, **ERRORS}, summary="一张工单及其办理环节")
 def get_work_order(request: HttpRequest, hotline: str, order_number: str):
     _reader(request)
-    return order_view(find_work_order(hotline, order_number), request.auth)
+    return order_view(check_order_visible(request.auth, find_work_order(hotline, order_number)), request.auth)
 
 
 @router.post(
@@ -159,6 +161,7 @@ def get_work_order(request: HttpRequest, hotline: str, order_number: str):
     summary="为无分类的工单选定分类，转为案卷",
 )
 def transfer(request: HttpRequest, hotline: str, order_number: str, body: TransferBody):
+    check_order_visible(request.auth, find_work_order(hotline, order_number))
     return order_view(
         transfer_work_order(hotline, order_number, body.class_code, body.kind, request.auth), request.auth
     )
@@ -170,6 +173,7 @@ def transfer(request: HttpRequest, hotline: str, order_number: str, body: Transf
     summary="热线回访结果（办理满意度、服务满意度）",
 )
 def callback(request: HttpRequest, hotline: str, order_number: str, body: CallbackBody):
+    check_order_visible(request.auth, find_work_order(hotline, order_number))
     record_hotline_callback(
         hotline, order_number, request.auth, body.satisfaction, body.service_satisfaction, body.note
     )

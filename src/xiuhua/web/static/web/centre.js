@@ -13,3 +13,10 @@ document.addEventListener("htmx:afterSwap", (event) => {
   panel.scrollTop = 0;
   if (window.innerWidth < 1200) panel.scrollIntoView({ behavior: "smooth", block: "start" });
 });
+
+// Enter on a focused queue row opens it like a click (an htmx trigger filter would need eval, which the
+// Content-Security-Policy forbids).
+document.addEventListener("keyup", (event) => {
+  if (event.key !== "Enter" || !event.target.matches || !event.target.matches("tr.queue-row")) return;
+  event.target.click();
+});

@@ -119,6 +119,9 @@ def test_case_page_shows_photos_before_and_after_and_the_grid_on_a_map(page, log
     loop.act(case, "handle", people.zhifa)
     after = SimpleUploadedFile("after.jpg", Path(scene_jpeg(tmp_path / "a.jpg", cleaned=True)).read_bytes())
     loop.act(case, "report_back", people.zhifa, files=[after], note="垃圾已清运，地面已冲洗")
+    # Neighbouring grids are drawn as far as the reader's scope reaches: this department is given the district.
+    people.zhifa.scope_division_codes = ["330424"]
+    people.zhifa.save(update_fields=["scope_division_codes"])
     log_in(page, "dept_zhifa")
 
     page.goto(f"{server.url}/cases/{case.number}/")
