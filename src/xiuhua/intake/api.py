@@ -7,8 +7,8 @@ from ninja import Field, Query, Router, Schema
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.privacy import payload_for
-from xiuhua.cases.presenters import shown_description
 from xiuhua.accounts.queries import sees_whole_district
+from xiuhua.cases.presenters import shown_description
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import PermissionDenied
 from xiuhua.intake.classifier import active_model_summary, suggest_classes
