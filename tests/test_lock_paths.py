@@ -26,6 +26,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "xiuhua"
 # Where each lock is taken → the tests that reach it from outside (module path::test function).
 LOCK_PATHS = {
     "cases/workflow.py": ["xiuhua.cases.tests.test_api_loop::test_a_case_goes_round_the_whole_loop_through_the_api"],
+    "cases/public_text.py": [
+        "xiuhua.intake.open311.tests.test_publication::test_the_operator_edits_the_public_text_and_the_edit_is_audited"
+    ],
     "cases/timers.py": ["tests.test_lock_paths::test_a_due_timer_fires_once_through_the_sweep_command"],
     "accounts/services.py": [
         "xiuhua.accounts.tests.test_api_keys::test_a_revoked_key_no_longer_works",

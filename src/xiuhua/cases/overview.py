@@ -19,7 +19,6 @@ Asia/Shanghai days and months.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -30,7 +29,7 @@ from django.utils import timezone
 from xiuhua.accounts.models import User
 from xiuhua.cases.mapping import OPEN_STATUSES
 from xiuhua.cases.models import Case, CaseStats
-from xiuhua.cases.queries import overdue_filter, visible_cases
+from xiuhua.cases.queries import overdue_filter, scope_fingerprint, visible_cases
 from xiuhua.catalog.models import CaseClass
 from xiuhua.territory.models import UnitGrid
 from xiuhua.worktime.clock import SHANGHAI
@@ -163,7 +162,7 @@ def cached_overview(user: User, max_age: int) -> Overview:
     """
     if max_age <= 0:
         return overview(user)
-    key = "xiuhua:overview:" + hashlib.sha256(str(visible_cases(user).query).encode()).hexdigest()
+    key = "xiuhua:overview:" + scope_fingerprint(user)
     figures = cache.get(key)
     if figures is None:
         figures = overview(user)

@@ -8,10 +8,12 @@ see their data scope (an empty scope is nothing). A case outside the scope does 
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Case as When_
 from django.db.models import Count, Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -46,6 +48,15 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if user.role == Role.INSPECTOR:
         in_scope |= Q(reporter=user) | Q(assigned_inspector=user)
     return cases.filter(in_scope)
+
+
+def scope_fingerprint(user: User) -> str:
+    """A key shared by exactly the users who see the same cases: the SHA-256 of their visible cases' SQL."""
+    try:
+        sql = str(visible_cases(user).query)
+    except EmptyResultSet:  # an empty data scope: a query that can match nothing has no SQL
+        sql = "nothing"
+    return hashlib.sha256(sql.encode()).hexdigest()
 
 
 def one_case(cases: QuerySet[Case], number: str) -> Case:

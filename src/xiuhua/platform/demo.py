@@ -456,8 +456,10 @@ PATROL_COMMUNITIES = 3
 
 
 def _staff_scopes() -> dict[str, list[str]]:
-    """The centre and the leader work on the whole district (an empty scope would be nothing)."""
-    return {role: [facts.DISTRICT[0]] for _u, role, _label in STAFF_ROLES if role != Role.INSPECTOR}
+    """The centre and the leader work on the whole district (an empty scope would be nothing). The security
+    administrator and the auditor keep an empty scope: their duties (lockouts, the audit trail) need no case."""
+    no_cases = {Role.INSPECTOR, Role.SECADMIN, Role.AUDITOR}
+    return {role: [facts.DISTRICT[0]] for _u, role, _label in STAFF_ROLES if role not in no_cases}
 
 
 def _patrol_areas() -> list[list[str]]:
@@ -494,7 +496,7 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
             # works in the admin with their role's powers only; the auditor reads /audit/, not the admin.
             is_staff=role in (Role.SYSADMIN, Role.SECADMIN),
             is_superuser=role == Role.SYSADMIN,
-            scope_division_codes=scopes[role],
+            scope_division_codes=scopes.get(role, []),
         )
         for u, role, label in STAFF_ROLES
         if role != Role.INSPECTOR

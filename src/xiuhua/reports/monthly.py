@@ -19,7 +19,6 @@ Python. Periods are Asia/Shanghai calendar periods (`evaluation.periods`). How e
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from xiuhua.accounts.queries import sees_whole_district
 from xiuhua.cases.choices import CaseStatus, Satisfaction, Source
 from xiuhua.cases.models import Case
 from xiuhua.cases.overview import per_interval, reported_between, stage_rows, top_classes
-from xiuhua.cases.queries import overdue_filter, visible_cases
+from xiuhua.cases.queries import overdue_filter, scope_fingerprint, visible_cases
 from xiuhua.catalog.models import CaseClass
 from xiuhua.core.errors import PermissionDenied
 from xiuhua.evaluation.periods import Period
@@ -68,7 +67,7 @@ def check_may_read(user: User) -> None:
 
 def scope_key(user: User) -> str:
     """Users who see exactly the same cases share report figures and files."""
-    return hashlib.sha256(str(visible_cases(user).query).encode()).hexdigest()
+    return scope_fingerprint(user)
 
 
 def cached_monthly(user: User, period: Period) -> dict:

@@ -82,6 +82,14 @@ def test_an_empty_scope_reads_no_case_on_list_detail_map_overview_and_evaluation
         assert body["rows"] == [], body
 
 
+def test_an_empty_scope_gets_an_empty_dashboard_and_report_page_not_an_error(client, spread, settings):
+    settings.XIUHUA_OVERVIEW_CACHE_SECONDS = 30  # the shared, cached figures key on the scope's SQL
+    page = Client()
+    page.force_login(unscoped(Role.LEADER))
+    assert page.get("/dashboard/").status_code == 200
+    assert page.get("/reports/monthly/").status_code == 200
+
+
 def test_an_unscoped_department_reads_only_the_cases_sent_to_it(client, spread):
     zhifa = api_as(client, "dept_zhifa")
     numbers = {c["number"] for c in client.get("/api/v1/cases", {"limit": 500}, **zhifa).json()["items"]}

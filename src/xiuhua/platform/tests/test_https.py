@@ -1,5 +1,6 @@
 """Production settings with XIUHUA_HTTPS=1 pass Django's deployment checks, and the headers say so."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -11,6 +12,7 @@ from django.test import Client
 PRODUCTION = {
     "XIUHUA_DEMO_MODE": "0",
     "XIUHUA_SECRET_KEY": secrets.token_urlsafe(64),
+    "XIUHUA_DATA_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     "XIUHUA_HTTPS": "1",
     "XIUHUA_ALLOWED_HOSTS": "xiuhua.example.gov.cn",
     "DJANGO_SETTINGS_MODULE": "xiuhua.platform.settings",

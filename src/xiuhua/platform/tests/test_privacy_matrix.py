@@ -78,6 +78,7 @@ class Surface:
     orders_only: bool = False
     staff_page: bool = True  # False: requested without signing in (public surfaces)
     must_see: tuple[str, ...] = ()  # viewers that must get the page (200)
+    out_of_scope: tuple[str, ...] = ()  # viewers for whom the item must not be there at all (data scope)
 
 
 SURFACES = (
@@ -85,9 +86,11 @@ SURFACES = (
             must_see=("admin", "operator", "shift_leader", "dispatcher", "leader")),
     Surface("api_case_list", "/api/v1/cases?limit=500", api=True, rule=NO_CONTACT),
     Surface("api_hotline_list", "/api/v1/hotline/orders?limit=500", api=True, rule=LIST_RULE, orders_only=True,
-            must_see=("admin", "operator", "shift_leader", "dispatcher", "leader", "far_operator")),
+            must_see=("admin", "operator", "shift_leader", "dispatcher", "leader", "far_operator"),
+            out_of_scope=("far_operator",)),
     Surface("api_hotline_detail", "/api/v1/hotline/orders/{t.order}", api=True, rule=DETAIL_RULE, detail=True,
-            orders_only=True, must_see=("admin", "operator", "shift_leader", "dispatcher", "leader", "far_operator")),
+            orders_only=True, must_see=("admin", "operator", "shift_leader", "dispatcher", "leader"),
+            out_of_scope=("far_operator",)),
     Surface("case_page", "/cases/{t.number}/", rule=DETAIL_RULE, detail=True,
             must_see=("operator", "shift_leader", "dispatcher", "leader")),
     Surface("centre_intake_panel", "/centre/intake/?case={t.number}", rule=DETAIL_RULE, detail=True,
@@ -252,7 +255,8 @@ def test_what_each_role_sees_of_each_contact_on_each_surface(world, db, surface,
     if viewer in surface.must_see:
         assert response.status_code == 200, _text(response)[:300]
     conf, normal = surface.rule[viewer]
-    expected = (conf if thing.confidential else normal) if response.status_code == 200 else ABSENT
+    visible = response.status_code == 200 and viewer not in surface.out_of_scope
+    expected = (conf if thing.confidential else normal) if visible else ABSENT
     body = _text(response)
     assert shown(body, thing) == expected
     audits = AuditEntry.objects.filter(action=CONFIDENTIAL_VIEW_ACTION, target=target).count() - audits_before

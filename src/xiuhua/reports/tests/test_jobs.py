@@ -30,8 +30,17 @@ def test_a_queued_job_is_built_by_the_worker_and_kept(october, people):
     assert "多发问题" in book.sheetnames
 
 
+def test_an_account_with_an_empty_scope_gets_a_report_of_nothing_not_an_error(october, settings):
+    nobody = User.objects.create_user("nobody", role="commander")
+    settings.XIUHUA_REPORT_CACHE_SECONDS = 0
+    job = request_report(nobody, OCTOBER, "xlsx")
+    assert job.state == "queued"
+
+
 def test_a_fresh_kept_file_is_reused_and_a_change_to_a_case_makes_a_new_one(october, people, loop, settings):
-    commander = User.objects.create_user("commander", role="commander")
+    commander = User.objects.create_user(
+        "commander", role="commander", scope_division_codes=people.leader.scope_division_codes
+    )
     settings.XIUHUA_REPORT_CACHE_SECONDS = 0
     first = request_report(people.leader, OCTOBER, "pdf")
     assert request_report(people.leader, OCTOBER, "pdf") == first  # the same job while queued

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from xiuhua.cases import overview
 from xiuhua.cases.models import Case
@@ -56,10 +57,7 @@ def test_the_dashboard_refreshes_its_figures_in_place(page, log_in, server, peop
 
     with page.expect_response(re.compile(r"/dashboard/figures/")):  # what the poll does every minute
         page.evaluate("htmx.ajax('GET', '/dashboard/figures/?view=dashboard', {swap: 'none'}) && null")
-    page.wait_for_function(
-        "n => document.querySelector('[data-testid=counts-today] [data-figure=reported]').textContent === n",
-        arg=str(int(before) + 1),
-    )
+    expect(page.locator("[data-testid=counts-today] [data-figure=reported]")).to_have_text(str(int(before) + 1))
     assert page.locator("[data-testid=trend-chart] canvas").count() == 1
 
 
@@ -72,7 +70,7 @@ def test_the_big_screen_fills_1920_by_1080_with_dark_panels(wall, log_in, server
     wall.wait_for_selector("[data-testid=ontime-chart] canvas")
     wall.wait_for_selector("[data-testid=status-chart] canvas")
     wall.wait_for_selector("[data-testid=map][data-case-count]")
-    wall.wait_for_function("document.querySelector('[data-testid=screen-clock]').textContent.length > 0")
+    expect(wall.get_by_test_id("screen-clock")).to_have_text(re.compile(r"\S"))
 
     box = wall.get_by_test_id("screen").bounding_box()
     assert (box["width"], box["height"]) == (1920, 1080)

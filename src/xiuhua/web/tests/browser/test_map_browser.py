@@ -12,6 +12,7 @@ import numpy as np
 import shapely
 from django.conf import settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
@@ -60,7 +61,7 @@ def wait_for_map(page) -> None:
 
 
 def wait_for_case_count(page, count: int) -> None:
-    page.wait_for_function("n => document.querySelector('[data-testid=map]').dataset.caseCount === n", arg=str(count))
+    expect(page.get_by_test_id("map")).to_have_attribute("data-case-count", str(count))
 
 
 def test_the_map_draws_grids_towns_and_cases_by_light(page, log_in, server, people):
@@ -197,7 +198,7 @@ def test_fifty_thousand_grids_load_quickly_and_only_the_view_is_sent(page, log_i
     with page.expect_response(re.compile(r"/map/grids\.geojson\?")) as first:
         page.goto(f"{server.url}/map/")
     page.wait_for_selector("[data-testid=map][data-grid-level=grid]")
-    page.wait_for_function("document.querySelector('.case-map canvas') !== null")
+    page.locator(".case-map canvas").first.wait_for(state="attached")
     elapsed = time.perf_counter() - started
 
     body = first.value.body()
