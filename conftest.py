@@ -9,6 +9,9 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Locked logins are answered after a pause (a guesser's brake); lockout tests would wait it out at every try.
+    # test_lockout checks the pause itself.
+    settings.XIUHUA_LOCKED_ANSWER_DELAY = 0
     _client_login_passes_a_request()
 
 

@@ -173,6 +173,9 @@ XIUHUA_PASSWORD_HISTORY = 5
 # account from one address, that pair is locked for this many minutes (failures older than that are forgotten).
 XIUHUA_LOGIN_FAILURE_LIMIT = int(os.environ.get("XIUHUA_LOGIN_FAILURE_LIMIT", "5"))
 XIUHUA_LOCKOUT_MINUTES = int(os.environ.get("XIUHUA_LOCKOUT_MINUTES", "15"))
+# A try refused during a lock is answered after this pause (seconds; 0: at once). A guesser then gets about one
+# answer a second per connection instead of hundreds, each of which takes server time report intake needs.
+XIUHUA_LOCKED_ANSWER_DELAY = float(os.environ.get("XIUHUA_LOCKED_ANSWER_DELAY", "1.0"))
 # Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated); otherwise REMOTE_ADDR counts.
 XIUHUA_TRUSTED_PROXIES = [a.strip() for a in os.environ.get("XIUHUA_TRUSTED_PROXIES", "").split(",") if a.strip()]
 AUTHENTICATION_BACKENDS = [

@@ -1,5 +1,6 @@
 """Login lockout (django-axes) on the three doors: API token, web login, admin login; unlocking; cool-off."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -143,6 +144,14 @@ def test_tries_while_locked_write_one_audit_row_a_minute_and_nothing_else(client
     with CaptureQueriesContext(connection) as queries:
         assert [token_response(client, "op1").status_code for _ in range(3)] == [429, 429, 429]
     assert writes_of(queries) == []
+
+
+def test_a_locked_try_is_answered_after_the_configured_pause(client, operator, settings):
+    fail_five_times(lambda pw: token_response(client, "op1", pw))
+    settings.XIUHUA_LOCKED_ANSWER_DELAY = 0.3
+    started = time.monotonic()
+    assert token_response(client, "op1").status_code == 429
+    assert time.monotonic() - started >= 0.3
 
 
 def test_failures_older_than_the_lock_do_not_count(client, operator):
