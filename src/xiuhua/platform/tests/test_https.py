@@ -19,9 +19,16 @@ PRODUCTION = {
 }
 
 
-def test_check_deploy_is_clean_with_production_settings(tmp_path):
-    env = {**os.environ, **PRODUCTION, "XIUHUA_VAR_DIR": str(tmp_path)}
+def production_env(tmp_path, **overrides: str) -> dict[str, str]:
+    env = {**os.environ, **PRODUCTION, "XIUHUA_VAR_DIR": str(tmp_path), **overrides}
     env.pop("XIUHUA_DEBUG", None)
+    # The browser tests set this for Playwright's sync API in the test process; a server never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = production_env(tmp_path)
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
@@ -34,7 +41,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_without_https_the_same_check_names_the_missing_protections(tmp_path):
-    env = {**os.environ, **PRODUCTION, "XIUHUA_HTTPS": "0", "XIUHUA_VAR_DIR": str(tmp_path)}
+    env = production_env(tmp_path, XIUHUA_HTTPS="0")
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
