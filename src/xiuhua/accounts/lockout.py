@@ -54,23 +54,6 @@ class LockoutHandler(AxesDatabaseHandler):
         return super().clean_expired_user_attempts(request, credentials)
 
 
-def client_address(request: HttpRequest) -> str:
-    """REMOTE_ADDR, unless it is a trusted proxy: then the last X-Forwarded-For hop that is not one.
-
-    A client may put anything in X-Forwarded-For, so believing it from anyone would let a guesser pick a fresh
-    address for every try.
-    """
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    trusted = settings.XIUHUA_TRUSTED_PROXIES
-    if remote not in trusted:
-        return remote
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if hop not in trusted:
-            return hop
-    return remote
-
-
 def locked_until(username: str, ip_address: str) -> datetime | None:
     """When the lock on this account and address ends (aware, UTC), or None if there are no recent failures."""
     last = AccessAttempt.objects.filter(username=username, ip_address=ip_address).aggregate(t=Max("attempt_time"))["t"]

@@ -8,13 +8,14 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry, Lo
 from django.core.cache import cache
 
 from xiuhua.core.audit import record_audit
+from xiuhua.core.context import request_address
 from xiuhua.core.models import Result
 
 ADMIN_ACTIONS = {ADDITION: "admin.added", CHANGE: "admin.changed", DELETION: "admin.deleted"}
 
 
 def _address(request: Any) -> str:
-    return (request.META.get("REMOTE_ADDR", "") if request is not None else "") or ""
+    return request_address(request) if request is not None else ""
 
 
 def logged_in(sender, request, user, **kwargs) -> None:

@@ -18,6 +18,7 @@ from urllib.parse import unquote_to_bytes
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
+from xiuhua.core.context import request_address
 from xiuhua.core.strict_json import BadInput, NotJson, check_text, decode_utf8, is_non_finite_word, loads_strict
 from xiuhua.intake.channels.citizen.adapter import client_fingerprint
 from xiuhua.intake.log import record_rejection
@@ -129,7 +130,7 @@ def _log_refused_report(request: HttpRequest, exc: BadInput) -> None:
         raw = request.body[:LOGGED_TEXT].decode("utf-8", errors="replace")
     except Exception:  # noqa: BLE001 - a multipart body already read by the check: log what is known
         raw = ""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = request_address(request)
     # As the channels label their own refusals: a citizen by a fingerprint (no address is stored), others by address.
     client = f"citizen:{client_fingerprint(address, request.headers.get('X-Client-Id', ''))[:12]}"
     client = client if channel == "citizen" else address

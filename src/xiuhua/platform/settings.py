@@ -192,7 +192,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "xiuhua.accounts.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "xiuhua.accounts.lockout.client_address"
+AXES_CLIENT_IP_CALLABLE = "xiuhua.core.context.request_address"
 # Successful logins and logouts are in xiuhua's own audit trail; one fewer write per login.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False  # xiuhua registers its own page for lockouts, for the security administrator

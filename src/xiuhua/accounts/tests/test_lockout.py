@@ -13,8 +13,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from xiuhua.accounts.choices import Role
-from xiuhua.accounts.lockout import client_address
 from xiuhua.accounts.tests.helpers import PASSWORD, make_user, token_response, web_login
+from xiuhua.core.context import request_address as client_address
 from xiuhua.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from xiuhua.accounts.models import ApiKey
+from xiuhua.core.context import request_address
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.intake.log import rejections_logged, request_payload
 from xiuhua.intake.open311 import present, queries, render
@@ -73,7 +74,7 @@ def _logged_payload(request: HttpRequest) -> dict[str, Any]:
 
 @contextmanager
 def _refusals_logged(request: HttpRequest, client: ApiKey | None) -> Iterator[None]:
-    label = client.name if client else request.META.get("REMOTE_ADDR", "")
+    label = client.name if client else request_address(request)
     with rejections_logged(CHANNEL, label, _logged_payload(request)):
         yield
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiuhua.cases.choices import Satisfaction
 from xiuhua.cases.models import Case
+from xiuhua.core.context import request_address
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.intake.channels.citizen.adapter import CITIZEN_CLASSES, client_fingerprint, report_by_citizen
 from xiuhua.intake.channels.citizen.rating import case_by_lookup_code, closed_for_rating, rate_case, rating_of
@@ -72,7 +73,7 @@ class ClassChoice:
 
 def _client(request: HttpRequest) -> str:
     # The same bucket as the API from this address without a client id: one rate limit per client.
-    return client_fingerprint(request.META.get("REMOTE_ADDR", ""))
+    return client_fingerprint(request_address(request))
 
 
 def _case_url(name: str, case: Case, **query: str) -> str:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict
 
 from xiuhua.core.api_bodies import body_doc, read_body
 from xiuhua.core.api_schemas import ERRORS
+from xiuhua.core.context import request_address
 from xiuhua.intake.channels.citizen.adapter import CITIZEN_CLASSES, client_fingerprint, report_by_citizen
 from xiuhua.intake.channels.citizen.rating import case_by_lookup_code
 from xiuhua.intake.log import rejections_logged, request_payload
@@ -45,7 +46,7 @@ class CitizenClassOut(Schema):
 
 
 def _client(request: HttpRequest) -> str:
-    return client_fingerprint(request.META.get("REMOTE_ADDR", ""), request.headers.get("X-Client-Id", ""))
+    return client_fingerprint(request_address(request), request.headers.get("X-Client-Id", ""))
 
 
 @router.get("/public/classes", response=list[CitizenClassOut], summary="市民可选的问题类型")
@@ -82,7 +83,7 @@ def create_citizen_report(request: HttpRequest):
             data,
             files.get("photos", []),
             client=client,
-            address=client_fingerprint(request.META.get("REMOTE_ADDR", "")),
+            address=client_fingerprint(request_address(request)),
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
     case = accepted.case
