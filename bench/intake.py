@@ -89,13 +89,9 @@ def _in_parallel(work: list, target) -> float:
     return time.perf_counter() - started
 
 
-def http_intake(args: argparse.Namespace) -> dict:
-    from django.db import connections
-
-    server = _serve()
-    port = server.effective_port
-    token = _token()
-    bodies = [
+def report_bodies(count: int, seed: int, **extra: str) -> list[dict]:
+    """`count` hotline reports of exposed rubbish at points spread over the demo city, each with its own phone."""
+    return [
         {
             "class_code": "06010",
             "kind": "event",
@@ -104,9 +100,19 @@ def http_intake(args: argparse.Namespace) -> dict:
             "lat": lat,
             "source": "hotline_12345",
             "reporter_phone": f"139{i:08d}",
+            **extra,
         }
-        for i, (lng, lat) in enumerate(_points(args.reports, args.seed))
+        for i, (lng, lat) in enumerate(_points(count, seed))
     ]
+
+
+def http_intake(args: argparse.Namespace) -> dict:
+    from django.db import connections
+
+    server = _serve()
+    port = server.effective_port
+    token = _token()
+    bodies = report_bodies(args.reports, args.seed)
     failures: list[str] = []
     seconds = _in_parallel(bodies, lambda share: _client(port, token, share, failures))
     server.close()

@@ -199,21 +199,9 @@ def measure(port: int, token: str, bodies: list[dict], seconds: float, guessers:
 
 
 def report_bodies(count: int, seed: int) -> list[dict]:
-    from intake import _points
+    from intake import report_bodies as hotline_reports
 
-    return [
-        {
-            "class_code": "06010",
-            "kind": "event",
-            "description": f"暴露垃圾 第 {i} 处",
-            "lng": lng,
-            "lat": lat,
-            "source": "hotline_12345",
-            "reporter_name": "陈先生",
-            "reporter_phone": f"139{i:08d}",
-        }
-        for i, (lng, lat) in enumerate(_points(count, seed))
-    ]
+    return hotline_reports(count, seed, reporter_name="陈先生")  # a name too: both are encrypted
 
 
 def free_port() -> int:
