@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from xiuhua.core.errors import DomainError
-from xiuhua.core.strict_json import NotJson, loads_strict
+from xiuhua.core.strict_json import NotJson, request_json
 
 
 def _form_value(field: str, values: list[str], model: type[BaseModel]) -> Any:
@@ -23,7 +23,7 @@ def read_body(request: HttpRequest, model: type[BaseModel]) -> tuple[BaseModel, 
     """The body as `model` plus uploaded files by field name, from JSON or a form."""
     if request.content_type == "application/json":
         try:
-            raw = loads_strict(request.body or b"{}")
+            raw = request_json(request) if request.body else {}
         except NotJson:
             raise DomainError("请求体不是合法的 JSON", code="invalid_json") from None
         if not isinstance(raw, dict):

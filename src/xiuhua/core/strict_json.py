@@ -86,3 +86,22 @@ def loads_strict(data: bytes | str) -> Any:
 
 def is_non_finite_word(value: str) -> bool:
     return value.strip().lower() in NON_FINITE_WORDS
+
+
+def request_json(request: Any) -> Any:
+    """`loads_strict` of the request's body, parsed once per request.
+
+    The bad-input middleware, the API's parser, `read_body` and the intake log all read the same body; the result
+    (or the refusal) is kept on the request so a report's JSON is parsed once, not three times.
+    """
+    memo = request.__dict__.get("_strict_json")
+    if memo is None:
+        try:
+            memo = (loads_strict(request.body), None)
+        except (BadInput, NotJson) as exc:
+            memo = (None, exc)
+        request._strict_json = memo
+    value, error = memo
+    if error is not None:
+        raise error
+    return value

@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja.errors import ValidationError
 
 from xiuhua.core.errors import DomainError
-from xiuhua.core.strict_json import BadInput, NotJson, loads_strict
+from xiuhua.core.strict_json import BadInput, NotJson, request_json
 from xiuhua.intake.models import RejectedReport
 
 MAX_LOGGED_TEXT = 4000
@@ -69,7 +69,7 @@ def request_payload(request: HttpRequest) -> dict[str, Any]:
     """What a client sent, for the log: the JSON body or the form fields, and the names and sizes of files."""
     if request.content_type == "application/json":
         try:
-            body = loads_strict(request.body or b"{}")
+            body = request_json(request) if request.body else {}
         except (NotJson, BadInput):
             # Kept as text: a JSON column cannot hold NaN, and the operator should see what came in.
             return {"text": request.body[:MAX_LOGGED_TEXT].decode("utf-8", errors="replace")}

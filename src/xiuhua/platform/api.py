@@ -12,7 +12,7 @@ from xiuhua.accounts.api import router as auth_router
 from xiuhua.cases.api import router as cases_router
 from xiuhua.catalog.api import router as catalog_router
 from xiuhua.core.errors import DomainError
-from xiuhua.core.strict_json import loads_strict
+from xiuhua.core.strict_json import request_json
 from xiuhua.evaluation.api import router as evaluation_router
 from xiuhua.intake.api import router as intake_router
 from xiuhua.intake.channels.alerts.api import router as alerts_router
@@ -28,7 +28,7 @@ class StrictJsonParser(Parser):
     """JSON bodies without NaN/Infinity, beyond-range numbers or deep nesting (Python's json allows them)."""
 
     def parse_body(self, request: HttpRequest):
-        return loads_strict(request.body)  # ninja answers any parse failure with a 400
+        return request_json(request)  # ninja answers any parse failure with a 400
 
 
 api = NinjaAPI(

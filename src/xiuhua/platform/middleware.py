@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 
 from xiuhua.core.context import request_address
-from xiuhua.core.strict_json import BadInput, NotJson, check_text, decode_utf8, is_non_finite_word, loads_strict
+from xiuhua.core.strict_json import BadInput, NotJson, check_text, decode_utf8, is_non_finite_word, request_json
 from xiuhua.intake.channels.citizen.adapter import client_fingerprint
 from xiuhua.intake.log import record_rejection
 from xiuhua.intake.open311.render import errors as open311_errors
@@ -83,7 +83,7 @@ def _check_body(request: HttpRequest) -> None:
     if content_type == "application/json" or content_type.endswith("+json"):
         # Ordinary malformed JSON passes: the endpoint names the problem in its own words.
         with contextlib.suppress(NotJson):
-            loads_strict(request.body)
+            request_json(request)
     elif content_type == "application/x-www-form-urlencoded":
         _check_pairs(request.body.decode("latin-1"), "表单")
     elif content_type == "multipart/form-data":
