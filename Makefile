@@ -32,6 +32,7 @@ run: setup
 	scripts/debian-packages fonts-wqy-zenhei:/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 	$(BIN)/xiuhua migrate
 	$(BIN)/xiuhua demo --if-empty
+	$(BIN)/xiuhua fill_addresses
 	$(BIN)/xiuhua accounts
 	$(BIN)/xiuhua serve --worker --host $(HOST) --port $(PORT)
 

@@ -77,8 +77,10 @@ class Case(models.Model):
     original_lat = models.FloatField(_("latitude as reported"))
     original_crs = models.CharField(_("coordinate system as reported"), max_length=10, default="wgs84")
     # How the point was found: "point" as reported, or from the address text (address, near_address, road,
-    # community, subdistrict) when no coordinates came with the report.
-    location_precision = models.CharField(_("location precision"), max_length=14, default="point")
+    # community, subdistrict) when no coordinates came with the report. A point reported without address text
+    # gets its address from the point (reverse geocoding): point_address, point_near_address, point_road or
+    # point_community say how precise those words are (see xiuhua.intake.places).
+    location_precision = models.CharField(_("location precision"), max_length=20, default="point")
     unit_grid = models.ForeignKey(UnitGrid, verbose_name=_("unit grid"), on_delete=models.PROTECT)
     # The grid code is kept on the case too: data scopes are code prefixes (community ⊂ sub-district ⊂ district).
     grid_code = models.CharField(_("unit grid code"), max_length=15, db_index=True)

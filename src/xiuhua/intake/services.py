@@ -27,6 +27,7 @@ from xiuhua.catalog.models import CaseClass, Component
 from xiuhua.core.crypto import phone_digest
 from xiuhua.core.errors import DomainError
 from xiuhua.intake.duplicates import count_nearby, window_for_class
+from xiuhua.intake.places import place_for_report
 from xiuhua.territory.geocoding import geocode
 from xiuhua.territory.services import Location, locate_point
 
@@ -179,6 +180,7 @@ def accept_report(
     _check_text(data)
     case_class = report_class(data.class_code, data.kind)
     location, precision = locate_report(data)
+    address, precision = place_for_report(location, precision, data.address)
     component = _component(data.component_code)
     now = now or timezone.now()
     phone = (data.reporter_phone or "").strip()[:30]
@@ -190,7 +192,7 @@ def accept_report(
         urgency=data.urgency,
         description=data.description.strip(),
         public_description=redact_text(data.description.strip()),
-        address=(data.address or "").strip()[:256],
+        address=address,
         lng=location.lng,
         lat=location.lat,
         original_lng=location.original_lng,

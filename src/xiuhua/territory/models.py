@@ -108,6 +108,8 @@ class Road(GeometryModel):
         verbose_name = _("road")
         verbose_name_plural = _("roads")
         ordering = ["code"]
+        # Reverse geocoding asks for the roads near a point by their bounding box.
+        indexes = [models.Index(fields=["min_lat", "max_lat", "min_lng", "max_lng"], name="road_bbox")]
 
     def __str__(self) -> str:
         return self.name
@@ -129,6 +131,8 @@ class StreetAddress(models.Model):
         verbose_name_plural = _("street addresses")
         ordering = ["road", "number"]
         constraints = [models.UniqueConstraint(fields=["road", "number"], name="street_address_unique")]
+        # Reverse geocoding: the numbers in a small box round a point (a latitude range, then longitude).
+        indexes = [models.Index(fields=["lat", "lng"], name="street_address_lat_lng")]
 
     def __str__(self) -> str:
         return f"{self.road.name}{self.number}号"
