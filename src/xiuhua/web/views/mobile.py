@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache, wraps
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -26,21 +27,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xiuhua.accounts.choices import Role
-from xiuhua.cases import queries
-from xiuhua.cases.choices import AttachmentStage
+from xiuhua.cases import presenters, queries
+from xiuhua.cases.choices import Action
 from xiuhua.cases.models import Case
 from xiuhua.cases.presenters import current_light
-from xiuhua.cases.workflow import allowed_actions
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.intake.channels.staff.adapter import report_by_staff
 from xiuhua.intake.duplicates import distance_m
 from xiuhua.intake.log import rejections_logged, request_payload
 from xiuhua.territory import queries as territory
 from xiuhua.territory.queries import parse_bbox
+from xiuhua.web import case_page as case_page_parts
 from xiuhua.web.actions import action_panels
 from xiuhua.web.errors import forbidden, page_not_found
 from xiuhua.web.maps import GRID_LIMIT, SIMPLIFY_M, grid_features, json_error, map_options, parse_point, required_point
 from xiuhua.web.mobile_forms import ReportForm, class_groups
+from xiuhua.web.navigation import navigation_links
 
 TASK_LIMIT = 100
 MY_REPORTS = 30
@@ -99,21 +101,34 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @inspector_only
 @require_GET
 def case_page(request: HttpRequest, number: str) -> HttpResponse:
-    """One case on the phone: what and where, the reporter's photos, and the inspector's actions on it."""
+    """One case on the phone: what and where (address, small map, a link into the phone's map app), the photos
+    before and after handling side by side, the department's reply, and the inspector's actions on it."""
     try:
         case = queries.case_for(request.user, number)
     except NotFound as exc:
         return page_not_found(request, exc.message)
-    photos = case.attachments.filter(stage=AttachmentStage.BEFORE, content_type__startswith="image/")
+    now = timezone.now()
+    detail = presenters.case_detail(case, request.user, now, surface="mobile_case")
+    sides = case_page_parts.photo_sides(detail)
     context = {
         "case": case,
-        "photos": photos,
-        "light": current_light(case, timezone.now()),
-        "panels": action_panels(case, request.user, allowed_actions(case, request.user)),
+        "photos": sides["before"],
+        "after_photos": sides["after"],
+        "reply": department_reply(detail),
+        "nav_links": navigation_links(case.lng, case.lat, case.address or case.community.name),
+        "light": current_light(case, now),
+        "panels": action_panels(case, request.user, detail["allowed_actions"]),
         "next": reverse("web:m_tasks"),
         "tab": "tasks",
+        "map_tiles": getattr(settings, "XIUHUA_MAP_TILES", ""),
     }
     return render(request, "web/mobile/case.html", context)
+
+
+def department_reply(detail: dict) -> dict | None:
+    """The department's latest report-back (its words, who and when), which the inspector checks against."""
+    replies = [event for event in detail["timeline"] if event["action"] == Action.REPORT_BACK]
+    return replies[-1] if replies else None
 
 
 @never_cache
@@ -193,6 +208,7 @@ APP_STATIC = (
     "web/pages.js",
     "web/m-tasks.js",
     "web/m-case.js",
+    "web/case_map.js",
     "web/m-me.js",
     "web/pin-map.js",
     "web/m-report.js",
