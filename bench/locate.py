@@ -15,6 +15,10 @@ and prints one JSON object:
     the one-thread and STRtree-only vectorised runs on all points.
 
 Usage: python bench/locate.py --grids 50000 --points 1000000 --seed 1
+
+With --reverse-geocoding it measures reverse geocoding instead (a database is needed; see
+bench/locate_reverse.py): time per point with --addresses house numbers, and what it adds to one report:
+    python bench/locate.py --reverse-geocoding --addresses 500000 --database-url postgres://…/xiuhua_bench
 """
 
 from __future__ import annotations
@@ -170,7 +174,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tree-points", type=int, default=50_000, help="sample for the GridIndex.locate loop")
     parser.add_argument("--naive-points", type=int, default=2_000, help="sample for the no-index loop")
+    parser.add_argument("--reverse-geocoding", action="store_true", help="measure point → address instead")
+    parser.add_argument("--addresses", type=int, default=500_000, help="house numbers (--reverse-geocoding)")
+    parser.add_argument("--samples", type=int, default=2_000, help="points timed (--reverse-geocoding)")
+    parser.add_argument("--reports", type=int, default=200, help="reports per variant (--reverse-geocoding)")
+    parser.add_argument("--database-url", default="", help="(--reverse-geocoding) default: SQLite in a temp dir")
     args = parser.parse_args(argv)
+    if args.reverse_geocoding:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from locate_reverse import run as run_reverse
+
+        args.grids = args.grids if "--grids" in (argv or sys.argv) else 500
+        print(json.dumps(run_reverse(args), ensure_ascii=False, indent=2))
+        return
     if not 0 <= args.jitter < 0.5:
         parser.error("--jitter must be in [0, 0.5) to keep the grids from overlapping")
     print(json.dumps(run(args), ensure_ascii=False, indent=2))

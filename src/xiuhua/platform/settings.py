@@ -245,6 +245,12 @@ XIUHUA_PUBLIC_SOURCES = [
 # (GCJ-02 tiles such as Amap's would be offset by hundreds of metres), and the attribution its licence asks for.
 XIUHUA_MAP_TILES = os.environ.get("XIUHUA_MAP_TILES", "")
 XIUHUA_MAP_TILES_ATTRIBUTION = os.environ.get("XIUHUA_MAP_TILES_ATTRIBUTION", "")
+# Reverse geocoding (docs/places.md): a point reported without address text is named by the nearest house number
+# within XIUHUA_ADDRESS_SNAP_METRES ("…号" within XIUHUA_ADDRESS_EXACT_METRES, else "…号附近"), else by the nearest
+# road within XIUHUA_ROAD_SNAP_METRES with its side and distance, else by its community.
+XIUHUA_ADDRESS_SNAP_METRES = float(os.environ.get("XIUHUA_ADDRESS_SNAP_METRES", "60"))
+XIUHUA_ADDRESS_EXACT_METRES = float(os.environ.get("XIUHUA_ADDRESS_EXACT_METRES", "15"))
+XIUHUA_ROAD_SNAP_METRES = float(os.environ.get("XIUHUA_ROAD_SNAP_METRES", "200"))
 # The dashboard's figures are shared for this many seconds by everyone who sees the same cases (0: always fresh).
 XIUHUA_OVERVIEW_CACHE_SECONDS = int(os.environ.get("XIUHUA_OVERVIEW_CACHE_SECONDS", "30"))
 # The monthly report's PDF needs a TrueType (glyf) CJK font; Debian package fonts-wqy-zenhei provides this one.

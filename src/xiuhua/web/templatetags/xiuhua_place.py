@@ -17,7 +17,7 @@ def precision_label(precision: str) -> str:
 
 @register.filter
 def distance(metres: float | None) -> str:
-    """「850 m」 below one kilometre (to 10 m from 100 m up), 「1.1 km」 from there (to 100 m), 「12 km」 beyond 10 km."""
+    """「42 m」, 「860 m」 (to 10 m from 100 m up), then 「1.1 km」 (to 100 m), and 「12 km」 from 10 km."""
     if metres is None:
         return ""
     if metres < 99.5:

@@ -143,7 +143,7 @@ def test_each_map_app_gets_the_point_in_its_own_coordinates():
 
 @pytest.mark.parametrize(
     ("metres", "shown"),
-    [(0, "0 m"), (42.4, "42 m"), (856, "860 m"), (994, "990 m"), (996, "1.0 km"), (1108.1, "1.1 km"), (12_400, "12 km")],
+    [(0, "0 m"), (42.4, "42 m"), (856, "860 m"), (994, "990 m"), (996, "1.0 km"), (1108.1, "1.1 km"), (12e3, "12 km")],
 )
 def test_distances_read_in_metres_below_a_kilometre_and_kilometres_above(metres, shown):
     rendered = Template("{% load xiuhua_place %}{{ d|distance }}").render(Context({"d": metres}))

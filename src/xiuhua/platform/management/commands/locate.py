@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from xiuhua.core.errors import DomainError
+from xiuhua.territory.reverse_geocoding import reverse_geocode
 from xiuhua.territory.services import locate_point
 
 
@@ -24,4 +25,7 @@ class Command(BaseCommand):
             f"区县：{where.district_name}（{where.district_code}）",
             f"WGS84 坐标：{where.lng:.6f}, {where.lat:.6f}",
         ]
+        place = reverse_geocode(where.lng, where.lat, community_name=where.community_name)
+        if place is not None:
+            lines.insert(0, f"地址：{place.text}（{place.precision}）")
         self.stdout.write("\n".join(lines))
