@@ -122,6 +122,7 @@ def test_the_verify_page_has_the_address_map_and_nav_links_too(loop, people, spo
     page = signed_in("inspector").get(f"/m/cases/{case.number}/").content.decode()
     assert case.address in page and 'data-testid="case-map"' in page and 'data-testid="nav-amap"' in page
     assert 'data-testid="dept-reply"' not in page
+    assert case.address in signed_in("inspector").get("/m/").content.decode()  # the task list names it too
 
 
 def test_each_map_app_gets_the_point_in_its_own_coordinates():
