@@ -8,6 +8,7 @@ A consultation answered on the call is recorded without a case.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 from xiuhua.intake.channels.hotline.models import Hotline, OrderState, OrderType, OrderUrgency, WorkOrder
 from xiuhua.intake.classifier import suggest_classes
 from xiuhua.intake.services import Accepted, ReportInput, accept_report
+from xiuhua.worktime.clock import SHANGHAI
 
 HOTLINE_SOURCES = {Hotline.H12345: Source.HOTLINE_12345, Hotline.H12319: Source.HOTLINE_12319}
 CASE_URGENCY = {
@@ -127,6 +129,14 @@ def _open_case(
         note=f"{order.hotline} 工单 {order.order_number}（{label}）",
         details={"work_order": order.order_number, "hotline": order.hotline, "order_type": order.order_type},
     )
+
+
+def new_order_number(hotline: str, now: datetime | None = None) -> str:
+    """A number for a call taken in this centre (the hotline platform gave none): hotline, Shanghai time to the
+    second and four random digits, e.g. 12319-20261123091200-4821. The page hands it out before the call is saved,
+    so a double submit finds the order the first one stored."""
+    moment = timezone.localtime(now or timezone.now(), SHANGHAI)
+    return f"{hotline}-{moment:%Y%m%d%H%M%S}-{secrets.randbelow(10_000):04d}"
 
 
 def suggested_classes(text: str) -> list[dict[str, Any]]:
