@@ -49,7 +49,7 @@ class CallForm(PlaceFields):
     order_type = forms.ChoiceField(label=_("Type"), choices=OrderType.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=OrderUrgency.choices)
     confidential = forms.BooleanField(label=_("Confidential"), required=False)
-    content = forms.CharField(label=_("Description"), max_length=MAX_CONTENT, strip=True)
+    content = forms.CharField(label=_("Request content"), max_length=MAX_CONTENT, strip=True)
     answered_on_call = forms.BooleanField(label=_("Answered on the call"), required=False)
     answer = forms.CharField(label=_("Answer given"), required=False, max_length=MAX_CONTENT)
 
