@@ -23,7 +23,7 @@ KIND_CHOICES = [("", "")] + list(ClassKind.choices)
 class PlaceFields(forms.Form):
     """An address and, when the operator picked a suggestion or moved the pin, its WGS84 point."""
 
-    address = forms.CharField(label=_("Address"), required=False, max_length=256)
+    address = forms.CharField(label=_("Where it is"), required=False, max_length=256)
     lng = forms.FloatField(label=_("Longitude"), required=False, min_value=73, max_value=136)
     lat = forms.FloatField(label=_("Latitude"), required=False, min_value=3, max_value=54)
     class_code = forms.RegexField(label=_("Class"), regex=CLASS_CODE, required=False)
