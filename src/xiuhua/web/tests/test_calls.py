@@ -134,6 +134,7 @@ def test_the_callers_earlier_orders_and_cases_show_with_a_confidential_one_kept_
         order_number="OLD-1",
         order_type="complaint",
         content="海滨路口垃圾桶满溢无人清运",
+        caller_name="王先生",
         caller_phone=PHONE,
         class_code="06010",
         kind="event",
@@ -146,6 +147,7 @@ def test_the_callers_earlier_orders_and_cases_show_with_a_confidential_one_kept_
         order_number="OLD-2",
         order_type="consultation",
         content="咨询本人家门口的违建拆除进度",
+        caller_name="赵女士",
         caller_phone="+86 139-0573-1234",
         confidential=True,
         answered_on_call=True,
@@ -157,7 +159,8 @@ def test_the_callers_earlier_orders_and_cases_show_with_a_confidential_one_kept_
     html = operator.get(CALLS + "caller/", {"caller_phone": "139 0573 1234"}, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-order="OLD-1"' in html and 'data-order="OLD-2"' in html and "OTHER" not in html
     assert f'data-case="{order.case.number}"' in html and "海滨路口垃圾桶满溢" in html
-    assert "违建拆除进度" not in html  # a confidential caller's words stay out of the list
+    assert "违建拆除进度" not in html and "赵女士" not in html  # a confidential caller stays out of the list
+    assert "王先生" in html and "（保密）" in html
     new = operator.get(CALLS + "caller/", {"caller_phone": "13700000000"}, HTTP_HX_REQUEST="true")
     assert 'data-testid="caller-new"' in new.content.decode()
     bad = operator.get(CALLS + "caller/", {"caller_phone": "abc"}, HTTP_HX_REQUEST="true")
