@@ -315,7 +315,8 @@
         failed.textContent = body.detail;
         failed.hidden = false;
         saved.hidden = true;
-        const field = body.field && form.querySelector("[name=" + body.field + "]:not([type=hidden])");
+        const byName = {class_code: "#call-class", kind: "#call-class", lng: "#call-address", lat: "#call-address"};
+        const field = body.field && form.querySelector(byName[body.field] || "[name=" + body.field + "]:not([type=hidden])");
         (field || $("#call-content")).focus();
         return;
       }
