@@ -89,6 +89,47 @@ def _pages(case_numbers: list[str]) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _call_pages() -> list[tuple[str, str, str, str]]:
+    """The call-taking page and the suggestions it asks while an operator types (issue 13), with real arguments:
+    a caller with earlier orders, a road and house number from the table, a busy spot for duplicates."""
+    from urllib.parse import urlencode
+
+    from xiuhua.accounts.models import User
+    from xiuhua.cases.models import Case
+    from xiuhua.intake.channels.hotline.adapter import WorkOrderInput, take_work_order
+    from xiuhua.territory.models import StreetAddress
+
+    operator = User.objects.filter(role="operator").first()
+    address = StreetAddress.objects.select_related("road").order_by("road__code", "number")[10]
+    for i in range(3):
+        order = WorkOrderInput(
+            "12345", f"BENCH-{i}", "complaint", "路边有暴露垃圾", caller_phone="13905730000",
+            class_code="01001", kind="event", lng=address.lng, lat=address.lat,
+        )  # fmt: skip
+        take_work_order(order, operator)
+    busy = Case.objects.filter(case_class__code="01001").order_by("-reported_at").first()
+    spot = {"class_code": "01001", "kind": "event", "lng": busy.lng, "lat": busy.lat}
+    road = address.road.name
+    return [
+        ("call-taking page (operator)", "operator", "web:call_take", ""),
+        ("call: caller history", "operator", "web:call_caller", "?caller_phone=13905730000"),
+        ("call: address suggestions (road)", "operator", "web:call_addresses", "?" + urlencode({"q": road[:2]})),
+        (
+            "call: address suggestions (house number)",
+            "operator",
+            "web:call_addresses",
+            "?" + urlencode({"q": f"{road}{address.number}"}),
+        ),
+        (
+            "call: class search",
+            "operator",
+            "web:call_classes",
+            "?" + urlencode({"q": "垃圾", "text": "路边有暴露垃圾"}),
+        ),
+        ("call: possible duplicates", "operator", "web:call_duplicates", "?" + urlencode(spot)),
+    ]
+
+
 def _url(url_name: str, arg: str) -> str | None:
     from django.urls import NoReverseMatch, reverse
 
@@ -161,7 +202,7 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     played = _play_cases()
-    results, missing = measure(_pages(played), args.runs)
+    results, missing = measure(_pages(played) + _call_pages(), args.runs)
     out = {
         "database": connection.vendor,
         "cases": args.cases,

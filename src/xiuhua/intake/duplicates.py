@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 
@@ -71,3 +71,18 @@ def possible_duplicates(user: User, number: str, limit: int = 20) -> list[Candid
         .select_related("case_class")
     )
     return nearby_cases(candidates, case.lng, case.lat, radius_m)[:limit]
+
+
+def duplicates_near(
+    user: User, case_class_id: int, lng: float, lat: float, now: datetime, limit: int = 10
+) -> list[Candidate]:
+    """Open cases the user may see of this class near this point within the class's window, nearest first: what
+    a report not yet stored (a call being taken) may repeat."""
+    radius_m, hours = window_for_class(case_class_id)
+    candidates = (
+        visible_cases(user)
+        .filter(case_class_id=case_class_id, reported_at__gte=now - timedelta(hours=hours), reported_at__lte=now)
+        .exclude(status__in=TERMINAL)
+        .select_related("case_class")
+    )
+    return nearby_cases(candidates, lng, lat, radius_m)[:limit]

@@ -101,3 +101,81 @@ def geocode(address: str) -> Geocode:
             code="address_not_found",
         )
     return found
+
+
+# -- suggestions while an operator types an address (call-taking)
+
+SUGGEST_LIMIT = 8
+_TRAILING_NUMBER = re.compile(r"^(?P<road>.*?\D)(?P<number>\d{1,5})\s*号?$")
+
+
+@dataclass(frozen=True)
+class AddressSuggestion:
+    label: str  # 海滨东路12号 / 海滨东路（武原街道） / 城西社区
+    lng: float
+    lat: float
+    precision: str
+
+
+def _road_point(road: Road) -> tuple[float, float] | None:
+    middle = road.geometry.interpolate(0.5, normalized=True) if road.geometry is not None else None
+    return (middle.x, middle.y) if middle is not None else None
+
+
+def _roads_like(name: str, limit: int) -> list[Road]:
+    """Roads whose name holds the text, names that start with it first (the road table is small: a scan is fine)."""
+    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models.functions import Length
+
+    starts = Case(When(name__startswith=name, then=Value(0)), default=Value(1), output_field=IntegerField())
+    roads = Road.objects.filter(name__contains=name).select_related("subdistrict")
+    return list(roads.annotate(starts=starts).order_by("starts", Length("name"), "name")[:limit])
+
+
+def _numbers_on(roads: list[Road], number: int, limit: int) -> list[AddressSuggestion]:
+    """That house number and the next ones on the roads (the (road, number) unique index answers it)."""
+    from xiuhua.territory.models import StreetAddress
+
+    rows = []
+    for road in roads[:3]:
+        addresses = StreetAddress.objects.filter(road=road, number__gte=number).order_by("number")[:limit]
+        rows += [(a.number != number, a.number, road.name, a) for a in addresses]
+    rows.sort(key=lambda row: row[:3])  # the exact number on every road first, then the following numbers
+    return [AddressSuggestion(f"{name}{a.number}号", a.lng, a.lat, Precision.ADDRESS) for *_k, name, a in rows][:limit]
+
+
+def _road_suggestions(roads: list[Road]) -> list[AddressSuggestion]:
+    found = []
+    for road in roads:
+        if (point := _road_point(road)) is not None:
+            town = f"（{road.subdistrict.name}）" if road.subdistrict else ""
+            found.append(AddressSuggestion(f"{road.name}{town}", point[0], point[1], Precision.ROAD))
+    return found
+
+
+def _communities_like(text: str, limit: int) -> list[AddressSuggestion]:
+    rows = Division.objects.filter(level=DivisionLevel.COMMUNITY, name__contains=text).order_by("name")[:limit]
+    found = []
+    for division in rows:
+        if division.geometry is not None:
+            centre = shapely.point_on_surface(division.geometry)
+            found.append(AddressSuggestion(division.name, centre.x, centre.y, Precision.COMMUNITY))
+    return found
+
+
+def suggest_addresses(text: str, limit: int = SUGGEST_LIMIT) -> list[AddressSuggestion]:
+    """What the operator may mean by the address typed so far: house numbers when a number follows a road
+    name (海滨东路12 → 海滨东路12号, 14号 …), else roads whose name holds the text, else communities."""
+    text = _normalize(text)
+    if not text:
+        return []
+    match = _TRAILING_NUMBER.match(text)
+    if match:
+        roads = _roads_like(match.group("road"), 3)
+        if roads:
+            return _numbers_on(roads, int(match.group("number")), limit)
+    roads = _roads_like(text, limit)
+    found = _road_suggestions(roads)
+    if len(found) < limit:
+        found += _communities_like(text, limit - len(found))
+    return found

@@ -33,6 +33,7 @@ LEADERS = frozenset({Role.LEADER, Role.COMMANDER})
 DASHBOARD_ROLES = LEADERS | {Role.SHIFT_LEADER, Role.DISPATCHER, Role.SYSADMIN}
 REPORT_ROLES = LEADERS | {Role.SHIFT_LEADER, Role.SYSADMIN}
 EVALUATION_ROLES = DASHBOARD_ROLES
+CALL_TAKERS = frozenset({Role.OPERATOR, Role.SHIFT_LEADER})
 
 MENU: list[MenuItem] = [
     # The auditor starts at the audit trail, the page that is theirs alone.
@@ -40,6 +41,9 @@ MENU: list[MenuItem] = [
     # Leaders start at the dashboard; the other roles that see it have their workbench first.
     MenuItem(_("Overview"), "web:dashboard", "speedometer2", LEADERS),
     MenuItem(_("Intake workbench"), "web:intake", "inboxes", frozenset({Role.OPERATOR, Role.SHIFT_LEADER})),
+    MenuItem(_("Take a call"), "web:call_take", "headset", CALL_TAKERS),
+    MenuItem(_("Leader's assignment"), "web:call_assign", "person-badge", CALL_TAKERS),
+    MenuItem(_("Import 12345 orders"), "web:call_import", "file-earmark-arrow-up", CALL_TAKERS),
     MenuItem(_("Dispatch workbench"), "web:dispatch", "send", frozenset({Role.DISPATCHER})),
     MenuItem(_("Phone workbench"), "web:m_tasks", "phone", frozenset({Role.INSPECTOR})),
     MenuItem(_("Department workbench"), "web:department", "briefcase", frozenset({Role.DEPARTMENT})),
@@ -58,6 +62,10 @@ def menu_for(user: User, path: str) -> list[dict]:
         if item.shown_to(user):
             url = reverse(item.url_name)
             items.append({"label": item.label, "url": url, "icon": item.icon, "active": path.startswith(url)})
+    # Nested pages (/centre/calls/ and /centre/calls/import/): only the most specific item is the active one.
+    longest = max((len(i["url"]) for i in items if i["active"]), default=0)
+    for i in items:
+        i["active"] = i["active"] and len(i["url"]) == longest
     return items
 
 

@@ -1,6 +1,9 @@
 """Leaders' assignments (上级交办): a leader hands the centre a problem, often naming the unit to handle it;
 the case is urgent by default, the operators and shift leaders are told at once, and routing suggests the
-named unit to the dispatcher."""
+named unit to the dispatcher.
+
+A leader who phones the centre instead has the operator or shift leader record it (上级交办 form): the
+assignment then names the leader who gave it, and the events show who recorded it."""
 
 from __future__ import annotations
 
@@ -16,6 +19,22 @@ from xiuhua.notify.models import NoticeKind
 from xiuhua.notify.services import Message, send_notice
 
 ASSIGNING_ROLES = {Role.LEADER, Role.COMMANDER}
+RECORDING_ROLES = {Role.OPERATOR, Role.SHIFT_LEADER}
+MAX_LEADER_NAME = 50
+
+
+def _assigned_by(actor: User, on_behalf_of: str | None) -> str:
+    """Who gave the assignment: the leader themself, or the leader named by the centre staff recording it."""
+    if actor.role in ASSIGNING_ROLES:
+        return actor.display_name or actor.username
+    if actor.role not in RECORDING_ROLES or on_behalf_of is None:
+        raise PermissionDenied("只有领导、指挥长可以交办；受理员、值班长可以代为登记领导的交办")
+    leader = (on_behalf_of or "").strip()
+    if not leader:
+        raise DomainError("请填写交办领导（姓名或职务）", code="leader_required")
+    if len(leader) > MAX_LEADER_NAME:
+        raise DomainError(f"交办领导最多 {MAX_LEADER_NAME} 字", code="leader_too_long")
+    return leader
 
 
 def _named_department(short_name: str) -> Department | None:
@@ -36,11 +55,13 @@ def assign_by_leader(
     photos: list | None = None,
     idempotency_key: str | None = None,
     now: datetime | None = None,
+    on_behalf_of: str | None = None,
 ) -> Accepted:
-    if actor.role not in ASSIGNING_ROLES:
-        raise PermissionDenied("只有领导、指挥长可以交办")
+    assigned_by = _assigned_by(actor, on_behalf_of)
     named = _named_department(department)
-    details = {"assigned_by": actor.display_name or actor.username}
+    details = {"assigned_by": assigned_by}
+    if actor.role in RECORDING_ROLES:
+        details["recorded_by"] = actor.display_name or actor.username
     if named is not None:
         details["assigned_department"] = named.short_name
     accepted = accept_report(
