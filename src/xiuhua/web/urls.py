@@ -21,6 +21,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", shell.home, name="home"),
+    path("favicon.ico", shell.favicon, name="favicon"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("password/", auth.password, name="password"),
