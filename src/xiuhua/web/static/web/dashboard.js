@@ -206,6 +206,7 @@
   }
 
   function schedule(delay) {
+    document.body.dataset.nextRefresh = String(delay); // for people and tests: when the next try comes, in ms
     clearTimeout(timer);
     timer = setTimeout(refresh, delay);
   }
