@@ -126,7 +126,9 @@ def test_no_two_open_statuses_share_a_colour_or_come_close():
     def distance(a: str, b: str) -> float:  # "redmean": a cheap approximation of perceived difference
         (r1, g1, b1), (r2, g2, b2) = rgb(a), rgb(b)
         mean = (r1 + r2) / 2
-        return ((2 + mean / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2 + (2 + (255 - mean) / 256) * (b1 - b2) ** 2) ** 0.5
+        return (
+            (2 + mean / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2 + (2 + (255 - mean) / 256) * (b1 - b2) ** 2
+        ) ** 0.5
 
     assert set(OPEN_STATUSES) <= set(STATUS_COLOURS)
     closest = min(distance(STATUS_COLOURS[a], STATUS_COLOURS[b]) for a, b in combinations(OPEN_STATUSES, 2))

@@ -46,9 +46,7 @@ def test_notices_about_a_finished_case_are_not_counted(loop, people):
 
 
 def test_the_department_reporting_back_answers_its_task_notices_for_every_user_of_the_department(loop, people):
-    colleague = User.objects.create_user(
-        "zhifa2", password="x", role="department", department=people.zhifa.department
-    )
+    colleague = User.objects.create_user("zhifa2", password="x", role="department", department=people.zhifa.department)
     case = loop.to_dispatched()
     assert badge_count(people.zhifa) == 1 and badge_count(colleague) == 1
 
@@ -65,9 +63,9 @@ def test_acting_answers_only_notices_about_that_case(loop, people):
 
     loop.act(first, "handle", people.zhifa)
 
-    assert list(Notice.objects.filter(recipient=people.zhifa, read_at__isnull=True).values_list("subject", flat=True)) == [
-        second.number
-    ]
+    assert list(
+        Notice.objects.filter(recipient=people.zhifa, read_at__isnull=True).values_list("subject", flat=True)
+    ) == [second.number]
 
 
 def test_the_notices_page_shows_one_row_per_case_with_its_latest_notice_and_count(loop, people):

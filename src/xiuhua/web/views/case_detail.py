@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from xiuhua.cases import presenters, queries
 from xiuhua.cases.models import Case, CaseAttachment
+from xiuhua.cases.choices import CALLBACK_SOURCES
 from xiuhua.cases.public_text import edit_public_description, may_edit_public_description
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.web import case_page
@@ -44,6 +45,9 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
         "handling_left": case_page.handling_left_minutes(detail["handling"]),
         "stage_left": case_page.stage_left_minutes(detail["stage_clock"], now),
         "request_extension": case_page.request_extension_text(detail["pending_request"]),
+        "callback": case_page.callback_for(case, request.user, detail),
+        "citizen_rating": case_page.citizen_rating_for(case, request.user),
+        "expects_callback": case.source in CALLBACK_SOURCES,
         # An optional tile layer under the vector map (none by default: the platform works offline).
         "map_tiles": getattr(settings, "XIUHUA_MAP_TILES", ""),
     }

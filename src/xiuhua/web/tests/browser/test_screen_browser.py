@@ -80,7 +80,10 @@ def test_the_big_screen_text_is_at_least_18px_and_key_figures_at_least_40px(wall
     assert len(figures) == 12 and min(figures) >= 40
     charts = wall.evaluate(CHART_SIZES)
     assert all(charts.values()) and min(min(sizes) for sizes in charts.values()) >= 18
-    assert wall.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [1920, 1080]
+    assert wall.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [
+        1920,
+        1080,
+    ]
     wall.wait_for_timeout(1500)  # the charts' first animation
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     wall.screenshot(path=str(SCREENSHOT))
