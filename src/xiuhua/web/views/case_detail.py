@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xiuhua.cases import presenters, queries
-from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.cases.choices import CALLBACK_SOURCES
+from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.cases.public_text import edit_public_description, may_edit_public_description
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.web import case_page

@@ -35,7 +35,9 @@ CHART_SIZES = """() => {
   for (const id of ["trend-chart", "classes-chart", "status-chart", "ontime-chart"]) {
     const o = echarts.getInstanceByDom(document.getElementById(id)).getOption();
     sizes[id] = [];
-    for (const axis of [].concat(o.xAxis || [], o.yAxis || [])) if (axis.show !== false) sizes[id].push(axis.axisLabel.fontSize);
+    for (const axis of [].concat(o.xAxis || [], o.yAxis || [])) {
+      if (axis.show !== false) sizes[id].push(axis.axisLabel.fontSize);
+    }
     for (const legend of o.legend || []) sizes[id].push(legend.textStyle.fontSize);
     for (const series of o.series) {
       if (series.label && series.label.show) sizes[id].push(series.label.fontSize);
