@@ -10,9 +10,10 @@ from typing import Any
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
-from xiuhua.accounts.privacy import Visibility, contact_visibility, redact_text
+from xiuhua.accounts.privacy import Visibility, redact_text
 from xiuhua.cases.choices import Action, AttachmentStage, CaseStatus, ExtensionUnit, Satisfaction
 from xiuhua.cases.models import Case
+from xiuhua.cases.presenters import reporter_contact
 from xiuhua.intake.channels.citizen.models import CitizenRating
 
 ROLE_LABELS = dict(Role.choices)
@@ -81,12 +82,7 @@ SATISFACTION_LABELS = dict(Satisfaction.choices)
 def _words_for(viewer: User, case: Case, text: str) -> str:
     """A citizen's or caller's own words as this viewer may read them: in full for those who may see the
     contact (accounts/privacy.py), else with phone numbers, ID numbers and e-mail addresses removed."""
-    seen = contact_visibility(
-        viewer,
-        confidential=case.reporter_confidential,
-        division_code=case.grid_code,
-        entered_by_id=case.reporter_id,
-    )
+    seen = reporter_contact(case, viewer).visibility
     return text if seen == Visibility.FULL else redact_text(text)
 
 

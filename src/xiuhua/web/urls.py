@@ -34,6 +34,7 @@ urlpatterns = [
     path("cases/<str:number>/", case_detail.case_detail, name="case_detail"),
     path("cases/<str:number>/act/<str:action>/", actions.act, name="act"),
     path("cases/<str:number>/public/", case_detail.case_public_text, name="case_public_text"),
+    path("cases/<str:number>/form.pdf", case_detail.case_form, name="case_form_pdf"),
     path("cases/<str:number>/place.geojson", case_place.case_place_geojson, name="case_place"),
     path("department/", department.workbench, name="department"),
     path("department/figures/", department.figures, name="department_figures"),
