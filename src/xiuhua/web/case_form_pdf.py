@@ -92,7 +92,12 @@ def _facts(case: Case, detail: dict[str, Any], s: dict, font: str) -> Table:
         description = description[:DESCRIPTION_CHARS] + "……"
     rows = [
         ["案卷号", _p(case.number, label), "状态", _p(detail["status_label"], label)],
-        ["问题类别", _p(f"{detail['class']['major_name']} / {detail['class_name']}", label), "来源", _p(case.get_source_display(), label)],
+        [
+            "问题类别",
+            _p(f"{detail['class']['major_name']} / {detail['class_name']}", label),
+            "来源",
+            _p(case.get_source_display(), label),
+        ],
         ["上报时间", _p(_local(case.reported_at), label), "紧急程度", _p(case.get_urgency_display(), label)],
         ["地址", _p(place, label), "", ""],
         ["问题描述", _p(description, label), "", ""],
@@ -137,11 +142,17 @@ def _timeline(detail: dict[str, Any], s: dict, font: str) -> list:
     shown = events[-TIMELINE_ROWS:]
     rows = [["时间", "环节", "经办人", "状态", "意见"]]
     for e in shown:
-        moved = f"{case_page.STATUS_LABELS.get(e['from_status'] or '', '')} → {case_page.STATUS_LABELS.get(e['to_status'], '')}"
+        labels = case_page.STATUS_LABELS
+        moved = f"{labels.get(e['from_status'] or '', '')} → {labels.get(e['to_status'], '')}"
         note = (e["note"] or "")[:60]
         rows.append(
-            [_local(e["at"], "%m-%d %H:%M"), _p(e["action_label"], s["small"]), _p(e["actor_name"], s["small"]),
-             _p(moved if e["from_status"] != e["to_status"] else "", s["small"]), _p(note, s["small"])]
+            [
+                _local(e["at"], "%m-%d %H:%M"),
+                _p(e["action_label"], s["small"]),
+                _p(e["actor_name"], s["small"]),
+                _p(moved if e["from_status"] != e["to_status"] else "", s["small"]),
+                _p(note, s["small"]),
+            ]
         )
     table = _grid(rows, [22 * mm, 20 * mm, 26 * mm, 38 * mm, WIDTH - 106 * mm], header=True, font=font)
     table.setStyle(TableStyle([("FONTSIZE", (0, 0), (-1, -1), 7.5)]))
@@ -181,7 +192,11 @@ def case_form_pdf(case: Case, viewer: User, now: datetime | None = None) -> byte
     printed = _local(now or timezone.now())
     story = [
         _p("数字城管案卷审批表", s["title"]),
-        _p(f"案卷号 {case.number}　·　{detail['district_name']}　·　打印 {printed}　·　{viewer.display_name or viewer.username}", s["sub"]),
+        _p(
+            f"案卷号 {case.number}　·　{detail['district_name']}　·　打印 {printed}"
+            f"　·　{viewer.display_name or viewer.username}",
+            s["sub"],
+        ),
         Spacer(1, 4),
         _facts(case, detail, s, font),
         _p("现场照片", s["head"]),

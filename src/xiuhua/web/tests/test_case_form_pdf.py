@@ -35,7 +35,18 @@ def test_a_closed_case_prints_on_one_page_with_its_facts_photos_timeline_and_sig
     assert len(reader.pages) == 1
     text = text_of(reader)
     assert case.number in text and "数字城管案卷审批表" in text
-    for words in ("问题描述", "小区门口垃圾堆了好几天", "现场照片", "办理过程", "审批签字", "受理", "派遣", "处置", "核查", "结案"):
+    for words in (
+        "问题描述",
+        "小区门口垃圾堆了好几天",
+        "现场照片",
+        "办理过程",
+        "审批签字",
+        "受理",
+        "派遣",
+        "处置",
+        "核查",
+        "结案",
+    ):
         assert words in text, words
     # Photos on both sides (the citizen's, the department's and the check's; the test photos are one image, which
     # the PDF embeds once).
@@ -45,7 +56,9 @@ def test_a_closed_case_prints_on_one_page_with_its_facts_photos_timeline_and_sig
 def test_a_case_with_a_long_history_still_prints_on_one_page(loop):
     case = loop.to_dispatched()
     for n in range(25):
-        loop.act(case, "urge", loop.p.leader, note=f"第 {n + 1} 次督办：请尽快到现场核实整改情况，并在今天下班前回复处置结果")
+        loop.act(
+            case, "urge", loop.p.leader, note=f"第 {n + 1} 次督办：请尽快到现场核实整改情况，并在今天下班前回复处置结果"
+        )
 
     reader = pdf_of("dispatcher", case.number)
 

@@ -16,8 +16,8 @@ from xiuhua.cases.public_text import edit_public_description, may_edit_public_de
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.reports.pdf import ReportFontMissing
 from xiuhua.web import case_page
-from xiuhua.web.case_form_pdf import case_form_pdf
 from xiuhua.web.actions import action_panels
+from xiuhua.web.case_form_pdf import case_form_pdf
 from xiuhua.web.errors import page_not_found
 
 
