@@ -26,7 +26,7 @@ from xiuhua.cases.models import Case, CaseEvent
 from xiuhua.cases.steps import Step
 from xiuhua.cases.timers import reschedule_timers
 from xiuhua.core.errors import DomainError, PermissionDenied
-from xiuhua.notify.services import send_notice
+from xiuhua.notify.services import send_notice, settle_notices
 from xiuhua.worktime.clock import current_calendar
 
 
@@ -287,8 +287,28 @@ def _record(step: Step, from_status: str) -> None:
     step.stats.take_case_facts(step.case)
     step.stats.save()
     reschedule_timers(step.case)
+    _settle_notices(step)
     for recipients, message in step.notices:
         send_notice(recipients, message)
+
+
+FINISHED = (S.CLOSED, S.DECLINED, S.VOIDED, S.MERGED)
+
+
+def _settle_notices(step: Step) -> None:
+    """Acting on a case answers the notices that asked the actor's team to act on it (read before new ones go).
+
+    The team is whoever got the same tasks: the actor's department for department users, else the users of
+    the actor's role (two dispatchers both told of an extension request; one decides it). A finished case
+    answers every notice about it. See docs/screen-and-notices.md.
+    """
+    actor, number = step.actor, step.case.number
+    if step.case.status in FINISHED:
+        settle_notices(number)
+    elif actor is not None and actor.role == Role.DEPARTMENT:
+        settle_notices(number, User.objects.filter(role=Role.DEPARTMENT, department_id=actor.department_id))
+    elif actor is not None and actor.role:
+        settle_notices(number, User.objects.filter(role=actor.role))
 
 
 def _save_case(case: Case) -> None:

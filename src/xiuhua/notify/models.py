@@ -14,6 +14,13 @@ class NoticeKind(models.TextChoices):
     INFO = "info", _("Information")
 
 
+# Kinds that ask the recipient to do something about a case: a task given to them (dispatched, returned for
+# rework, a request to approve, a check to make, a callback to make), a supervision order, a time-limit warning
+# or overdue notice. Only these are counted on the bell. Decisions on one's own requests and information
+# (a case declined, a suspended case resumed) are listed but not counted: nothing waits on the reader.
+ACTIONABLE_KINDS = frozenset({NoticeKind.TASK, NoticeKind.WARNING, NoticeKind.OVERDUE, NoticeKind.URGE})
+
+
 class Notice(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notices"

@@ -12,10 +12,11 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from xiuhua.notify.models import Notice
+from xiuhua.notify.models import ACTIONABLE_KINDS, Notice
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,32 @@ def mark_read(user, notice_ids: Iterable[int]) -> int:
     return Notice.objects.filter(recipient=user, pk__in=list(notice_ids), read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def mark_all_read(user) -> int:
+    """全部已读: every unread notice of the user."""
+    return Notice.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_subject_read(user, subject: str) -> int:
+    """Every unread notice of the user about one case (a row of the grouped inbox)."""
+    return Notice.objects.filter(recipient=user, subject=subject, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def settle_notices(subject: str, recipients: QuerySet | None = None) -> int:
+    """Mark as read the unread notices about `subject` (a case number), of `recipients` (users) or of everyone.
+
+    Called by the workflow when someone has acted on the case: a task notice that has been dealt with no
+    longer asks anything of its recipient, and leaving it unread is what made the bell meaningless.
+    """
+    if not subject:
+        return 0
+    notices = Notice.objects.filter(subject=subject, read_at__isnull=True)
+    if recipients is not None:
+        notices = notices.filter(recipient__in=recipients)
+    return notices.update(read_at=timezone.now())
+
+
+def actionable_unread(user) -> QuerySet:
+    """The user's unread notices of the kinds that ask for action (before any check of the case's state)."""
+    return Notice.objects.filter(recipient=user, read_at__isnull=True, kind__in=ACTIONABLE_KINDS)

@@ -18,6 +18,7 @@ from xiuhua.accounts.models import Department, User
 from xiuhua.cases.choices import Action, CaseStatus, Satisfaction
 from xiuhua.cases.models import Case
 from xiuhua.catalog.models import RegisterCondition
+from xiuhua.web.case_page import citizen_rating_for
 
 # Actions whose note is a reason the workflow requires: the field is marked required in the page too.
 REASON_REQUIRED = {
@@ -150,6 +151,8 @@ class ActionPanel:
     reason_required: bool
     photo_required: bool
     danger: bool
+    # On the callback form: the citizen's own rating, so the operator calling them knows it (or None).
+    citizen_rating: dict | None = None
 
 
 def action_panels(
@@ -176,6 +179,7 @@ def action_panels(
                 reason_required=action in REASON_REQUIRED,
                 photo_required=action in PHOTO_REQUIRED,
                 danger=action in DANGER,
+                citizen_rating=citizen_rating_for(case, user) if action == Action.CALLBACK else None,
             )
         )
     return panels

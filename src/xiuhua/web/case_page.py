@@ -9,7 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from xiuhua.accounts.choices import Role
-from xiuhua.cases.choices import AttachmentStage, CaseStatus, ExtensionUnit
+from xiuhua.accounts.models import User
+from xiuhua.accounts.privacy import Visibility, redact_text
+from xiuhua.cases.choices import Action, AttachmentStage, CaseStatus, ExtensionUnit, Satisfaction
+from xiuhua.cases.models import Case
+from xiuhua.cases.presenters import reporter_contact
+from xiuhua.intake.channels.citizen.models import CitizenRating
 
 ROLE_LABELS = dict(Role.choices)
 STATUS_LABELS = dict(CaseStatus.choices)
@@ -69,6 +74,46 @@ def stage_left_minutes(stage: dict[str, Any] | None, now: datetime) -> float | N
     if not stage or not stage["deadline"]:
         return None
     return (datetime.fromisoformat(stage["deadline"]) - now).total_seconds() / 60
+
+
+SATISFACTION_LABELS = dict(Satisfaction.choices)
+
+
+def _words_for(viewer: User, case: Case, text: str) -> str:
+    """A citizen's or caller's own words as this viewer may read them: in full for those who may see the
+    contact (accounts/privacy.py), else with phone numbers, ID numbers and e-mail addresses removed."""
+    seen = reporter_contact(case, viewer).visibility
+    return text if seen == Visibility.FULL else redact_text(text)
+
+
+def citizen_rating_for(case: Case, viewer: User) -> dict[str, Any] | None:
+    """The citizen's own rating of the case (public rating page), as this viewer may read it, or None."""
+    rating = CitizenRating.objects.filter(case=case).first()
+    if rating is None:
+        return None
+    return {
+        "satisfaction": rating.satisfaction,
+        "label": SATISFACTION_LABELS.get(rating.satisfaction, rating.satisfaction),
+        "score": rating.score,
+        "comment": _words_for(viewer, case, rating.comment),
+        "rated_at": rating.rated_at,
+    }
+
+
+def callback_for(case: Case, viewer: User, detail: dict[str, Any]) -> dict[str, Any] | None:
+    """The operator's callback (回访): satisfaction, service satisfaction, the caller's words, who and when."""
+    event = next((e for e in reversed(detail["timeline"]) if e["action"] == Action.CALLBACK), None)
+    if event is None:
+        return None
+    stats = case.stats
+    return {
+        "satisfaction": stats.satisfaction,
+        "label": SATISFACTION_LABELS.get(stats.satisfaction, stats.satisfaction),
+        "service_label": SATISFACTION_LABELS.get(stats.service_satisfaction, ""),
+        "words": _words_for(viewer, case, event["note"] or ""),
+        "at": event["at"],
+        "actor_name": event["actor_name"],
+    }
 
 
 # The icon of each step on the timeline (Bootstrap Icons); anything else gets a plain dot.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
 from xiuhua.territory.models import Division
+from xiuhua.web.notices import badge_count
 
 EVERY_ROLE = frozenset(Role.values)
 
@@ -90,5 +91,6 @@ def shell_context(request: HttpRequest) -> dict:
     return {
         "menu": menu_for(user, request.path),
         "scope_label": scope_label(user),
-        "unread_notices": user.notices.filter(read_at__isnull=True).count(),
+        # Only notices that ask the user to act are counted (web/notices.py); the inbox lists the others too.
+        "unread_notices": badge_count(user),
     }

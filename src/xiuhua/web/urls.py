@@ -22,6 +22,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", shell.home, name="home"),
+    path("favicon.ico", shell.favicon, name="favicon"),
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("password/", auth.password, name="password"),
@@ -42,6 +43,7 @@ urlpatterns = [
     path("cases/<str:number>/", case_detail.case_detail, name="case_detail"),
     path("cases/<str:number>/act/<str:action>/", actions.act, name="act"),
     path("cases/<str:number>/public/", case_detail.case_public_text, name="case_public_text"),
+    path("cases/<str:number>/form.pdf", case_detail.case_form, name="case_form_pdf"),
     path("cases/<str:number>/place.geojson", case_place.case_place_geojson, name="case_place"),
     path("department/", department.workbench, name="department"),
     path("department/figures/", department.figures, name="department_figures"),

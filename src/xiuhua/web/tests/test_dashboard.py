@@ -99,7 +99,40 @@ def test_the_big_screen_has_no_shell_and_polls_every_minute(demo_city):
 
     assert 'class="big-screen"' in html and 'data-testid="screen"' in html
     assert 'id="app-menu"' not in html
-    assert 'hx-trigger="every 60s"' in html and "/dashboard/figures/?view=screen" in html
+    assert 'data-refresh-seconds="60"' in html and 'data-figures-url="/dashboard/figures/?view=screen"' in html
+
+
+def test_each_open_status_has_its_own_colour_on_the_status_chart(loop, people):
+    for _ in range(2):
+        loop.report()
+    loop.to_registered()
+    loop.to_dispatched()
+
+    statuses = signed_in("leader").get("/screen/").context["charts"]["statuses"]
+
+    colours = [s["itemStyle"]["color"] for s in statuses]
+    assert len(statuses) == 3 and len(set(colours)) == 3
+
+
+def test_no_two_open_statuses_share_a_colour_or_come_close():
+    from itertools import combinations
+
+    from xiuhua.cases.mapping import OPEN_STATUSES
+    from xiuhua.web.palette import STATUS_COLOURS
+
+    def rgb(colour: str) -> tuple[int, int, int]:
+        return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+    def distance(a: str, b: str) -> float:  # "redmean": a cheap approximation of perceived difference
+        (r1, g1, b1), (r2, g2, b2) = rgb(a), rgb(b)
+        mean = (r1 + r2) / 2
+        return (
+            (2 + mean / 256) * (r1 - r2) ** 2 + 4 * (g1 - g2) ** 2 + (2 + (255 - mean) / 256) * (b1 - b2) ** 2
+        ) ** 0.5
+
+    assert set(OPEN_STATUSES) <= set(STATUS_COLOURS)
+    closest = min(distance(STATUS_COLOURS[a], STATUS_COLOURS[b]) for a, b in combinations(OPEN_STATUSES, 2))
+    assert closest > 75
 
 
 def test_a_scoped_leader_sees_only_their_divisions(loop, spot):

@@ -10,11 +10,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xiuhua.cases import presenters, queries
+from xiuhua.cases.choices import CALLBACK_SOURCES
 from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.cases.public_text import edit_public_description, may_edit_public_description
 from xiuhua.core.errors import DomainError, NotFound
+from xiuhua.reports.pdf import ReportFontMissing
 from xiuhua.web import case_page
 from xiuhua.web.actions import action_panels
+from xiuhua.web.case_form_pdf import case_form_pdf
 from xiuhua.web.errors import page_not_found
 
 
@@ -44,6 +47,9 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
         "handling_left": case_page.handling_left_minutes(detail["handling"]),
         "stage_left": case_page.stage_left_minutes(detail["stage_clock"], now),
         "request_extension": case_page.request_extension_text(detail["pending_request"]),
+        "callback": case_page.callback_for(case, request.user, detail),
+        "citizen_rating": case_page.citizen_rating_for(case, request.user),
+        "expects_callback": case.source in CALLBACK_SOURCES,
         # An optional tile layer under the vector map (none by default: the platform works offline).
         "map_tiles": getattr(settings, "XIUHUA_MAP_TILES", ""),
     }
@@ -76,3 +82,19 @@ def case_public_text(request: HttpRequest, number: str) -> HttpResponse:
     except DomainError as exc:
         return render_case(request, case, error=exc.message, status=exc.status_code)
     return redirect("web:case_detail", number=number)
+
+
+@login_required
+def case_form(request: HttpRequest, number: str) -> HttpResponse:
+    """The case's one-page 案卷审批表 as a PDF, for a user who may see the case (else 404, as the page)."""
+    try:
+        case = queries.case_for(request.user, number)
+    except NotFound as exc:
+        return page_not_found(request, exc.message)
+    try:
+        content = case_form_pdf(case, request.user)
+    except ReportFontMissing as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="case-{case.number}.pdf"'
+    return response

@@ -1,7 +1,8 @@
 """The leader's dashboard and the big screen: today's and this month's figures, a trend, top lists, a live map.
 
-Both pages poll `dashboard/figures/` (htmx, every minute) and swap the figures in place by their ids;
-the charts redraw from the JSON the same response carries. The figures come from `cases.overview`.
+Both pages poll `dashboard/figures/` (dashboard.js, every minute; backing off while the server is away) and swap
+the figures in place by their ids; the charts redraw from the JSON the same response carries. The figures come
+from `cases.overview`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from xiuhua.cases.choices import CaseStatus
 from xiuhua.cases.overview import Overview, cached_overview
 from xiuhua.territory.models import Division
 from xiuhua.web.errors import forbidden
+from xiuhua.web.palette import status_colour
 from xiuhua.web.shell import DASHBOARD_ROLES
 from xiuhua.web.views.maps import map_options
 
@@ -62,9 +64,9 @@ def _context(request: HttpRequest, view: str) -> dict:
         "charts": charts(figures),
         "refresh_seconds": REFRESH_SECONDS,
         "place": place_name(request),
-        "map_options": map_options(
-            request, refresh=REFRESH_SECONDS, layers=["subdistricts", "cases"], theme=view, collapseLayers=True
-        ),
+        # No refresh of its own: dashboard.js reloads the map's cases after each successful figures refresh,
+        # so one timer (with its back-off when the server is away) drives the whole page.
+        "map_options": map_options(request, layers=["subdistricts", "cases"], theme=view, collapseLayers=True),
     }
 
 
@@ -89,7 +91,10 @@ def charts(figures: Overview) -> dict:
             ],
         },
         "classes": {"names": [c.name for c in classes], "counts": [c.count for c in classes]},
-        "statuses": [{"name": str(CaseStatus(s).label), "value": n} for s, n in figures.open_by_status],
+        "statuses": [
+            {"name": str(CaseStatus(s).label), "value": n, "itemStyle": {"color": status_colour(s)}}
+            for s, n in figures.open_by_status
+        ],
         "onTime": None if figures.on_time_rate is None else round(figures.on_time_rate * 100, 1),
         "labels": {"onTime": _("On time")},
     }

@@ -1,7 +1,13 @@
-/* Charts of the dashboard and the big screen (ECharts), drawn from the JSON in #chart-json.
+/* Charts of the dashboard and the big screen (ECharts), drawn from the JSON in #chart-json, and the refresh.
  *
- * The figures poll swaps #figure-chart-data with fresh JSON; the charts then redraw in place. On the big
- * screen (body.big-screen) the charts use ECharts' dark theme and a clock ticks in the header.
+ * One timer refreshes the page: it fetches the figures (each element carrying an id replaces the one on the
+ * page), redraws the charts in place (each ECharts instance is created once and only given new options) and
+ * reloads the map's cases (the layer is cleared and refilled, never stacked). The page must run for days on a
+ * wall: nothing grows with each refresh. When a refresh fails (server restarting, network down) a discreet
+ * notice shows and the next try waits longer (5 s, 10 s, 20 s … up to the refresh interval); the first success
+ * hides it and the normal rhythm resumes. If the session has ended, the page reloads (to the login page).
+ * window.XiuhuaFigures.refresh() runs one refresh now (tests use it); it resolves true on success.
+ * On the big screen (body.big-screen) the charts use ECharts' dark theme, large type and a ticking clock.
  */
 (function () {
   "use strict";
@@ -10,6 +16,8 @@
   const colours = dark
     ? { reported: "#4fc3f7", closed: "#66bb6a", bar: "#29b6f6", text: "#b8cbe0", grid: "rgba(120,160,200,.15)" }
     : { reported: "#0d6efd", closed: "#2e9d4f", bar: "#3d8bfd", text: "#495057", grid: "#e9ecef" };
+  // Type sizes on canvas (CSS cannot reach it): the wall is read from across a room, at 1920×1080.
+  const fonts = dark ? { axis: 18, legend: 18, label: 18, gauge: 44, gaugeTitle: 18 } : { axis: 12, legend: 13, label: 12, gauge: 28, gaugeTitle: 14 };
   const charts = {};
 
   function chart(id) {
@@ -20,7 +28,7 @@
   }
 
   function empty(text) {
-    return { text: text, left: "center", top: "middle", textStyle: { color: colours.text, fontSize: 13, fontWeight: "normal" } };
+    return { text: text, left: "center", top: "middle", textStyle: { color: colours.text, fontSize: fonts.label, fontWeight: "normal" } };
   }
 
   function drawTrend(data) {
@@ -37,10 +45,10 @@
     target.setOption({
       backgroundColor: "transparent",
       tooltip: { trigger: "axis" },
-      legend: { top: 0, textStyle: { color: colours.text } },
-      grid: { left: 40, right: 16, top: 32, bottom: 28 },
-      xAxis: { type: "category", data: data.trend.days, axisLabel: { color: colours.text } },
-      yAxis: { type: "value", minInterval: 1, axisLabel: { color: colours.text }, splitLine: { lineStyle: { color: colours.grid } } },
+      legend: { top: 0, textStyle: { color: colours.text, fontSize: fonts.legend } },
+      grid: { left: 8, right: 16, top: dark ? 40 : 32, bottom: 4, containLabel: true },
+      xAxis: { type: "category", data: data.trend.days, axisLabel: { color: colours.text, fontSize: fonts.axis } },
+      yAxis: { type: "value", minInterval: 1, axisLabel: { color: colours.text, fontSize: fonts.axis }, splitLine: { lineStyle: { color: colours.grid } } },
       series: series,
     });
   }
@@ -56,14 +64,14 @@
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
         grid: { left: 8, right: 36, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: "value", minInterval: 1, show: false },
-        yAxis: { type: "category", data: data.classes.names, axisTick: { show: false }, axisLabel: { color: colours.text } },
+        yAxis: { type: "category", data: data.classes.names, axisTick: { show: false }, axisLabel: { color: colours.text, fontSize: fonts.axis } },
         series: [
           {
             type: "bar",
             data: data.classes.counts,
-            barMaxWidth: 18,
+            barMaxWidth: dark ? 24 : 18,
             itemStyle: { color: colours.bar, borderRadius: [0, 4, 4, 0] },
-            label: { show: true, position: "right", color: colours.text },
+            label: { show: true, position: "right", color: colours.text, fontSize: fonts.label },
           },
         ],
       },
@@ -80,14 +88,16 @@
         title: data.statuses.length ? { show: false } : empty("—"),
         tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
         legend: {
+          type: "scroll",
           orient: "vertical",
           right: 8,
           top: "middle",
           itemGap: 10,
-          textStyle: { color: colours.text, fontSize: 15 },
+          textStyle: { color: colours.text, fontSize: fonts.legend },
+          pageTextStyle: { color: colours.text, fontSize: fonts.legend },
           formatter: (name) => name + "  " + (data.statuses.find((s) => s.name === name) || { value: 0 }).value,
         },
-        color: ["#4fc3f7", "#ffb74d", "#9575cd", "#66bb6a", "#ff8a65", "#26c6da", "#ef5350", "#d4e157", "#bdbdbd", "#f06292"],
+        // Each slice carries its status's colour (web/palette.py): no palette cycling, no two slices alike.
         series: [
           {
             type: "pie",
@@ -125,11 +135,11 @@
           axisLabel: { show: false },
           pointer: { show: false },
           anchor: { show: false },
-          title: { show: true, offsetCenter: [0, "45%"], color: colours.text, fontSize: 15 },
+          title: { show: true, offsetCenter: [0, "48%"], color: colours.text, fontSize: fonts.gaugeTitle },
           detail: {
             valueAnimation: true,
             offsetCenter: [0, "0%"],
-            fontSize: 28,
+            fontSize: fonts.gauge,
             color: "#e6f1ff",
             formatter: data.onTime === null ? "—" : "{value}%",
           },
@@ -164,11 +174,87 @@
     });
   }
 
+  /* The figures refresh: replace each figure element by id, redraw, reload the map's cases. */
+  const poll = document.querySelector("[data-figures-url]");
+  const offline = document.querySelector("[data-testid=figures-offline]");
+  const every = poll ? Math.max(Number(poll.dataset.refreshSeconds) || 60, 1) * 1000 : 0;
+  const FIRST_RETRY = 5000;
+  let retry = FIRST_RETRY;
+  let timer = null;
+  let running = null;
+
+  function swapFigures(html) {
+    const fresh = new DOMParser().parseFromString(html, "text/html");
+    let swapped = 0;
+    for (const element of fresh.body.querySelectorAll("[id]")) {
+      if (element.parentElement !== fresh.body) continue; // only the top-level figure blocks
+      const current = document.getElementById(element.id);
+      if (!current) continue;
+      element.removeAttribute("hx-swap-oob");
+      const adopted = document.adoptNode(element);
+      current.replaceWith(adopted);
+      if (window.htmx) window.htmx.process(adopted);
+      swapped++;
+    }
+    return swapped;
+  }
+
+  function reloadMaps() {
+    for (const element of document.querySelectorAll("[data-map-options]")) {
+      if (element.xiuhua && element.xiuhua.cases) element.xiuhua.cases.load();
+    }
+  }
+
+  function schedule(delay) {
+    document.body.dataset.nextRefresh = String(delay); // for people and tests: when the next try comes, in ms
+    clearTimeout(timer);
+    timer = setTimeout(refresh, delay);
+  }
+
+  function fetchFigures() {
+    return fetch(poll.dataset.figuresUrl, { credentials: "same-origin", headers: { Accept: "text/html" }, cache: "no-store" }).then(
+      (response) => {
+        if (response.redirected && new URL(response.url).pathname.startsWith("/login")) {
+          window.location.reload(); // the session ended: the wall shows the login page rather than stale figures
+          return Promise.reject(new Error("signed out"));
+        }
+        return response.ok ? response.text() : Promise.reject(new Error("HTTP " + response.status));
+      }
+    );
+  }
+
+  function refresh() {
+    if (!poll) return Promise.resolve(false);
+    if (running) return running;
+    running = fetchFigures()
+      .then((html) => {
+        if (!swapFigures(html)) throw new Error("no figures in the answer");
+        draw();
+        reloadMaps();
+        retry = FIRST_RETRY;
+        if (offline) offline.hidden = true;
+        document.body.dataset.figures = "live";
+        schedule(every);
+        return true;
+      })
+      .catch((error) => {
+        console.warn("xiuhua figures:", error.message);
+        if (offline) offline.hidden = false;
+        document.body.dataset.figures = "offline";
+        schedule(Math.min(retry, every));
+        retry = Math.min(retry * 2, every);
+        return false;
+      })
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  }
+
   draw();
   tick();
   setInterval(tick, 1000);
-  document.body.addEventListener("htmx:oobAfterSwap", (event) => {
-    if (event.detail.target && event.detail.target.id === "figure-chart-data") draw();
-  });
+  if (poll) schedule(every);
   window.addEventListener("resize", () => Object.values(charts).forEach((c) => c.resize()));
+  window.XiuhuaFigures = { refresh: refresh };
 })();
