@@ -8,6 +8,6 @@ class EndReason(models.TextChoices):
 
 
 class PointFlag(models.TextChoices):
-    NONE = "", _("Normal")
+    NONE = "", _("Plausible position")
     OUTSIDE = "outside", _("Outside the district")
     JUMP = "jump", _("Implausible speed")
