@@ -14,7 +14,7 @@
   const t = bar.dataset, user = t.user, api = t.api;
   const stateKey = 'xiuhua-duty:' + user;
   let interval = Number(localStorage.getItem('xiuhua-duty-interval') || t.interval) * 1000;
-  let timer = null, flushing = null;
+  let timer = null, flushing = null, changes = 0;
 
   function openDb() {
     return new Promise(function (resolve, reject) {
@@ -126,7 +126,8 @@
   function record() {
     navigator.geolocation.getCurrentPosition(async function (position) {
       if (!state()) return;
-      const at = new Date(position.timestamp || Date.now());
+      // The time of the reading, not position.timestamp: a fix re-used within maximumAge keeps its old stamp.
+      const at = new Date();
       at.setMilliseconds(0);
       const body = {recorded_at: at.toISOString(), lng: position.coords.longitude, lat: position.coords.latitude,
         accuracy: position.coords.accuracy};
@@ -149,6 +150,7 @@
   }
 
   async function goOnDuty() {
+    changes += 1;
     const since = new Date();
     since.setMilliseconds(0);
     localStorage.setItem(stateKey, JSON.stringify({since: since.toISOString()}));
@@ -158,6 +160,7 @@
   }
 
   async function goOffDuty() {
+    changes += 1;
     stopRecording();
     const until = new Date();
     until.setMilliseconds(0);
@@ -168,6 +171,7 @@
 
   /* The server's word, when nothing of ours waits to change it: a shift closed for silence, or begun elsewhere. */
   async function sync() {
+    const before = changes;
     if ((await waiting()).some(function (i) { return i.kind !== 'point'; })) return;
     let answer;
     try {
@@ -178,7 +182,12 @@
       return;
     }
     localStorage.setItem('xiuhua-duty-interval', String(answer.interval_seconds));
+    const newInterval = interval !== answer.interval_seconds * 1000;
     interval = answer.interval_seconds * 1000;
+    if (changes !== before) {  // 上岗 or 下岗 was tapped meanwhile: the phone's word is newer
+      if (newInterval && timer) { stopRecording(); startRecording(); }
+      return;
+    }
     if (answer.on_duty) localStorage.setItem(stateKey, JSON.stringify({since: answer.shift.started_at}));
     else localStorage.removeItem(stateKey);
     stopRecording();

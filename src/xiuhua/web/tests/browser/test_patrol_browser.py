@@ -35,14 +35,15 @@ def test_going_on_duty_records_positions_and_sends_them(patrol_phone, log_in, sp
     expect(page.get_by_test_id("duty-end")).to_be_visible()
     shift = eventually(lambda: PatrolShift.objects.filter(inspector__username="inspector").first())
     eventually(lambda: PatrolTrack.objects.filter(shift=shift).count() >= 2)
-    page.context.set_geolocation({"longitude": spot[0] + 0.001, "latitude": spot[1], "accuracy": 8})  # ~96 m east
-    eventually(lambda: PatrolTrack.objects.filter(shift=shift, lng__gt=spot[0] + 0.0009).exists())
+    # 9.6 m east: beyond the accuracy (a step, not jitter), slow enough at one reading a second (not a jump).
+    page.context.set_geolocation({"longitude": spot[0] + 0.0001, "latitude": spot[1], "accuracy": 8})
+    eventually(lambda: PatrolTrack.objects.filter(shift=shift, lng__gt=spot[0] + 0.00009).exists())
 
     page.get_by_test_id("duty-end").click()
     expect(page.get_by_test_id("duty-start")).to_be_visible()
     shift = eventually(lambda: PatrolShift.objects.filter(pk=shift.pk, ended_at__isnull=False).first())
     assert shift.end_reason == "inspector"
-    assert 90 < shift.distance_m < 100
+    assert 9 < shift.distance_m < 10
     first = PatrolTrack.objects.filter(shift=shift).order_by("recorded_at").first()
     assert abs(first.lng - spot[0]) < 1e-6 and first.accuracy_m == 8
 
