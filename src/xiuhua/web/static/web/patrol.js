@@ -28,6 +28,7 @@
     const labels = options.labels;
     const onDuty = L.layerGroup().addTo(map);
     const replayLayer = L.layerGroup().addTo(map);
+    const trackRenderer = L.svg();  // one line: SVG costs nothing here and leaves the track in the page's DOM
     const bar = document.querySelector('[data-testid=replay]');
     const slider = bar.querySelector('[data-testid=replay-slider]');
     const timeLabel = bar.querySelector('[data-testid=replay-time]');
@@ -78,7 +79,8 @@
         figures.textContent = s.inspector_name + ' · ' + (s.duration_s / 3600).toFixed(1) + ' ' + labels.hours +
           ' · ' + (s.distance_m / 1000).toFixed(2) + ' ' + labels.km;
         if (!points.length) { timeLabel.textContent = labels.noPoints; slider.max = '0'; return; }
-        const line = L.polyline(points.map(function (p) { return [p[1], p[0]]; }), {color: '#d9480f', weight: 4, opacity: 0.85});
+        const line = L.polyline(points.map(function (p) { return [p[1], p[0]]; }), {color: '#d9480f', weight: 4, opacity: 0.85,
+          renderer: trackRenderer, className: 'patrol-track'});
         line.addTo(replayLayer);
         map.fitBounds(line.getBounds(), {padding: [40, 40], maxZoom: 18});
         slider.max = String(points.length - 1);

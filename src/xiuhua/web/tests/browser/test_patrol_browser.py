@@ -67,3 +67,37 @@ def test_positions_recorded_offline_wait_on_the_phone_and_are_sent_later(patrol_
     points = eventually(lambda: PatrolTrack.objects.filter(shift=shift).count() >= 3 and PatrolTrack.objects.all())
     assert min(p.recorded_at for p in points) >= shift.started_at
     assert PatrolTrack.objects.values("recorded_at").distinct().count() == PatrolTrack.objects.count()
+
+
+def test_the_shift_leader_sees_who_is_on_duty_and_replays_a_shift(page, log_in):
+    from django.conf import settings as django_settings
+
+    from xiuhua.platform.demo_patrol import build_demo_patrol
+
+    build_demo_patrol(days=1, inspectors=2)
+    page.set_viewport_size({"width": 1366, "height": 800})
+    log_in(page, "shift_leader")
+    page.get_by_role("link", name="巡查轨迹").click()
+    expect(page.get_by_test_id("on-duty").first).to_contain_text("监督员")
+    patrol_map = page.get_by_test_id("patrol-map")
+    expect(patrol_map).to_have_attribute("data-on-duty", "1")
+
+    page.get_by_test_id("patrol-inspector").select_option(label="监督员2")
+    shifts = page.get_by_test_id("patrol-shift")
+    expect(shifts.first).to_contain_text("公里")
+    shifts.first.click()
+    expect(page.get_by_test_id("replay")).to_be_visible()
+    newest = PatrolShift.objects.filter(inspector__username="inspector_2").order_by("-started_at").first()
+    expect(patrol_map).to_have_attribute("data-replay-points", str(newest.point_count))
+    expect(page.locator("#patrol-map path.patrol-track")).to_have_count(1)
+
+    page.get_by_test_id("replay-slider").fill("120")
+    expect(patrol_map).to_have_attribute("data-replay-index", "120")
+    expect(page.get_by_test_id("replay-time")).to_contain_text(":")
+    page.get_by_test_id("replay-play").click()
+    expect(patrol_map).not_to_have_attribute("data-replay-index", "120")
+    page.get_by_test_id("replay-play").click()  # pause where it is, for the picture
+    shots = django_settings.PROJECT_DIR / "docs" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(shots / "patrol-replay.png"))
