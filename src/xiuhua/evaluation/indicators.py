@@ -492,7 +492,8 @@ _DEFINITIONS = [
         "patrol_km",
         pgettext_lazy("indicator", "Patrol distance (km)"),
         pgettext_lazy(
-            "indicator", "Distance walked along the tracks of the shifts begun in the period, without GPS jitter or jumps"
+            "indicator",
+            "Distance walked along the tracks of the shifts begun in the period, without GPS jitter or jumps",
         ),
         "sum",
         PATROL_STEP,

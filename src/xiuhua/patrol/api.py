@@ -153,7 +153,8 @@ class BatchOut(Schema):
     summary="上传一批巡查定位点（监督员）",
     description=(
         f"每批最多 {services.MAX_BATCH} 点。同一监督员同一记录时间（精确到秒）只存一次，重发的批次不会重复。"
-        "定位点归入覆盖其时间的在岗班次；未来时间、过旧（见 XIUHUA_PATROL_BACKDATE_HOURS）或不在岗时段的点被拒收并逐点说明。"
+        "定位点归入覆盖其时间的在岗班次；"
+        "未来时间、过旧（见 XIUHUA_PATROL_BACKDATE_HOURS）或不在岗时段的点被拒收并逐点说明。"
     ),
 )
 def add_points(request: HttpRequest, body: PointsBody) -> dict:
@@ -217,4 +218,7 @@ class TrackOut(Schema):
 def shift_track(request: HttpRequest, shift_id: int) -> dict:
     shift = queries.shift_for(request.auth, shift_id)
     rows = queries.track(shift).values_list("lng", "lat", "recorded_at", "accuracy_m", "flag")
-    return {"shift": shift_out(shift), "points": [[lng, lat, at.isoformat(), acc, flag] for lng, lat, at, acc, flag in rows]}
+    return {
+        "shift": shift_out(shift),
+        "points": [[lng, lat, at.isoformat(), acc, flag] for lng, lat, at, acc, flag in rows],
+    }

@@ -66,7 +66,11 @@ def extend(tally: Tally, fixes: Iterable[Fix], max_speed_kmh: float) -> Tally:
     steps = WGS84.inv(lng[:-1], lat[:-1], lng[1:], lat[1:])[2]
     metres, anchor, previous = tally.metres, points[0], 0
     for index, point in enumerate(points[1:], start=1):
-        step = float(steps[index - 1]) if previous == index - 1 else geodesic_m(anchor.lng, anchor.lat, point.lng, point.lat)
+        step = (
+            float(steps[index - 1])
+            if previous == index - 1
+            else geodesic_m(anchor.lng, anchor.lat, point.lng, point.lat)
+        )
         if step <= _noise_m(anchor, point):
             continue  # standing still: keep measuring from the anchor
         if not too_fast(step, (point.at - anchor.at).total_seconds(), max_speed_kmh):

@@ -67,7 +67,9 @@ def current_shift(inspector: User) -> PatrolShift | None:
 
 
 @transaction.atomic
-def start_shift(inspector: User, at: datetime | None = None, *, now: datetime | None = None) -> tuple[PatrolShift, bool]:
+def start_shift(
+    inspector: User, at: datetime | None = None, *, now: datetime | None = None
+) -> tuple[PatrolShift, bool]:
     """上岗. Already on duty: the open shift, unchanged (a re-sent 上岗 from the phone's queue); created False."""
     check_inspector(inspector)
     now = now or timezone.now()
@@ -289,7 +291,9 @@ def _stretch(shift: PatrolShift, now: datetime) -> None:
 def recount(shift: PatrolShift) -> Tally:
     """The shift's distance from all its stored points (after a batch that reached back in time)."""
     rows = shift.points.exclude(flag=PointFlag.OUTSIDE).order_by("recorded_at")
-    fixes = [Fix(at, lng, lat, acc) for at, lng, lat, acc in rows.values_list("recorded_at", "lng", "lat", "accuracy_m")]
+    fixes = [
+        Fix(at, lng, lat, acc) for at, lng, lat, acc in rows.values_list("recorded_at", "lng", "lat", "accuracy_m")
+    ]
     return extend(Tally(), fixes, max_speed_kmh())
 
 
@@ -314,4 +318,6 @@ def inspector_figures(start: datetime, end: datetime, *, now: datetime | None = 
         total = totals.setdefault(inspector_id, [0.0, 0.0])
         total[0] += seconds
         total[1] += metres
-    return {key: {"on_duty_hours": round(s / 3600, 1), "patrol_km": round(m / 1000, 2)} for key, (s, m) in totals.items()}
+    return {
+        key: {"on_duty_hours": round(s / 3600, 1), "patrol_km": round(m / 1000, 2)} for key, (s, m) in totals.items()
+    }

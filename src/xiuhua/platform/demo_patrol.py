@@ -1,8 +1,9 @@
 """Patrol tracks for the demo city: a few inspectors walking the roads of their patrol area on recent days.
 
 Each shift goes through the patrol services as a phone would send it (上岗, batches of 30-second positions, 下岗),
-so the stored distance is what the platform computes. The walk follows the roads of the area and the lanes between
-its unit grids (noded at their crossings), at walking or cycling pace, with stops, GPS noise and the accuracy a phone reports.
+so the stored distance is what the platform computes. The walk follows the roads of the area and the lanes
+between its unit grids (noded at their crossings), at walking pace, with stops, GPS noise and the accuracy a
+phone reports.
 One inspector is still on duty at the time the demo is built.
 """
 

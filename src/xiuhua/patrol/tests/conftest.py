@@ -33,9 +33,7 @@ def beat(inspector) -> tuple[float, float]:
 
 def walk(start: tuple[float, float], at: datetime, steps: int, *, every_s: int = 30, dlng: float = STEP_DEG):
     """Points every `every_s` seconds moving east by `dlng` degrees per point (about 1 m/s by default)."""
-    return [
-        PointIn(at + timedelta(seconds=every_s * i), start[0] + dlng * i, start[1], 5.0) for i in range(steps)
-    ]
+    return [PointIn(at + timedelta(seconds=every_s * i), start[0] + dlng * i, start[1], 5.0) for i in range(steps)]
 
 
 def minutes_ago(minutes: float) -> datetime:

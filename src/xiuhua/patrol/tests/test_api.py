@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def token_client(username: str) -> Client:
     client = Client()
     answer = client.post(
-        "/api/v1/auth/token", {"username": username, "password": settings.DEMO_PASSWORD}, content_type="application/json"
+        "/api/v1/auth/token",
+        {"username": username, "password": settings.DEMO_PASSWORD},
+        content_type="application/json",
     )
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {answer.json()['token']}"
     return client

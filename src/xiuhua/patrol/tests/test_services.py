@@ -86,7 +86,8 @@ def test_jitter_within_the_accuracy_adds_no_distance(inspector, beat):
     # Standing still: fixes scattered ±10 m with an accuracy of 15 m.
     wobble = [(0, 0), (0.0001, 0), (-0.00005, 0.00008), (0.00008, -0.00005), (0, 0.0001)] * 4
     points = [
-        PointIn(start + timedelta(seconds=30 * i), beat[0] + dx, beat[1] + dy, 15.0) for i, (dx, dy) in enumerate(wobble)
+        PointIn(start + timedelta(seconds=30 * i), beat[0] + dx, beat[1] + dy, 15.0)
+        for i, (dx, dy) in enumerate(wobble)
     ]
     services.add_points(inspector, points)
     shift.refresh_from_db()
