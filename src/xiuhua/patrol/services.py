@@ -183,6 +183,9 @@ def add_points(inspector: User, points: list[PointIn], *, now: datetime | None =
 
 
 def _store(inspector: User, usable: dict[datetime, tuple[int, PointIn]], now: datetime, result: BatchResult) -> None:
+    # One batch of an inspector at a time (the phone's retry may race its first try): the duplicate check, the
+    # insert and the shift's figures then see each other's rows.
+    User.objects.select_for_update().filter(pk=inspector.pk).first()
     seen = set(
         PatrolTrack.objects.filter(inspector=inspector, recorded_at__in=list(usable)).values_list(
             "recorded_at", flat=True
