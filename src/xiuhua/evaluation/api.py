@@ -17,7 +17,7 @@ router = Router(tags=["evaluation"])
 class IndicatorOut(Schema):
     code: str
     label: str
-    kind: str = Field(..., description="count 计数 | rate 比率（0–1）| average 平均分")
+    kind: str = Field(..., description="count 计数 | rate 比率（0–1）| average 平均分 | sum 合计（在岗小时、巡查公里）")
     formula: str
     higher_is_better: bool
 

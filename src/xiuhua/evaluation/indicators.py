@@ -109,6 +109,7 @@ STEPS = {
 # Special steps computed outside the CaseStats grouping (see `services`).
 AREA_STEP = "area"  # an inspector's patrol area: cases registered in the grids of their data scope
 HOTLINE_STEP = "hotline"  # hotline work orders received in the period
+PATROL_STEP = "patrol"  # an inspector's shifts on duty begun in the period (patrol app)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class Indicator:
     code: str
     label: str | Promise
     formula: str | Promise
-    kind: str  # count | rate | average
+    kind: str  # count | rate | average | sum (a total of a measure, such as hours or kilometres)
     step: str = ""
     condition: Q | None = None  # counts: rows of the step's window that count (None: all of them)
     numerator: str = ""  # rates
@@ -127,7 +128,7 @@ class Indicator:
     @property
     def drillable(self) -> bool:
         """Whether the figure has a list of cases behind it (answered hotline orders have none)."""
-        return self.kind != "rate" and self.code != "answered_on_call"
+        return self.kind not in ("rate", "sum") and self.code != "answered_on_call"
 
 
 def _count(code, label, formula, step, condition=None, *, higher_is_better=True) -> Indicator:
@@ -479,6 +480,24 @@ _DEFINITIONS = [
         "area_register",
         higher_is_better=False,
     ),
+    # An inspector's patrol (在岗时长, 巡查里程): from the shifts on duty, not from cases
+    Indicator(
+        "on_duty_hours",
+        pgettext_lazy("indicator", "On-duty hours"),
+        pgettext_lazy("indicator", "Hours on duty of the shifts begun in the period (上岗 to 下岗)"),
+        "sum",
+        PATROL_STEP,
+    ),
+    Indicator(
+        "patrol_km",
+        pgettext_lazy("indicator", "Patrol distance (km)"),
+        pgettext_lazy(
+            "indicator",
+            "Distance walked along the tracks of the shifts begun in the period, without GPS jitter or jumps",
+        ),
+        "sum",
+        PATROL_STEP,
+    ),
     # 12345 hotline
     _count(
         "answered_on_call",
@@ -527,7 +546,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "inspector": (
         "report", "valid_report", "valid_report_rate", "self_handled", "area_register", "missed_report",
         "missed_report_rate", "need_verify", "verify", "verify_on_time", "verify_on_time_rate", "need_check",
-        "check", "check_on_time", "check_on_time_rate",
+        "check", "check_on_time", "check_on_time_rate", "on_duty_hours", "patrol_km",
     ),
     "operator": ("accept", "accept_on_time", "accept_on_time_rate", "callback", "satisfied", "satisfaction_rate"),
     "shift_leader": (

@@ -32,6 +32,7 @@ from xiuhua.evaluation.indicators import (
     HOTLINE_STEP,
     INDICATORS,
     OBJECT_TYPES,
+    PATROL_STEP,
     REGION_TYPES,
     STEPS,
     Indicator,
@@ -41,6 +42,7 @@ from xiuhua.evaluation.indicators import (
 from xiuhua.evaluation.models import ScoreScheme
 from xiuhua.evaluation.periods import Period
 from xiuhua.intake.channels.hotline.models import OrderState, WorkOrder
+from xiuhua.patrol.services import inspector_figures
 from xiuhua.territory.models import Division, UnitGrid
 
 __all__ = ["OBJECT_TYPES", "Evaluation", "EvaluationRow", "evaluate", "evaluate_many"]
@@ -169,7 +171,7 @@ class FigureCounter:
     def _parts(self, object_type: str, needed: list[Indicator]):
         by_attribution: dict = {}
         for indicator in needed:
-            if indicator.step in (AREA_STEP, HOTLINE_STEP):
+            if indicator.step in (AREA_STEP, HOTLINE_STEP, PATROL_STEP):
                 continue
             attribution = STEPS[indicator.step].attribution_for(object_type)
             if attribution is not None:
@@ -178,6 +180,8 @@ class FigureCounter:
             yield _area_figures(area, self.start, self.end, self.user)
         if any(i.step == HOTLINE_STEP for i in needed):
             yield _hotline_figures(object_type, self.start, self.end, self.user)
+        if any(i.step == PATROL_STEP for i in needed):
+            yield _patrol_figures(object_type, self.start, self.end, self.user)
         for (attribution, _step), indicators in by_attribution.items():
             if object_type in REGION_TYPES:
                 yield _add_up(self._grid_rows(indicators), _REGION_FIELD[object_type])
@@ -298,6 +302,14 @@ def _hotline_figures(object_type: str, start: datetime, end: datetime, user: Use
     if len(districts) == 1 and (user is None or sees_whole_district(user)):
         figures[str(districts[0])]["answered_on_call"] = orders.filter(state=OrderState.ANSWERED).count()
     return figures
+
+
+def _patrol_figures(object_type: str, start: datetime, end: datetime, user: User | None) -> dict[str, dict]:
+    """在岗时长 and 巡查里程 of the inspectors in the user's scope (a track is no case: no grid to scope it by)."""
+    if object_type != "inspector":
+        return {}
+    shown = None if user is None else {person.pk for person in _role_users("inspector", user)}
+    return {str(pk): values for pk, values in inspector_figures(start, end).items() if shown is None or pk in shown}
 
 
 def hotline_cases(indicator: Indicator, object_type: str, key: str, start: datetime, end: datetime) -> QuerySet[Case]:

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "xiuhua.cases",
     "xiuhua.routing",
     "xiuhua.intake",
+    "xiuhua.patrol",  # issue 13: inspectors on patrol (above territory/accounts, below evaluation and web)
     "xiuhua.evaluation",
     "xiuhua.reports",
     "xiuhua.web",
@@ -257,6 +258,14 @@ XIUHUA_OVERVIEW_CACHE_SECONDS = int(os.environ.get("XIUHUA_OVERVIEW_CACHE_SECOND
 XIUHUA_REPORT_FONT = os.environ.get("XIUHUA_REPORT_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 # A built report file is kept for download and reused while no case changed since, or for this many seconds.
 XIUHUA_REPORT_CACHE_SECONDS = int(os.environ.get("XIUHUA_REPORT_CACHE_SECONDS", "600"))
+
+# Inspectors on patrol (docs/patrol.md): the phone records a position this often while on duty; a shift with no
+# position for the idle minutes is closed at its last position; positions may arrive this many hours late (kept
+# offline); a step faster than the speed is a GPS jump, not patrol, and does not count as distance.
+XIUHUA_PATROL_INTERVAL_SECONDS = int(os.environ.get("XIUHUA_PATROL_INTERVAL_SECONDS", "30"))
+XIUHUA_PATROL_IDLE_MINUTES = int(os.environ.get("XIUHUA_PATROL_IDLE_MINUTES", "30"))
+XIUHUA_PATROL_BACKDATE_HOURS = int(os.environ.get("XIUHUA_PATROL_BACKDATE_HOURS", "24"))
+XIUHUA_PATROL_MAX_SPEED_KMH = float(os.environ.get("XIUHUA_PATROL_MAX_SPEED_KMH", "40"))
 
 LOGGING = {
     "version": 1,

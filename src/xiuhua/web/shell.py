@@ -50,6 +50,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Department workbench"), "web:department", "briefcase", frozenset({Role.DEPARTMENT})),
     MenuItem(_("Case search"), "web:case_list", "folder2-open"),
     MenuItem(_("Map"), "web:map", "map"),
+    MenuItem(_("Patrol tracks"), "web:patrol", "person-walking", LEADERS | {Role.SHIFT_LEADER}),
     MenuItem(_("Overview"), "web:dashboard", "speedometer2", DASHBOARD_ROLES - LEADERS),
     MenuItem(_("Evaluation"), "web:evaluation", "bar-chart-line", EVALUATION_ROLES),
     MenuItem(_("Monthly report"), "reports:monthly", "file-earmark-bar-graph", REPORT_ROLES),

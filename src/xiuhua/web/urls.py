@@ -14,6 +14,7 @@ from xiuhua.web.views import (
     evaluation,
     maps,
     mobile,
+    patrol,
     public,
     shell,
 )
@@ -78,4 +79,5 @@ urlpatterns = [
     path("dashboard/figures/", dashboard.figures, name="dashboard_figures"),
     path("screen/", dashboard.page, {"view": "screen"}, name="screen"),
     path("evaluation/", evaluation.page, name="evaluation"),
+    path("patrol/", patrol.patrol_page, name="patrol"),
 ]

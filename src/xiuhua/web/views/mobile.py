@@ -205,6 +205,7 @@ APP_STATIC = (
     "web/mobile.css",
     "web/photos.js",
     "web/m-queue.js",
+    "web/m-patrol.js",
     "web/pages.js",
     "web/m-tasks.js",
     "web/m-case.js",

@@ -5,6 +5,7 @@ from xiuhua.cases.choices import CaseStatus
 from xiuhua.core.errors import DomainError
 from xiuhua.platform.demo import build_demo_city, has_territory
 from xiuhua.platform.demo_history import build_demo_history
+from xiuhua.platform.demo_patrol import build_demo_patrol
 
 DEFAULT_HISTORY = 600
 
@@ -18,13 +19,19 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="随机种子，相同参数生成相同城市")
         parser.add_argument("--if-empty", action="store_true", help="数据库已有辖区数据时跳过而不报错")
         parser.add_argument(
+            "--patrol-days",
+            type=int,
+            default=3,
+            help="监督员巡查轨迹的天数：前 4 名监督员近几天上午、下午各一班（默认 3，0 表示不生成）",
+        )
+        parser.add_argument(
             "--history",
             type=int,
             default=DEFAULT_HISTORY,
             help=f"历史案卷数量：近 90 天内上报、经完整流程流转的案卷（默认 {DEFAULT_HISTORY}，0 表示不生成）",
         )
 
-    def handle(self, *args, grids, components, seed, if_empty, history, **options):
+    def handle(self, *args, grids, components, seed, if_empty, history, patrol_days, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if if_empty and has_territory():
             self.stdout.write("数据库已有辖区数据，跳过演示城市。")
@@ -46,6 +53,13 @@ class Command(BaseCommand):
         )
         if history:
             self._history(history, seed)
+        if patrol_days > 0:
+            patrol = build_demo_patrol(days=patrol_days, seed=seed)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"巡查轨迹已生成：{patrol.shifts} 个在岗班次，{patrol.points} 个定位点，共 {patrol.km} 公里。"
+                )
+            )
 
     def _history(self, count: int, seed: int) -> None:
         try:

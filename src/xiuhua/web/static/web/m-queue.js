@@ -16,8 +16,13 @@
 
   function openDb() {
     return new Promise(function (resolve, reject) {
-      const request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = function () { request.result.createObjectStore(STORE, {keyPath: 'key'}); };
+      // Version 2 added the patrol outbox (m-patrol.js opens the same database with the same upgrade).
+      const request = indexedDB.open(DB_NAME, 2);
+      request.onupgradeneeded = function () {
+        ['reports', 'patrol'].forEach(function (name) {
+          if (!request.result.objectStoreNames.contains(name)) request.result.createObjectStore(name, {keyPath: 'key'});
+        });
+      };
       request.onsuccess = function () { resolve(request.result); };
       request.onerror = function () { reject(request.error); };
     });
