@@ -40,6 +40,7 @@ from xiuhua.worktime.clock import SHANGHAI
 @dataclass(frozen=True)
 class DepartmentMonthFigures:
     month_start: date
+    department_code: str
     received: int
     handled: int
     handled_on_time: int
@@ -85,4 +86,6 @@ def department_month_figures(department: Department, month_start: date, now: dat
         case__lead_department=department, dispatched_at__gte=start, dispatched_at__lt=end
     ).count()
     overdue_open = Case.objects.filter(lead_department=department, status__in=LEAD_OPEN).filter(overdue_filter(now))
-    return DepartmentMonthFigures(month_start, received=received, overdue_open=overdue_open.count(), **by_department)
+    return DepartmentMonthFigures(
+        month_start, department.short_name, received=received, overdue_open=overdue_open.count(), **by_department
+    )

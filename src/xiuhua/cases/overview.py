@@ -215,7 +215,7 @@ def _handled(rows: QuerySet, via: str, span: Periods) -> dict[str, int]:
     back, on_time = f"{via}reported_back_at", f"{via}handling_on_time"
     month = rows.filter(**{f"{back}__gte": span.month, f"{back}__lt": span.tomorrow})
     return month.aggregate(
-        handled=Count(on_time),
+        handled=Count(back),
         on_time=Count(on_time, filter=Q(**{on_time: True})),
         late_month=Count(on_time, filter=Q(**{on_time: False})),
         late_today=Count(on_time, filter=Q(**{on_time: False, f"{back}__gte": span.today_start})),
