@@ -14,7 +14,7 @@ from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
 from xiuhua.cases.choices import Action, CaseStatus
 from xiuhua.cases.workflow import apply_action
-from xiuhua.core.errors import DomainError
+from xiuhua.core.errors import DomainError, PermissionDenied
 
 MAX_CASES = 200  # a page of the list is at most 100 rows; two pages' worth is a generous ceiling
 # The actions offered on the case list, and to whom (the workflow still checks role and state per case).
@@ -46,7 +46,7 @@ def apply_to_many(
     if action not in BULK_ACTIONS:
         raise DomainError(f"「{_label(action)}」不能批量操作，可批量的有：{'、'.join(map(_label, BULK_ACTIONS))}")
     if actor.role not in BULK_ACTIONS[action]:
-        raise DomainError(f"你的角色不能批量「{_label(action)}」", code="forbidden")
+        raise PermissionDenied(f"你的角色不能批量「{_label(action)}」")
     unique = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip()))
     if not unique:
         raise DomainError("请先勾选要操作的案卷", code="nothing_selected")

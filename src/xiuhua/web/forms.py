@@ -27,13 +27,13 @@ GROUP_LABELS = {
     "finished": _("Finished"),
 }
 DATE_FIELD_LABELS = {
-    "reported": _("Reported"),
-    "registered": _("Registered"),
-    "dispatched": _("First dispatched"),
-    "received": _("Last dispatched (received)"),
-    "reported_back": _("Reported back"),
-    "closed": _("Closed"),
-    "late": _("Overdue (deadline passed or handled late)"),
+    "reported": _("Reported at"),
+    "registered": _("Registered at"),
+    "dispatched": _("First dispatched at"),
+    "received": _("Last dispatched at (received)"),
+    "reported_back": _("Reported back at"),
+    "closed": _("Closed at"),
+    "late": _("Overdue in the period (deadline passed or handled late)"),
 }
 
 
