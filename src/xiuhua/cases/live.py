@@ -58,9 +58,8 @@ def now_figures(cases: QuerySet[Case], now: datetime) -> Now:
 
 def by_channel(cases: QuerySet[Case], start: datetime, end: datetime) -> list[tuple[str, str, int]]:
     """(source, label, count) of the cases reported in [start, end), every channel in the order of `Source`."""
-    found = dict(
-        cases.filter(reported_at__gte=start, reported_at__lt=end).order_by().values_list("source").annotate(n=Count("*"))
-    )
+    reported = cases.filter(reported_at__gte=start, reported_at__lt=end).order_by()
+    found = dict(reported.values_list("source").annotate(n=Count("*")))
     return [(source, str(label), found.get(source, 0)) for source, label in Source.choices]
 
 

@@ -1,9 +1,9 @@
 """Cases as points on a map: the user's open cases (or the statuses asked for) with their light, as GeoJSON text.
 
 Each point carries compact properties — `n` the case number, `s` the status, `l` the light (`red` overdue,
-`yellow` due soon, `green`, `late` for a centre step past its limit, or null when no limit runs) — so that thousands of cases stay a small download; the
-map asks for a case's summary only when it is clicked. The light is computed in SQL from the limit that
-counts now (`queries.with_limits`); red and yellow are the live figures' overdue and due soon (`cases.live`).
+`yellow` due soon, `green`, `late` for a centre step past its limit, or null when no limit runs) — so that
+thousands of cases stay a small download; the map asks for a case's summary only when it is clicked. The light
+is computed in SQL (`light_expression`); red and yellow are the live figures' overdue and due soon (`cases.live`).
 """
 
 from __future__ import annotations

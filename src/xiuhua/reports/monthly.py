@@ -13,7 +13,8 @@ Python. Periods are Asia/Shanghai calendar periods (`evaluation.periods`). How e
   handling limit now whose deadline passed before the period ended (超期未处置, listed, longest overdue first);
   reworked (返工): cases closed in the period that went back to the department at least once;
 - 12345: cases reported in the period whose source is 12345 (the number of the source table, `live.by_channel`),
-  and, apart, work orders of the 12345 hotline received through the hotline adapter in the period, answered on the call (当即办理) or transferred
+  and, apart, work orders of the 12345 hotline received through the hotline adapter in the period, answered on
+  the call (当即办理) or transferred
   to a case (转办); transferred cases closed in the period and how many were handled in time; callbacks made in
   the period on cases from a work order and their satisfaction.
 """

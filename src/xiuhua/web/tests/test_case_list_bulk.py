@@ -116,7 +116,8 @@ def test_a_dispatcher_approves_several_requests_at_once(loop, people):
 
     done = {o.number: o.done for o in page.context["outcomes"]}
     assert done == {first.number: True, second.number: True, not_asked.number: False}
-    assert set(Case.objects.filter(status="suspended").values_list("number", flat=True)) == {first.number, second.number}
+    suspended = set(Case.objects.filter(status="suspended").values_list("number", flat=True))
+    assert suspended == {first.number, second.number}
 
 
 def test_roles_without_a_bulk_action_get_no_check_boxes_and_are_refused(loop):

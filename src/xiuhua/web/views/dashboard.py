@@ -79,10 +79,11 @@ def figure_links(figures: Overview) -> dict:
     periods = {"today": today, "month": today.replace(day=1)}
 
     def period(start) -> dict[str, str]:
-        steps = ("reported", "registered", "dispatched", "closed")
-        links = {step: base + case_list_query(date_field=step, reported_from=start, reported_to=today) for step in steps}
-        links["overdue"] = base + case_list_query(date_field="late", reported_from=start, reported_to=today)
-        return links
+        # The period's "overdue" is `queries.late_between`: open past a deadline of the period, or handled late in it.
+        steps = {"reported": "reported", "registered": "registered", "dispatched": "dispatched", "closed": "closed"}
+        steps["overdue"] = "late"
+        dates = {"reported_from": start, "reported_to": today}
+        return {figure: base + case_list_query(date_field=field, **dates) for figure, field in steps.items()}
 
     month = {"reported_from": periods["month"], "reported_to": today}
     return {
