@@ -129,3 +129,16 @@ def test_roles_without_a_bulk_action_get_no_check_boxes_and_are_refused(loop):
     assert page.status_code == 403 and "不能批量" in page.content.decode()
     nothing = signed_in("leader").post("/cases/bulk/", {"action": "urge", "note": "x"})
     assert nothing.status_code == 400 and "请先勾选" in nothing.content.decode()
+
+
+def test_the_api_lists_the_same_due_soon_and_status_group_as_the_page(loop, as_user):
+    soon = loop.to_dispatched()
+    Case.objects.filter(pk=soon.pk).update(handling_warning_at=timezone.now() - timedelta(minutes=1))
+    loop.to_registered()
+    api = as_user("leader")
+
+    due = api.get("/cases", due_soon="true").json()
+    assert [item["number"] for item in due["items"]] == [soon.number]
+    assert api.get("/cases", group="centre").json()["count"] == 1
+    assert api.get("/cases", date_field="dispatched", reported_from=timezone.localdate()).json()["count"] == 1
+    assert api.get("/cases", group="nonsense").status_code in (400, 422)
