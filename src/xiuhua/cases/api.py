@@ -61,10 +61,15 @@ class CaseListQuery(Schema):
     grid: str | None = Field(None, description="单元网格代码")
     department: str | None = Field(None, description="主办单位简码")
     light: Literal["green", "yellow", "red"] | None = Field(None, description="当前时限灯")
-    overdue: bool | None = Field(None, description="处置超期")
+    overdue: bool | None = Field(None, description="当前超期（处置时限已过的在办案卷）")
+    due_soon: bool | None = Field(None, description="即将到期（处置时限已到预警点、未到期）")
+    group: Literal[tuple(queries.STATUS_GROUPS)] | None = Field(None, description="状态分组")  # type: ignore[valid-type]
     source: Literal[tuple(Source.values)] | None = None  # type: ignore[valid-type]
-    reported_from: date | None = Field(None, description="上报日期起（含）")
-    reported_to: date | None = Field(None, description="上报日期止（含）")
+    date_field: Literal[tuple(queries.DATE_FIELDS)] | None = Field(  # type: ignore[valid-type]
+        None, description="日期起止所指的时间（默认 reported 上报时间；late 为期内超期）"
+    )
+    reported_from: date | None = Field(None, description="日期起（含），默认指上报日期")
+    reported_to: date | None = Field(None, description="日期止（含），默认指上报日期")
     limit: int = Field(50, ge=1, le=MAX_PAGE)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 

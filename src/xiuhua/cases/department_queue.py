@@ -16,16 +16,11 @@ from xiuhua.accounts.models import User
 from xiuhua.cases import clock
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.models import Case
-from xiuhua.cases.queries import overdue_filter, visible_cases, with_limits
+from xiuhua.cases.queries import LEAD_OPEN, REPORTED_BACK, WAITING_APPROVAL, overdue_filter, visible_cases, with_limits
 from xiuhua.worktime.clock import SHANGHAI, current_calendar
 
 # Quick filters of the lead cases, in the order the workbench shows them; "open" is everything not finished.
 VIEWS = ("open", "to_handle", "handling", "reported_back", "overdue")
-WAITING_APPROVAL = (S.EXTENSION_REQUESTED, S.RETURN_REQUESTED, S.SUSPENSION_REQUESTED)
-REPORTED_BACK = (S.HANDLED, S.CHECKING, S.CHECKED)
-# Every state a case with a lead unit can be in before it is finished (a return clears the lead unit). Named, not
-# "not finished", so that the database can answer from its (status, deadline) index.
-LEAD_OPEN = (S.DISPATCHED, S.HANDLING, *WAITING_APPROVAL, S.SUSPENDED, S.VOID_REQUESTED, *REPORTED_BACK)
 # Sorts after every running deadline (build_table orders by plain fields, where NULL would come first).
 NO_DEADLINE = datetime(9999, 12, 31, tzinfo=SHANGHAI)
 

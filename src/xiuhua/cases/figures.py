@@ -11,8 +11,9 @@ indicator of `reference/standards.md` §6 is a later piece of work. The definiti
   month of its latest report-back.
 - **handled on time** (按期处置数): of those, the ones reported back by the bundle deadline in force, extensions
   included (`CaseStats.handling_on_time`: report-back time ≤ deadline).
-- **on-time rate**: handled on time / handled, or None when nothing was handled. (The standard's 按期处置率 divides
-  by 应处置数, cases due in the period; that denominator is the evaluation's to define.)
+- **on-time rate** (按期处置率): handled on time ÷ (handled + overdue open now), `live.on_time_rate` — the one
+  definition the dashboard uses too. The department's overdue open cases count as not on time: two open cases
+  81 hours overdue pull the rate below 100 % before they are reported back. None when nothing is judged yet.
 - **overdue open now** (超期未处置): the department's open cases whose handling limit has passed at `now`
   (`queries.overdue_filter`: a running clock past its deadline, or a suspended case that used up its limit before
   the pause) — a state of now, not of the month.
@@ -30,6 +31,7 @@ from django.db.models import Count, Q
 
 from xiuhua.accounts.models import Department
 from xiuhua.cases.department_queue import LEAD_OPEN
+from xiuhua.cases.live import on_time_rate
 from xiuhua.cases.models import Case, CaseStats
 from xiuhua.cases.queries import overdue_filter
 from xiuhua.worktime.clock import SHANGHAI
@@ -38,6 +40,7 @@ from xiuhua.worktime.clock import SHANGHAI
 @dataclass(frozen=True)
 class DepartmentMonthFigures:
     month_start: date
+    department_code: str
     received: int
     handled: int
     handled_on_time: int
@@ -46,8 +49,13 @@ class DepartmentMonthFigures:
 
     @property
     def on_time_rate(self) -> float | None:
-        """Share of the month's handled cases handled on time (0–1), None when none was handled."""
-        return self.handled_on_time / self.handled if self.handled else None
+        """按期处置率 (0–1) as `live.on_time_rate` defines it: its overdue open cases count as not on time."""
+        return on_time_rate(self.handled_on_time, self.handled, self.overdue_open)
+
+    @property
+    def judged(self) -> int:
+        """The rate's denominator: handled this month and overdue open now."""
+        return self.handled + self.overdue_open
 
 
 def month_start_of(moment: datetime) -> date:
@@ -78,4 +86,6 @@ def department_month_figures(department: Department, month_start: date, now: dat
         case__lead_department=department, dispatched_at__gte=start, dispatched_at__lt=end
     ).count()
     overdue_open = Case.objects.filter(lead_department=department, status__in=LEAD_OPEN).filter(overdue_filter(now))
-    return DepartmentMonthFigures(month_start, received=received, overdue_open=overdue_open.count(), **by_department)
+    return DepartmentMonthFigures(
+        month_start, department.short_name, received=received, overdue_open=overdue_open.count(), **by_department
+    )

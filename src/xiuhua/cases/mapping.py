@@ -1,9 +1,9 @@
 """Cases as points on a map: the user's open cases (or the statuses asked for) with their light, as GeoJSON text.
 
-Each point carries compact properties — `n` the case number, `s` the status, `l` the light (`red`,
-`yellow`, `green`, or null when no limit runs) — so that thousands of cases stay a small download; the
-map asks for a case's summary only when it is clicked. The light is computed in SQL from the limit that
-counts now (`queries.with_limits`), the same rule as `presenters.current_light`.
+Each point carries compact properties — `n` the case number, `s` the status, `l` the light (`red` overdue,
+`yellow` due soon, `green`, `late` for a centre step past its limit, or null when no limit runs) — so that
+thousands of cases stay a small download; the map asks for a case's summary only when it is clicked. The light
+is computed in SQL (`light_expression`); red and yellow are the live figures' overdue and due soon (`cases.live`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.utils import timezone
 from xiuhua.accounts.models import User
 from xiuhua.cases.choices import CaseStatus, Light
 from xiuhua.cases.models import Case
-from xiuhua.cases.queries import TERMINAL, visible_cases, with_limits
+from xiuhua.cases.queries import TERMINAL, due_soon_filter, overdue_filter, visible_cases, with_limits
 from xiuhua.catalog.choices import ClassKind
 from xiuhua.core.errors import DomainError
 from xiuhua.territory.queries import BBox, parse_bbox
@@ -61,13 +61,24 @@ def parse_point_filters(params: Mapping[str, str]) -> PointFilters:
     return PointFilters(statuses, kind, major, class_code, bbox)
 
 
+# A centre step (accept, verify, register, dispatch, check, close) past its own limit: late, but not the
+# handling overdue that the dashboard counts as 超期 — the map shows it apart (环节超时) so the two agree.
+STAGE_LATE = "late"
+
+
 def light_expression(now: datetime) -> Choose:
-    """The light of the limit that counts now, in SQL ("" when none runs); needs `with_limits`."""
+    """The map's light of a case, in SQL ("" when no limit runs); needs `with_limits`.
+
+    Red and yellow are the live figures' overdue now and due soon (`cases.live`), so the legend's 超期 is the
+    dashboard's 当前超期; a centre step past its limit is STAGE_LATE.
+    """
     return Choose(
         When(status__in=TERMINAL, then=Value("")),
+        When(overdue_filter(now), then=Value(Light.RED.value)),
+        When(due_soon_filter(now), then=Value(Light.YELLOW.value)),
+        When(handling_running_since__isnull=False, then=Value(Light.GREEN.value)),
         When(active_deadline__isnull=True, then=Value("")),
-        When(active_deadline__lt=now, then=Value(Light.RED.value)),
-        When(active_warning_at__lte=now, then=Value(Light.YELLOW.value)),
+        When(active_deadline__lt=now, then=Value(STAGE_LATE)),
         default=Value(Light.GREEN.value),
         output_field=CharField(),
     )

@@ -10,8 +10,8 @@ Asia/Shanghai days and months.
   in the period (reported and closed are counted per day, for the trend too);
 - overdue: cases whose handling limit passed in the period and that are still not handled (超期未处置),
   plus cases handled late in the period (超期处置);
-- on-time rate (按期处置率): of the cases reported back in the month, the share reported back before
-  their bundle deadline;
+- overdue now, due soon, on-time rate (按期处置率 = handled on time this month ÷ (handled this month + overdue
+  now)) and reports by channel: as `cases.live` defines them, the one definition every page uses;
 - open cases by status: where the open cases wait now;
 - top classes and top grids: where this month's reports came from;
 - trend: reported and closed per day over the last 30 days.
@@ -27,9 +27,10 @@ from django.db.models import Count, IntegerField, Q, QuerySet, Value
 from django.utils import timezone
 
 from xiuhua.accounts.models import User
+from xiuhua.cases import live
 from xiuhua.cases.mapping import OPEN_STATUSES
 from xiuhua.cases.models import Case, CaseStats
-from xiuhua.cases.queries import overdue_filter, scope_fingerprint, visible_cases
+from xiuhua.cases.queries import due_soon_filter, overdue_filter, scope_fingerprint, visible_cases
 from xiuhua.catalog.models import CaseClass
 from xiuhua.territory.models import UnitGrid
 from xiuhua.worktime.clock import SHANGHAI
@@ -76,6 +77,8 @@ class Overview:
     top_classes: list[Ranked]
     top_grids: list[Ranked]
     trend: Trend
+    due_soon_now: int = 0
+    channels_month: tuple[tuple[str, str, int], ...] = ()  # (source, label, count) reported this month
 
     @property
     def open_cases(self) -> int:
@@ -83,8 +86,13 @@ class Overview:
 
     @property
     def on_time_rate(self) -> float | None:
-        """Share (0–1) of this month's report-backs that were on time; None when there were none."""
-        return self.handled_on_time_month / self.handled_month if self.handled_month else None
+        """按期处置率 (0–1) as `live.on_time_rate` defines it; None when nothing is judged yet."""
+        return live.on_time_rate(self.handled_on_time_month, self.handled_month, self.overdue_now)
+
+    @property
+    def judged_month(self) -> int:
+        """The rate's denominator: this month's report-backs and the cases overdue now."""
+        return self.handled_month + self.overdue_now
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,8 @@ def overview(user: User, now: datetime | None = None) -> Overview:
         top_classes=top_classes(cases, span.month, span.tomorrow),
         top_grids=top_grids(cases, span.month, span.tomorrow),
         trend=Trend(span.trend_days, [reported[d] for d in span.trend_days], [closed[d] for d in span.trend_days]),
+        due_soon_now=overdue["due_soon"],
+        channels_month=tuple(live.by_channel(cases, span.month, span.tomorrow)),
     )
 
 
@@ -189,11 +199,14 @@ def _since(rows: QuerySet, field: str, span: Periods) -> tuple[int, int]:
 
 
 def _overdue(cases: QuerySet[Case], span: Periods, now: datetime) -> dict[str, int]:
-    """Open cases past their handling limit: all of them, and those whose limit passed this month / today."""
-    return cases.filter(overdue_filter(now)).aggregate(
-        open_now=Count("*"),
-        open_month=Count("handling_deadline", filter=Q(handling_deadline__gte=span.month)),
-        open_today=Count("handling_deadline", filter=Q(handling_deadline__gte=span.today_start)),
+    """Open cases past their handling limit: all of them, and those whose limit passed this month / today; and the
+    cases due soon (the two filters are the running clock's, read from its partial index)."""
+    overdue, due_soon = overdue_filter(now), due_soon_filter(now)
+    return cases.filter(overdue | due_soon).aggregate(
+        open_now=Count("pk", filter=overdue),
+        open_month=Count("handling_deadline", filter=overdue & Q(handling_deadline__gte=span.month)),
+        open_today=Count("handling_deadline", filter=overdue & Q(handling_deadline__gte=span.today_start)),
+        due_soon=Count("pk", filter=due_soon),
     )
 
 
@@ -202,7 +215,7 @@ def _handled(rows: QuerySet, via: str, span: Periods) -> dict[str, int]:
     back, on_time = f"{via}reported_back_at", f"{via}handling_on_time"
     month = rows.filter(**{f"{back}__gte": span.month, f"{back}__lt": span.tomorrow})
     return month.aggregate(
-        handled=Count(on_time),
+        handled=Count(back),
         on_time=Count(on_time, filter=Q(**{on_time: True})),
         late_month=Count(on_time, filter=Q(**{on_time: False})),
         late_today=Count(on_time, filter=Q(**{on_time: False, f"{back}__gte": span.today_start})),

@@ -29,6 +29,23 @@ from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.worktime.clock import SHANGHAI
 
 TERMINAL = (S.CLOSED, S.DECLINED, S.VOIDED, S.MERGED)
+WAITING_APPROVAL = (S.EXTENSION_REQUESTED, S.RETURN_REQUESTED, S.SUSPENSION_REQUESTED)
+REPORTED_BACK = (S.HANDLED, S.CHECKING, S.CHECKED)
+# Every state a case with a lead unit can be in before it is finished (a return clears the lead unit). Named, not
+# "not finished", so that the database can answer from its (status, deadline) index.
+LEAD_OPEN = (S.DISPATCHED, S.HANDLING, *WAITING_APPROVAL, S.SUSPENDED, S.VOID_REQUESTED, *REPORTED_BACK)
+# Still with the department: dispatched and not yet reported back.
+WITH_DEPARTMENT = tuple(status for status in LEAD_OPEN if status not in REPORTED_BACK)
+OPEN = tuple(s for s in S.values if s not in TERMINAL)
+# The status groups of the case list (and of the figures that link to it): where an open case waits.
+STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+    "open": OPEN,
+    "centre": tuple(s for s in OPEN if s not in LEAD_OPEN),
+    "with_department": WITH_DEPARTMENT,
+    "waiting_approval": WAITING_APPROVAL,
+    "reported_back": REPORTED_BACK,
+    "finished": TERMINAL,
+}
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -118,6 +135,14 @@ def overdue_filter(now: datetime) -> Q:
     )
 
 
+def due_soon_filter(now: datetime) -> Q:
+    """将到期: the handling clock runs, its warning time (80 % of the limit) has come, its deadline not yet passed.
+
+    The other half of `overdue_filter`: the two never overlap, and both read the running clock only.
+    """
+    return Q(handling_running_since__isnull=False, handling_warning_at__lte=now, handling_deadline__gte=now)
+
+
 # -- list filters
 
 
@@ -131,7 +156,13 @@ class CaseFilters:
     department: str | None = None
     light: str | None = None
     overdue: bool | None = None
+    due_soon: bool | None = None
     source: str | None = None
+    group: str | None = None
+    handled_by: str | None = None
+    on_time: bool | None = None
+    reworked: bool | None = None
+    date_field: str | None = None
     reported_from: date | None = None
     reported_to: date | None = None
 
@@ -153,6 +184,18 @@ SIMPLE_FILTERS = {
     "grid": "grid_code",
     "department": "lead_department__short_name",
     "source": "source",
+    "handled_by": "stats__handled_by_department__short_name",
+    "on_time": "stats__handling_on_time",
+}
+# Which time the date range applies to (the case list's 时间口径); the figures that link to the list count the same.
+DATE_FIELDS = {
+    "reported": "reported_at",
+    "registered": "stats__registered_at",
+    "dispatched": "stats__first_dispatched_at",
+    "received": "stats__dispatched_at",
+    "reported_back": "stats__reported_back_at",
+    "closed": "stats__closed_at",
+    "late": "",  # 超期: see `late_between`
 }
 
 
@@ -165,16 +208,43 @@ def filter_cases(user: User, filters: CaseFilters, now: datetime | None = None) 
             raise DomainError(f"未知的状态「{'、'.join(unknown)}」", code="bad_filter")
         cases = cases.filter(status__in=filters.status)
     for name, lookup in SIMPLE_FILTERS.items():
-        if value := getattr(filters, name):
+        if (value := getattr(filters, name)) not in (None, ""):
             cases = cases.filter(**{lookup: value})
+    if filters.reworked is not None:
+        cases = cases.filter(stats__rework_count__gt=0) if filters.reworked else cases.filter(stats__rework_count=0)
     if filters.light:
         cases = cases.filter(light_filter(filters.light, now)).exclude(status__in=TERMINAL)
     if filters.overdue is not None:
         cases = cases.filter(overdue_filter(now)) if filters.overdue else cases.exclude(overdue_filter(now))
+    if filters.due_soon is not None:
+        cases = cases.filter(due_soon_filter(now)) if filters.due_soon else cases.exclude(due_soon_filter(now))
+    if filters.group:
+        if filters.group not in STATUS_GROUPS:
+            raise DomainError(f"未知的状态分组「{filters.group}」", code="bad_filter")
+        cases = cases.filter(status__in=STATUS_GROUPS[filters.group])
+    return _in_dates(cases, filters, now)
+
+
+def late_between(start: datetime, end: datetime, now: datetime) -> Q:
+    """超期 in [start, end): open and past a handling deadline that fell in the period (超期未处置), or reported back
+    late in the period (超期处置) — the dashboard's period figure."""
+    open_late = overdue_filter(now) & Q(handling_deadline__gte=start, handling_deadline__lt=end)
+    handled_late = Q(stats__handling_on_time=False, stats__reported_back_at__gte=start, stats__reported_back_at__lt=end)
+    return open_late | handled_late
+
+
+def _in_dates(cases: QuerySet[Case], filters: CaseFilters, now: datetime) -> QuerySet[Case]:
+    field = DATE_FIELDS.get(filters.date_field or "reported")
+    if field is None:
+        raise DomainError(f"未知的时间口径「{filters.date_field}」", code="bad_filter")
+    if field == "":
+        start = _local_start(filters.reported_from or EARLIEST_DAY)
+        end = _local_start(filters.reported_to or LATEST_DAY, next_day=True)
+        return cases.filter(late_between(start, end, now))
     if filters.reported_from:
-        cases = cases.filter(reported_at__gte=_local_start(filters.reported_from))
+        cases = cases.filter(**{f"{field}__gte": _local_start(filters.reported_from)})
     if filters.reported_to:
-        cases = cases.filter(reported_at__lt=_local_start(filters.reported_to, next_day=True))
+        cases = cases.filter(**{f"{field}__lt": _local_start(filters.reported_to, next_day=True)})
     return cases
 
 

@@ -12,7 +12,9 @@ Python. Periods are Asia/Shanghai calendar periods (`evaluation.periods`). How e
 - overdue: report-backs in the period after the deadline (超期处置), and the cases still open and past their
   handling limit now whose deadline passed before the period ended (超期未处置, listed, longest overdue first);
   reworked (返工): cases closed in the period that went back to the department at least once;
-- 12345: work orders of the 12345 hotline received in the period, answered on the call (当即办理) or transferred
+- 12345: cases reported in the period whose source is 12345 (the number of the source table, `live.by_channel`),
+  and, apart, work orders of the 12345 hotline received through the hotline adapter in the period, answered on
+  the call (当即办理) or transferred
   to a case (转办); transferred cases closed in the period and how many were handled in time; callbacks made in
   the period on cases from a work order and their satisfaction.
 """
@@ -27,7 +29,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +37,7 @@ from django.utils.translation import gettext as _
 from xiuhua.accounts.models import User
 from xiuhua.accounts.queries import sees_whole_district
 from xiuhua.cases.choices import CaseStatus, Satisfaction, Source
+from xiuhua.cases.live import by_channel
 from xiuhua.cases.models import Case
 from xiuhua.cases.overview import per_interval, reported_between, stage_rows, top_classes
 from xiuhua.cases.queries import overdue_filter, scope_fingerprint, visible_cases
@@ -134,10 +137,9 @@ def build_monthly(user: User, period: Period, *, now: datetime | None = None, pr
 
 
 def totals(scope: Scope) -> dict:
-    by_source = dict(scope.reported().values_list("source").annotate(n=Count("*")))
     figures = dict(scope.months[-1])
     figures["by_source"] = [
-        {"source": source, "label": str(label), "count": by_source.get(source, 0)} for source, label in Source.choices
+        {"source": source, "label": label, "count": n} for source, label, n in by_channel(scope.cases, *scope.bounds)
     ]
     return figures
 
@@ -154,10 +156,11 @@ def _month_figures(scope: Scope, periods: list[Period]) -> list[dict]:
     for name, field in STAGE_FIELDS.items():
         counts[name] = per_interval(rows, f"{via}{field}", intervals)
     counts["voided"] = _voided(scope.cases, intervals)
+    overdue = _overdue_by_end(scope, [end for _start, end in intervals])
     figures = []
     for i, (period, (start, end)) in enumerate(zip(periods, intervals, strict=True)):
         handled = rows.filter(**{f"{via}reported_back_at__gte": start, f"{via}reported_back_at__lt": end}).aggregate(
-            timed=Count(f"{via}handling_on_time"),
+            handled=Count("pk"),
             on_time=Count(f"{via}handling_on_time", filter=Q(**{f"{via}handling_on_time": True})),
         )
         registered = rows.filter(**{f"{via}registered_at__gte": start, f"{via}registered_at__lt": end}).aggregate(
@@ -166,13 +169,32 @@ def _month_figures(scope: Scope, periods: list[Period]) -> list[dict]:
         row = {name: values[i] for name, values in counts.items()}
         row |= {
             "period": period.code,
+            "handled": handled["handled"],
             "handled_on_time": handled["on_time"],
-            "on_time_rate": _rate(handled["on_time"], handled["timed"]),
+            "open_overdue": overdue[i],
+            # 按期处置率 as `cases.live.on_time_rate` defines it: the cases overdue now count as not on time.
+            "on_time_rate": _rate(handled["on_time"], handled["handled"] + overdue[i]),
             "registered_closed": registered["closed"],
             "closure_rate": _rate(registered["closed"], row["registered"]),
         }
         figures.append(row)
     return figures
+
+
+def still_overdue(scope: Scope, end: datetime) -> QuerySet[Case]:
+    """超期未处置 as of the period's end: open and past the handling limit now (`live`'s overdue now), the limit
+    having passed before `end` (a suspended case that used up its limit has no running deadline and counts)."""
+    before_end = Q(handling_deadline__lt=end) | Q(handling_deadline__isnull=True)
+    return scope.cases.filter(overdue_filter(scope.now)).filter(before_end).order_by()
+
+
+def _overdue_by_end(scope: Scope, ends: list[datetime]) -> list[int]:
+    """`still_overdue` for each period end, in one query."""
+    counts = still_overdue(scope, max(ends)).aggregate(
+        **{f"n{i}": Count("pk", filter=Q(handling_deadline__lt=end) | Q(handling_deadline__isnull=True))
+           for i, end in enumerate(ends)}
+    )  # fmt: skip
+    return [counts[f"n{i}"] for i in range(len(ends))]
 
 
 def _voided(cases: QuerySet[Case], intervals: list[tuple[datetime, datetime]]) -> list[int]:
@@ -289,13 +311,14 @@ def overdue(scope: Scope) -> dict:
     rows, via = stage_rows(scope.cases)
     late = rows.filter(**{f"{via}reported_back_at__gte": start, f"{via}reported_back_at__lt": end})
     reworked = rows.filter(**{f"{via}closed_at__gte": start, f"{via}closed_at__lt": end, f"{via}rework_count__gt": 0})
-    still_open = scope.cases.filter(overdue_filter(scope.now), handling_deadline__lt=end).order_by()
+    still_open = still_overdue(scope, end)
     # The overdue cases are few and read off the running clocks' partial index; ordered in SQL by deadline, the
-    # planner would walk the deadline index through every closed case instead.
-    deadlines = sorted(still_open.values_list("handling_deadline", "pk"))
+    # planner would walk the deadline index through every closed case instead. A suspended case has no running
+    # deadline: it sorts last.
+    deadlines = sorted(still_open.values_list("handling_deadline", "pk"), key=lambda row: (row[0] is None, row))
     longest = [pk for _deadline, pk in deadlines[:OVERDUE_LIST]]
     listed = Case.objects.filter(pk__in=longest).select_related("case_class", "lead_department")
-    listed = listed.order_by("handling_deadline", "id")
+    listed = listed.order_by(F("handling_deadline").asc(nulls_last=True), "id")
     return {
         "handled_late": late.filter(**{f"{via}handling_on_time": False}).count(),
         "open_overdue": len(deadlines),
@@ -305,12 +328,20 @@ def overdue(scope: Scope) -> dict:
                 "number": case.number,
                 "class": case.case_class.name,
                 "department": case.lead_department.name if case.lead_department else "",
-                "deadline": case.handling_deadline.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-                "overdue_hours": round((scope.now - case.handling_deadline).total_seconds() / 3600, 1),
+                "deadline": _local_minute(case.handling_deadline),
+                "overdue_hours": _hours_since(case.handling_deadline, scope.now),
             }
             for case in listed
         ],
     }
+
+
+def _local_minute(moment: datetime | None) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else _("suspended")
+
+
+def _hours_since(moment: datetime | None, now: datetime) -> float | None:
+    return round((now - moment).total_seconds() / 3600, 1) if moment else None
 
 
 # -- 7. 12345
@@ -338,7 +369,11 @@ def hotline(scope: Scope) -> dict:
         score=Avg("stats__satisfaction_score"),
     )
     by_level = dict(called.exclude(stats__satisfaction="").values_list("stats__satisfaction").annotate(n=Count("*")))
+    # The source table counts cases whose source is 12345 however they came in (an operator may type a call in);
+    # work orders are only what arrived through the hotline adapter. Both are shown, labelled apart.
+    from_12345 = scope.reported().filter(source=Source.HOTLINE_12345).count()
     return {
+        "cases_from_12345": from_12345,
         "orders": received["total"],
         "answered": received["answered"],
         "transferred": received["transferred"],

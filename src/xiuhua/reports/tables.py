@@ -192,7 +192,8 @@ def _overdue(report: dict) -> list[Table]:
 def _hotline(report: dict) -> Table:
     h = report["hotline"]
     rows = [
-        [_("Work orders"), h["orders"]],
+        [_("Cases from 12345 (as in the source table)"), h.get("cases_from_12345", 0)],
+        [_("Work orders received through the hotline interface"), h["orders"]],
         [_("Answered on the call"), h["answered"]],
         [_("Transferred to a case"), h["transferred"]],
         [_("Transferred cases closed"), h["transferred_closed"]],
@@ -202,4 +203,4 @@ def _hotline(report: dict) -> Table:
         [_("Satisfaction rate"), h["satisfaction_rate"]],
         [_("Average satisfaction score"), h["average_score"]],
     ] + [[s["label"], s["count"]] for s in h["satisfaction"]]
-    return _figures("hotline", _("12345 hotline"), rows, rate_rows=[5, 7])
+    return _figures("hotline", _("12345 hotline"), rows, rate_rows=[6, 8])

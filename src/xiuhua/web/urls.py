@@ -41,6 +41,7 @@ urlpatterns = [
     path("centre/calls/classes/", calls.classes, name="call_classes"),
     path("centre/calls/duplicates/", calls.duplicates, name="call_duplicates"),
     path("cases/", cases.case_list, name="case_list"),
+    path("cases/bulk/", cases.bulk_action, name="case_bulk"),
     path("cases/<str:number>/", case_detail.case_detail, name="case_detail"),
     path("cases/<str:number>/act/<str:action>/", actions.act, name="act"),
     path("cases/<str:number>/public/", case_detail.case_public_text, name="case_public_text"),

@@ -20,7 +20,9 @@ def test_totals_count_each_step_in_its_shanghai_month(october, people):
     assert totals["reported"] == 5  # A B E F H; C is November, D September in Shanghai time
     assert (totals["registered"], totals["dispatched"], totals["reported_back"]) == (5, 4, 2)
     assert (totals["closed"], totals["voided"]) == (2, 1)  # A H; F
-    assert totals["on_time_rate"] == 1.0
+    # 2 handled on time, 1 case open past its limit: 2 ÷ (2 + 1) (`cases.live.on_time_rate`).
+    assert (totals["handled_on_time"], totals["handled"], totals["open_overdue"]) == (2, 2, 1)
+    assert totals["on_time_rate"] == pytest.approx(0.6667)
     assert totals["closure_rate"] == pytest.approx(0.4)  # 2 of the 5 registered
     by_source = {row["source"]: row["count"] for row in totals["by_source"]}
     assert (by_source["citizen"], by_source["hotline_12345"], by_source["inspector"]) == (

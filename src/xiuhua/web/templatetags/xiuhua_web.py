@@ -63,3 +63,9 @@ def case_text(context, case: Case) -> str:
     """The case's description as the signed-in user may read it (the privacy rule for confidential reports)."""
     request = context.get("request")
     return shown_description(case, getattr(request, "user", None))
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    """`mapping[key]` in a template (e.g. the case-list link of one row of a figure), "" when absent."""
+    return mapping.get(key, "") if mapping else ""

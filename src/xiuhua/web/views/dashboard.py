@@ -11,16 +11,19 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from xiuhua.cases.choices import CaseStatus
+from xiuhua.cases.live import case_list_query
 from xiuhua.cases.overview import Overview, cached_overview
 from xiuhua.territory.models import Division
 from xiuhua.web.errors import forbidden
 from xiuhua.web.palette import status_colour
 from xiuhua.web.shell import DASHBOARD_ROLES
 from xiuhua.web.views.maps import map_options
+from xiuhua.worktime.clock import SHANGHAI
 
 REFRESH_SECONDS = 60
 
@@ -62,11 +65,39 @@ def _context(request: HttpRequest, view: str) -> dict:
         "view": view,
         "o": figures,
         "charts": charts(figures),
+        "links": figure_links(figures),
         "refresh_seconds": REFRESH_SECONDS,
         "place": place_name(request),
         # No refresh of its own: dashboard.js reloads the map's cases after each successful figures refresh,
         # so one timer (with its back-off when the server is away) drives the whole page.
         "map_options": map_options(request, layers=["subdistricts", "cases"], theme=view, collapseLayers=True),
+    }
+
+
+def figure_links(figures: Overview) -> dict:
+    """The case list behind each count: the `/cases/` filter of the same definition (`cases.live`)."""
+    base = reverse("web:case_list") + "?"
+    today = figures.as_of.astimezone(SHANGHAI).date()
+    periods = {"today": today, "month": today.replace(day=1)}
+
+    def period(start) -> dict[str, str]:
+        # The period's "overdue" is `queries.late_between`: open past a deadline of the period, or handled late in it.
+        steps = {"reported": "reported", "registered": "registered", "dispatched": "dispatched", "closed": "closed"}
+        steps["overdue"] = "late"
+        dates = {"reported_from": start, "reported_to": today}
+        return {figure: base + case_list_query(date_field=field, **dates) for figure, field in steps.items()}
+
+    month = {"reported_from": periods["month"], "reported_to": today}
+    return {
+        **{name: period(start) for name, start in periods.items()},
+        "open": base + case_list_query(group="open"),
+        "overdue_now": base + case_list_query(overdue=True),
+        "due_soon": base + case_list_query(due_soon=True),
+        "handled": base + case_list_query(date_field="reported_back", **month),
+        "handled_on_time": base + case_list_query(date_field="reported_back", on_time=True, **month),
+        "channels": {s: base + case_list_query(source=s, **month) for s, _label, _n in figures.channels_month},
+        "grids": {g.code: base + case_list_query(grid=g.code, **month) for g in figures.top_grids},
+        "statuses": {s: base + case_list_query(status=s) for s, _n in figures.open_by_status},
     }
 
 

@@ -18,7 +18,8 @@ from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
 from xiuhua.cases import clock, department_queue, presenters, queries
 from xiuhua.cases.choices import Action
-from xiuhua.cases.figures import department_month_figures, month_start_of
+from xiuhua.cases.figures import DepartmentMonthFigures, department_month_figures, month_start_of
+from xiuhua.cases.live import case_list_query
 from xiuhua.cases.models import Case
 from xiuhua.cases.workflow import allowed_actions
 from xiuhua.core.errors import NotFound
@@ -26,6 +27,7 @@ from xiuhua.web.actions import DANGER, action_panels
 from xiuhua.web.errors import forbidden, page_not_found
 from xiuhua.web.tables import Column, build_table
 from xiuhua.web.views.shell import safe_next
+from xiuhua.worktime.clock import SHANGHAI
 
 COLUMNS = [
     Column(gettext_lazy("Light"), css="text-center"),
@@ -118,7 +120,22 @@ def figures(request: HttpRequest) -> HttpResponse:
         return refusal
     now = timezone.now()
     month = department_month_figures(request.user.department, month_start_of(now), now)
-    return render(request, "web/department/figures.html", {"figures": month})
+    return render(request, "web/department/figures.html", {"figures": month, "links": figure_links(month, now)})
+
+
+def figure_links(month: DepartmentMonthFigures, now: datetime) -> dict[str, str]:
+    """The case list behind each of the department's figures: the `/cases/` filter of the same definition."""
+    code = month.department_code
+    dates = {"reported_from": month.month_start, "reported_to": now.astimezone(SHANGHAI).date()}
+    handled = {"handled_by": code, "date_field": "reported_back", **dates}
+    links = {
+        "received": {"department": code, "date_field": "received", **dates},
+        "handled": handled,
+        "handled_on_time": {**handled, "on_time": True},
+        "overdue_open": {"department": code, "overdue": True},
+        "reworked": {"handled_by": code, "date_field": "closed", "reworked": True, **dates},
+    }
+    return {name: reverse("web:case_list") + "?" + case_list_query(**query) for name, query in links.items()}
 
 
 @login_required

@@ -70,7 +70,13 @@ def map_options(request: HttpRequest, **extra) -> dict:
             "cases": _("Open cases"),
             "loading": _("Loading…"),
             "truncated": _("Only the most urgent cases are shown: zoom in or filter to see the rest."),
-            "lights": {"red": _("Overdue"), "yellow": _("Due soon"), "green": _("In time"), "none": _("No limit")},
+            "lights": {
+                "red": _("Overdue"),
+                "late": _("Centre step late"),
+                "yellow": _("Due soon"),
+                "green": _("In time"),
+                "none": _("No limit"),
+            },
         },
         **extra,
     }

@@ -8,7 +8,7 @@
 (function () {
   "use strict";
 
-  const LIGHTS = [["red", "#d93025"], ["yellow", "#f2b705"], ["green", "#2e9d4f"], ["none", "#9aa0a6"]];
+  const LIGHTS = [["red", "#d93025"], ["late", "#8e44ad"], ["yellow", "#f2b705"], ["green", "#2e9d4f"], ["none", "#9aa0a6"]];
   const STYLES = {
     light: {
       grid: { color: "#7189a3", weight: 0.7, fillColor: "#dbe5ef", fillOpacity: 0.45 },
@@ -183,7 +183,7 @@
       return fetch(options.urls.cases + "?" + new URLSearchParams(params), { signal: controller.signal, credentials: "same-origin" })
         .then((response) => (response.ok ? response.json() : Promise.reject(new Error(response.status))))
         .then((data) => {
-          const counts = { red: 0, yellow: 0, green: 0, none: 0 };
+          const counts = { red: 0, late: 0, yellow: 0, green: 0, none: 0 };
           const markers = data.features.map((feature) => {
             const [lng, lat] = feature.geometry.coordinates;
             const light = feature.properties.l || "none";
