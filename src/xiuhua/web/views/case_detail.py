@@ -16,6 +16,7 @@ from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.web import case_page
 from xiuhua.web.actions import action_panels
 from xiuhua.web.errors import page_not_found
+from xiuhua.web.maps import base_options
 
 
 @login_required
@@ -46,6 +47,7 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
         "request_extension": case_page.request_extension_text(detail["pending_request"]),
         # An optional tile layer under the vector map (none by default: the platform works offline).
         "map_tiles": getattr(settings, "XIUHUA_MAP_TILES", ""),
+        "map_base": base_options(),
     }
     return render(request, "web/case_detail.html", context, status=status)
 
