@@ -7,9 +7,10 @@ pixels, server-side, and each cell is one point (at the mean position of its com
 how many are not intact.
 
 Counting 500,000 rows through the scope's joins takes the database longer than a map can wait, so each
-process keeps the components' positions, community, class and state as numpy arrays (≈10 MB for 500,000)
-and counts from them. The arrays are rebuilt when the table changes: every request compares the number of
-components, the largest id and the latest `updated_at` (one indexed query) with those of the snapshot.
+process keeps the components' ids, positions, community, class and state as numpy arrays (≈20 MB for
+500,000) and counts from them; zoomed in, it picks the ids to send. The arrays are rebuilt when the table
+changes: every request compares the number of components, the largest id and the latest `updated_at` (one
+statement of indexed look-ups) with those of the snapshot. A rebuild reads numbers only (≈1 s for 500,000).
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection
-from django.db.models import Count, Max
 
 from xiuhua.accounts.models import User
 from xiuhua.accounts.queries import sees_everything
 from xiuhua.catalog.choices import ComponentState
 from xiuhua.catalog.models import CaseClass, Component
-from xiuhua.catalog.queries import visible_components
 from xiuhua.core.errors import DomainError
 from xiuhua.territory.choices import DivisionLevel
+from xiuhua.territory.models import UnitGrid
 from xiuhua.territory.queries import BBox, visible_divisions
 
 POINT_MIN_ZOOM = 17
@@ -63,15 +63,14 @@ def component_layer(user: User, bbox: BBox, zoom: int, major: str | None = None)
     inside = snapshot.select(bbox, _allowed_communities(user, snapshot), major)
     total = int(inside.sum())
     if zoom >= POINT_MIN_ZOOM and total <= MAX_POINTS:
-        return _points(user, bbox, major, total)
+        return _points(snapshot.id[inside].tolist())
     return _cells(snapshot, inside, zoom, total)
 
 
-def _points(user: User, bbox: BBox, major: str | None, total: int) -> ComponentLayer:
-    components = visible_components(user).filter(bbox.containing_points())
-    if major:
-        components = components.filter(case_class__major_code=major)
-    rows = list(components.order_by("code").values_list("code", "lng", "lat", "state", "case_class__code")[:MAX_POINTS])
+def _points(ids: list[int]) -> ComponentLayer:
+    """The components by id (the snapshot chose them: in the bbox and the scope), with their class and state."""
+    components = Component.objects.filter(id__in=ids) if ids else Component.objects.none()
+    rows = list(components.order_by("code").values_list("code", "lng", "lat", "state", "case_class__code"))
     features = [
         f'{{"type":"Feature","id":"{code}","geometry":{{"type":"Point","coordinates":[{lng:.7f},{lat:.7f}]}},'
         f'"properties":{{"c":"{class_code}","s":"{state}"}}}}'
@@ -128,6 +127,7 @@ def _collection(features: list[str], mode: str, total: int, extra: str = "") -> 
 @dataclass(frozen=True)
 class _Snapshot:
     key: tuple
+    id: np.ndarray
     lng: np.ndarray
     lat: np.ndarray
     community: np.ndarray  # division id of the component's grid's community, 0 for none
@@ -150,8 +150,12 @@ _snapshot: _Snapshot | None = None
 
 
 def _fingerprint() -> tuple:
-    found = Component.objects.aggregate(n=Count("id"), last=Max("id"), changed=Max("updated_at"))
-    return connection.alias, found["n"], found["last"], found["changed"]
+    """Number of components, largest id, latest change: three indexed look-ups in one statement."""
+    table = Component._meta.db_table
+    with connection.cursor() as cursor:
+        count, last, changed = (f"SELECT {what} FROM {table}" for what in ("COUNT(*)", "MAX(id)", "MAX(updated_at)"))
+        cursor.execute(f"SELECT ({count}), ({last}), ({changed})")
+        return (connection.alias, *cursor.fetchone())
 
 
 def current_snapshot() -> _Snapshot:
@@ -174,29 +178,38 @@ def forget_snapshot() -> None:
 
 
 def _read_snapshot(key: tuple) -> _Snapshot:
-    """One query over the components and their grids (raw SQL: 500,000 rows as tuples, no model instances)."""
-    component, grid = Component._meta.db_table, Component._meta.get_field("unit_grid").related_model._meta.db_table
-    case_class = CaseClass._meta.db_table
+    """One query of numbers only (500,000 rows as tuples, no model instances); classes and grids are looked up."""
+    table = Component._meta.db_table
+    states = " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(STATES))
     sql = (
-        f"SELECT c.lng, c.lat, c.state, k.major_code, g.community_id FROM {component} c "
-        f"JOIN {case_class} k ON k.id = c.case_class_id LEFT JOIN {grid} g ON g.id = c.unit_grid_id"
+        f"SELECT id, lng, lat, case_class_id, COALESCE(unit_grid_id, 0), CASE state {states} ELSE {INTACT} END "
+        f"FROM {table}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        rows = cursor.fetchall()
-    if not rows:
-        empty = np.zeros(0)
-        return _Snapshot(key, empty, empty, empty.astype(np.int64), empty.astype(np.int8), empty.astype(np.int16))
-    lng, lat, state, major, community = zip(*rows, strict=True)
-    state_index = {name: i for i, name in enumerate(STATES)}
+        rows = np.array(cursor.fetchall(), dtype=np.float64).reshape(-1, 6)
+    class_ids, grid_ids = rows[:, 3].astype(np.int64), rows[:, 4].astype(np.int64)
+    majors = _lookup(CaseClass.objects.values_list("id", "major_code"), class_ids, int)
+    communities = _lookup(UnitGrid.objects.values_list("id", "community_id"), grid_ids, int)
     return _Snapshot(
         key,
-        np.array(lng, dtype=np.float64),
-        np.array(lat, dtype=np.float64),
-        np.array([c or 0 for c in community], dtype=np.int64),
-        np.array([state_index.get(s, INTACT) for s in state], dtype=np.int8),
-        np.array([int(m) if m and m.isdigit() else 0 for m in major], dtype=np.int16),
+        rows[:, 0].astype(np.int64),
+        np.ascontiguousarray(rows[:, 1]),
+        np.ascontiguousarray(rows[:, 2]),
+        communities,
+        rows[:, 5].astype(np.int8),
+        majors.astype(np.int16),
     )
+
+
+def _lookup(pairs, keys: np.ndarray, convert) -> np.ndarray:
+    """values[keys] from (key, value) pairs, 0 where a key has none (e.g. no grid)."""
+    pairs = [(k, convert(v)) for k, v in pairs if v is not None and str(v).isdigit()]
+    top = max([k for k, _v in pairs] + [int(keys.max()) if len(keys) else 0]) + 1
+    table = np.zeros(top, dtype=np.int64)
+    if pairs:
+        table[[k for k, _v in pairs]] = [v for _k, v in pairs]
+    return table[keys]
 
 
 def _allowed_communities(user: User, snapshot: _Snapshot) -> np.ndarray | None:
