@@ -10,7 +10,7 @@ import io
 from datetime import date
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xiuhua.catalog.models import CaseClass, Component
@@ -68,7 +68,7 @@ def insert_components(grids: list[tuple[int, float, float, float, float]], per_g
         for i, (x, y, g, k, s) in enumerate(zip(lng, lat, grid_ids, kind, state, strict=True))
     )
     table = Component._meta.db_table
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one per row
         if connection.vendor == "postgresql":
             _copy(cursor, table, rows)
         else:
