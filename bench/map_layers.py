@@ -8,7 +8,14 @@ browser asks for: the map page's first view (zoom 16 at the district's centre), 
 as `map.js` asks. Prints one JSON object: per view, the level drawn, the number of features, the body
 size raw and gzipped, and the first and best response times (best of `--repeat`) in milliseconds.
 
+With `--components N` (e.g. 500000) it also writes N components in bulk, 10 a grid or so, and measures the base
+map's layers beside the grids: components (counted per cell when zoomed out, one by one at zoom 17+), roads and
+house numbers, each with its query count. `--database-url postgres://…` runs it on PostgreSQL (the database's
+tables are emptied first). The first request for components after a change builds the process's snapshot: that
+time is reported as `first_ms` of the first components view.
+
 Usage: python bench/map_layers.py --grids 50000
+       python bench/map_layers.py --grids 50000 --components 500000 --database-url postgres://…/xh_bench
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--grids", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--components", type=int, default=0)
+    parser.add_argument("--database-url", default="")
     return parser.parse_args()
 
 
@@ -42,19 +51,24 @@ def view_bbox(lng: float, lat: float, zoom: int) -> str:
 
 
 def measure(client, url: str, repeat: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     times = []
     response = None
     for _ in range(repeat + 1):
         start = time.perf_counter()
-        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
         times.append((time.perf_counter() - start) * 1000)
     assert response.status_code == 200, response.content[:200]
     packed = response.content
     raw = gzip.decompress(packed) if response.get("Content-Encoding") == "gzip" else packed
     body = json.loads(raw)
     return {
-        "level": body["level"],
+        "level": body.get("level") or body.get("mode") or "",
         "features": body["count"],
+        "queries": len(queries),
         "bytes": len(raw),
         "gzip_bytes": len(packed),
         "first_ms": round(times[0], 1),
@@ -64,7 +78,7 @@ def measure(client, url: str, repeat: int) -> dict:
 
 def main() -> None:
     args = parse_args()
-    workdir = django_setup.configure("map")
+    workdir = django_setup.configure("map", args.database_url)
     from django.core.management import call_command
     from django.test import Client
 
@@ -72,9 +86,20 @@ def main() -> None:
     from xiuhua.platform.demo import build_demo_city
     from xiuhua.territory.models import Division
 
+    if args.database_url:
+        call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
+    if args.database_url:  # flush emptied the catalogue and calendar the migrations had loaded
+        call_command("migrate", "catalog", "zero", verbosity=0)
+        call_command("migrate", verbosity=0)
     started = time.perf_counter()
     build_demo_city(grids=args.grids, components=0, seed=args.seed)
+    if args.components:
+        from xiuhua.web.tests.basemap_data import grid_boxes, insert_components
+
+        boxes = grid_boxes()
+        per_grid = -(-args.components // len(boxes))
+        insert_components(boxes[: -(-args.components // per_grid)], per_grid=per_grid, seed=args.seed)
     built_s = round(time.perf_counter() - started, 1)
     client = Client()
     client.force_login(User.objects.get(username="leader"))
@@ -90,11 +115,23 @@ def main() -> None:
         "sub-districts, zoom 11": f"/map/divisions.geojson?level=subdistrict&bbox={whole}&zoom=11",
         "communities, zoom 13": f"/map/divisions.geojson?level=community&bbox={view_bbox(lng, lat, 13)}&zoom=13",
     }
+    if args.components:
+        views |= {
+            "components, first view, zoom 16": f"/map/components.geojson?bbox={view_bbox(lng, lat, 16)}&zoom=16",
+            "components, zoom 13": f"/map/components.geojson?bbox={view_bbox(lng, lat, 13)}&zoom=13",
+            "components, whole district, zoom 11": f"/map/components.geojson?bbox={whole}&zoom=11",
+            "components one by one, zoom 17": f"/map/components.geojson?bbox={view_bbox(lng, lat, 17)}&zoom=17",
+            "roads, zoom 16": f"/map/roads.geojson?bbox={view_bbox(lng, lat, 16)}&zoom=16",
+            "roads, whole district, zoom 11": f"/map/roads.geojson?bbox={whole}&zoom=11",
+            "house numbers, zoom 17": f"/map/addresses.geojson?bbox={view_bbox(lng, lat, 17)}&zoom=17",
+        }
     results = {name: measure(client, url, args.repeat) for name, url in views.items()}
     print(
         json.dumps(
             {
                 "grids": args.grids,
+                "components": args.components,
+                "database": "postgresql" if args.database_url.startswith("postgres") else "sqlite",
                 "build_seconds": built_s,
                 "view_px": VIEW_PX,
                 "views": results,

@@ -119,6 +119,8 @@ class Component(models.Model):
     data_source = models.CharField(_("data source"), max_length=30, blank=True)
     note = models.TextField(_("note"), blank=True)
     attributes = models.JSONField(_("extra attributes"), default=dict, blank=True)
+    # The map's aggregated component layer keeps a snapshot per process and rebuilds it when this changes.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("component")

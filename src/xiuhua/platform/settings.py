@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -252,6 +253,12 @@ XIUHUA_MAP_TILES_ATTRIBUTION = os.environ.get("XIUHUA_MAP_TILES_ATTRIBUTION", ""
 XIUHUA_ADDRESS_SNAP_METRES = float(os.environ.get("XIUHUA_ADDRESS_SNAP_METRES", "60"))
 XIUHUA_ADDRESS_EXACT_METRES = float(os.environ.get("XIUHUA_ADDRESS_EXACT_METRES", "15"))
 XIUHUA_ROAD_SNAP_METRES = float(os.environ.get("XIUHUA_ROAD_SNAP_METRES", "200"))
+# The coordinate system of those tiles: "wgs84" (Tianditu and most government tile servers: CGCS2000, which fits
+# the stored WGS84 coordinates) or "gcj02" (Amap/Gaode, Tencent): then every overlay is shifted onto the tiles
+# in the browser and positions picked on the map are shifted back to WGS84 before they are sent.
+XIUHUA_MAP_TILES_CRS = os.environ.get("XIUHUA_MAP_TILES_CRS", "wgs84").strip().lower()
+if XIUHUA_MAP_TILES_CRS not in ("wgs84", "cgcs2000", "gcj02"):
+    raise ImproperlyConfigured(f"XIUHUA_MAP_TILES_CRS 应为 wgs84、cgcs2000 或 gcj02，收到「{XIUHUA_MAP_TILES_CRS}」")
 # The dashboard's figures are shared for this many seconds by everyone who sees the same cases (0: always fresh).
 XIUHUA_OVERVIEW_CACHE_SECONDS = int(os.environ.get("XIUHUA_OVERVIEW_CACHE_SECONDS", "30"))
 # The monthly report's PDF needs a TrueType (glyf) CJK font; Debian package fonts-wqy-zenhei provides this one.

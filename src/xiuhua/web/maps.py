@@ -12,9 +12,15 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Max, Min, QuerySet
 from django.http import JsonResponse, QueryDict
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from xiuhua.catalog import mapview as component_map
+from xiuhua.catalog.choices import ComponentState
 from xiuhua.core.errors import DomainError
 from xiuhua.geo.geojson import feature, feature_collection
+from xiuhua.territory import basemap
 from xiuhua.territory.models import UnitGrid
 from xiuhua.territory.queries import GridPage
 
@@ -54,7 +60,35 @@ def grid_features(page: GridPage, *, public: bool) -> dict[str, Any]:
     return {**feature_collection(features), "truncated": page.truncated}
 
 
-def map_options(grids: QuerySet[UnitGrid]) -> dict[str, Any]:
+def base_options(*, public: bool = False) -> dict:
+    """What basemap.js needs on every map: the layers' endpoints, their zooms, the tiles' CRS and the labels.
+
+    The public (citizens, not signed in) get no base layers: the endpoints read through a staff scope.
+    """
+    urls = {
+        "roads": reverse("web:map_roads"),
+        "addresses": reverse("web:map_addresses"),
+        "components": reverse("web:map_components"),
+    }
+    return {
+        "crs": "gcj02" if settings.XIUHUA_MAP_TILES_CRS == "gcj02" else "wgs84",
+        "urls": {} if public else urls,
+        "addressMinZoom": basemap.ADDRESS_MIN_ZOOM,
+        "componentPointZoom": component_map.POINT_MIN_ZOOM,
+        "labels": {
+            "roads": pgettext("map layer", "Roads"),
+            "addresses": pgettext("map layer", "House numbers"),
+            "components": pgettext("map layer", "Components"),
+            "grids": pgettext("map layer", "Grids"),
+            "cases": pgettext("map layer", "Cases"),
+            "states": {value: str(label) for value, label in ComponentState.choices},
+            "cell": _("%(n)s components, %(bad)s not intact: zoom in to see them"),
+            "number": _("No. %(n)s"),
+        },
+    }
+
+
+def map_options(grids: QuerySet[UnitGrid], *, public: bool = False) -> dict[str, Any]:
     """Where a map starts before the phone knows its position (the middle of the grids), and the tile URL."""
     extent = grids.aggregate(Min("min_lng"), Min("min_lat"), Max("max_lng"), Max("max_lat"))
     if extent["min_lng__min"] is None:
@@ -64,7 +98,7 @@ def map_options(grids: QuerySet[UnitGrid]) -> dict[str, Any]:
             round((extent["min_lng__min"] + extent["max_lng__max"]) / 2, 6),
             round((extent["min_lat__min"] + extent["max_lat__max"]) / 2, 6),
         ]
-    return {"centre": centre, "tiles": getattr(settings, "XIUHUA_MAP_TILES", "")}
+    return {"centre": centre, "tiles": getattr(settings, "XIUHUA_MAP_TILES", ""), "base": base_options(public=public)}
 
 
 def json_error(exc: DomainError) -> JsonResponse:

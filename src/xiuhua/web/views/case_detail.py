@@ -19,6 +19,7 @@ from xiuhua.web import case_page
 from xiuhua.web.actions import action_panels
 from xiuhua.web.case_form_pdf import case_form_pdf
 from xiuhua.web.errors import page_not_found
+from xiuhua.web.maps import base_options
 
 
 @login_required
@@ -52,6 +53,7 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
         "expects_callback": case.source in CALLBACK_SOURCES,
         # An optional tile layer under the vector map (none by default: the platform works offline).
         "map_tiles": getattr(settings, "XIUHUA_MAP_TILES", ""),
+        "map_base": base_options(),
     }
     return render(request, "web/case_detail.html", context, status=status)
 

@@ -23,6 +23,7 @@ from xiuhua.catalog.models import CaseClass
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.territory import mapview
 from xiuhua.territory.queries import parse_bbox
+from xiuhua.web.maps import base_options
 
 GEOJSON = "application/geo+json"
 
@@ -57,6 +58,7 @@ def map_options(request: HttpRequest, **extra) -> dict:
         "tiles": settings.XIUHUA_MAP_TILES,
         "tilesAttribution": settings.XIUHUA_MAP_TILES_ATTRIBUTION,
         "gridMinZoom": mapview.GRID_MIN_ZOOM,
+        "base": base_options(),
         "urls": {
             "grids": reverse("web:map_grids"),
             "divisions": reverse("web:map_divisions"),

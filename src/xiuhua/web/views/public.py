@@ -115,7 +115,7 @@ def _report_page(request: HttpRequest, form: CitizenReportForm, *, error: str = 
         "chosen": form["class_code"].value() or "",
         "key": form["idempotency_key"].value() or uuid.uuid4().hex,
         "error": error,
-        "map": map_options(current_grids()),
+        "map": map_options(current_grids(), public=True),
     }
     return render(request, "web/public/report.html", context, status=status)
 

@@ -1,11 +1,15 @@
 // The case page's small map: the case's unit grid, the grids around it lightly, and the case's point.
-// No online tiles: vector layers on a plain background (a tile URL may be configured, see MAP_TILES).
+// No online tiles: vector layers over the base map of basemap.js (a tile URL may be configured, see MAP_TILES).
 (function () {
   "use strict";
   const box = document.getElementById("case-map");
   if (!box || !window.L) return;
 
-  const map = L.map(box, { attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25 });
+  const Base = window.XiuhuaBase;
+  const baseData = document.getElementById(box.dataset.base);
+  const base = baseData ? JSON.parse(baseData.textContent) : { urls: {} };
+  const map = L.map(box, { attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25, maxZoom: 19 });
+  Base.useCrs(map, base);
   if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, { maxZoom: 19 }).addTo(map);
 
   const styles = {
@@ -17,7 +21,7 @@
 
   function draw(place) {
     let gridLayer = null;
-    const layer = L.geoJSON(place, {
+    const layer = L.geoJSON(place, Base.geoJSONOptions(map, {
       style: (feature) => styles[feature.properties.role] || styles.neighbour,
       pointToLayer: (feature, latlng) => L.circleMarker(latlng, styles.case),
       onEachFeature: (feature, item) => {
@@ -27,9 +31,13 @@
           sticky: p.role !== "case",
         });
       },
-    }).addTo(map);
+    })).addTo(map);
     // Wide padding leaves room for the neighbouring grids around the case's own.
     map.fitBounds((gridLayer || layer).getBounds(), { padding: [48, 48], maxZoom: 18 });
+    // The base map under the case: roads, house numbers and components, switchable (folded: the map is small).
+    const layers = Base.attach(map, base, box, null);
+    for (const name of ["roads", "addresses", "components"]) if (layers[name]) layers[name].addTo(map);
+    if (base.labels) Base.switcher(map, base, layers, [[base.labels.grids, layer]], true);
     box.dataset.loaded = "true";
   }
 

@@ -36,7 +36,7 @@
   function openMap() {
     if (pinMap) { pinMap.refresh(); return; }
     pinMap = PinMap(document.getElementById('pin-map'), {
-      centre: mapOptions.centre, tiles: mapOptions.tiles, gridsUrl: t.gridsUrl, whereUrl: t.whereUrl, onPlace: setPlace,
+      centre: mapOptions.centre, tiles: mapOptions.tiles, base: mapOptions.base, gridsUrl: t.gridsUrl, whereUrl: t.whereUrl, onPlace: setPlace,
     });
     pinMap.locate();
   }

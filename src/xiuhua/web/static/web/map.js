@@ -1,4 +1,4 @@
-/* xiuhua maps: unit grids, divisions and cases as Leaflet layers on a plain background.
+/* xiuhua maps: unit grids, divisions and cases as Leaflet layers over the base map (basemap.js).
  *
  * XiuhuaMap.create(element, options) draws a map from the options the server renders (map_options in
  * web/views/maps.py). Territory layers ask the server for the current view only (bbox + zoom) and keep what
@@ -23,80 +23,19 @@
       district: { color: "#81d4fa", weight: 3, fill: false },
     },
   };
-  const VIEW_PADDING = 0.25; // load a quarter of the view more on each side, so small pans need nothing new
-  const MAX_SPAN = 5; // degrees, the server's limit for one bbox
+  const Base = window.XiuhuaBase;
+  const VIEW_PADDING = 0.25; // as basemap.js: load a quarter of the view more on each side
+  const escapeHtml = Base.escapeHtml;
 
-  /* Leaflet puts tooltip text in as HTML: names come from imported base data, so escape them. */
-  function escapeHtml(text) {
-    const span = document.createElement("span");
-    span.textContent = text == null ? "" : String(text);
-    return span.innerHTML;
-  }
-
-  function bboxText(bounds) {
-    return [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()].map((v) => v.toFixed(6)).join(",");
-  }
-
-  /* The part of `view` worth asking for: inside the user's scope and within the server's limits, or null. */
-  function requestBounds(view, scope) {
-    let bounds = view;
-    if (scope) {
-      if (!scope.intersects(view)) return null;
-      const s = scope.pad(0.05);
-      bounds = L.latLngBounds(
-        [Math.max(view.getSouth(), s.getSouth()), Math.max(view.getWest(), s.getWest())],
-        [Math.min(view.getNorth(), s.getNorth()), Math.min(view.getEast(), s.getEast())]
-      );
-    }
-    const centre = bounds.getCenter();
-    const halfLat = Math.min((bounds.getNorth() - bounds.getSouth()) / 2, MAX_SPAN / 2 - 1e-6);
-    const halfLng = Math.min((bounds.getEast() - bounds.getWest()) / 2, MAX_SPAN / 2 - 1e-6);
-    return L.latLngBounds(
-      [Math.max(-90, centre.lat - halfLat), Math.max(-180, centre.lng - halfLng)],
-      [Math.min(90, centre.lat + halfLat), Math.min(180, centre.lng + halfLng)]
-    );
-  }
-
-  /* A GeoJSON layer that follows the view: reloads when the zoom changes or the view leaves what it loaded. */
+  /* A territory layer following the view (basemap.js's viewLayer), drawn under the cases. */
   function viewLayer(map, scope, url, params, styleOf, onEach, onLoad) {
-    const layer = L.geoJSON(null, { style: styleOf, onEachFeature: onEach });
-    let loaded = null;
-    let controller = null;
-    let timer = null;
-
-    function refresh(force) {
-      if (!map.hasLayer(layer)) return;
-      const zoom = map.getZoom();
-      const view = map.getBounds();
-      if (!force && loaded && loaded.zoom === zoom && loaded.bounds.contains(view)) return;
-      const wanted = requestBounds(view.pad(VIEW_PADDING), scope);
-      if (!wanted) {
-        layer.clearLayers();
-        return;
-      }
-      if (controller) controller.abort();
-      controller = new AbortController();
-      const query = new URLSearchParams(Object.assign({}, params, { bbox: bboxText(wanted), zoom: zoom }));
-      fetch(url + "?" + query, { signal: controller.signal, credentials: "same-origin" })
-        .then((response) => (response.ok ? response.json() : Promise.reject(new Error(response.status))))
-        .then((data) => {
-          layer.clearLayers();
-          layer.addData(data);
-          layer.bringToBack();
-          loaded = { zoom: zoom, bounds: wanted };
-          if (onLoad) onLoad(data);
-        })
-        .catch((error) => {
-          if (error.name !== "AbortError") console.warn("xiuhua map:", url, error);
-        });
-    }
-
-    map.on("moveend", () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => refresh(false), 120);
+    return Base.viewLayer(map, url, {
+      scope: scope,
+      params: params,
+      toBack: true,
+      geoOptions: { style: styleOf, onEachFeature: onEach },
+      onLoad: onLoad,
     });
-    layer.on("add", () => refresh(true));
-    return layer;
   }
 
   function dotIcons() {
@@ -175,8 +114,8 @@
     function load() {
       const params = Object.assign({}, filters);
       if (byView) {
-        const wanted = requestBounds(map.getBounds().pad(VIEW_PADDING), null);
-        params.bbox = bboxText(wanted);
+        const wanted = Base.requestBounds(map.getBounds().pad(VIEW_PADDING), null);
+        params.bbox = Base.bboxText(map, wanted);
       }
       if (controller) controller.abort();
       controller = new AbortController();
@@ -188,7 +127,7 @@
             const [lng, lat] = feature.geometry.coordinates;
             const light = feature.properties.l || "none";
             counts[light]++;
-            const marker = L.marker([lat, lng], { icon: icons[light], light: light, number: feature.properties.n, keyboard: false });
+            const marker = L.marker(Base.projection(options.base && options.base.crs).toMap(lng, lat), { icon: icons[light], light: light, number: feature.properties.n, keyboard: false });
             marker.on("click", () => openPopup(marker));
             return marker;
           });
@@ -241,11 +180,12 @@
     const theme = options.theme === "screen" ? "screen" : "light";
     const styles = STYLES[theme];
     const map = L.map(element, { preferCanvas: true, zoomControl: true, attributionControl: Boolean(options.tiles), minZoom: 3, maxZoom: 19 });
+    const proj = Base.useCrs(map, options.base);
     if (options.tiles) {
       L.tileLayer(options.tiles, { attribution: options.tilesAttribution || "", maxZoom: 19 }).addTo(map);
     }
     const scope = options.bounds
-      ? L.latLngBounds([options.bounds[1], options.bounds[0]], [options.bounds[3], options.bounds[2]])
+      ? L.latLngBounds(proj.toMap(options.bounds[0], options.bounds[1]), proj.toMap(options.bounds[2], options.bounds[3]))
       : null;
     if (scope) {
       // One setView (a second one would animate, and layers would load the zoom it leaves).
@@ -281,20 +221,21 @@
     map.on("zoomend", () => fitLabels(map, subdistricts));
     const cases = casesLayer(map, element, options, legend);
 
-    const layers = {};
-    layers[labels.grids] = grids;
-    layers[labels.communities] = communities;
-    layers[labels.subdistricts] = subdistricts;
-    layers[labels.cases] = cases.layer;
+    const base = Base.attach(map, options.base, element, scope);
     const collapsed = Boolean(options.collapseLayers) || window.innerWidth < 768; // phones: the switch folds away
-    L.control.layers(null, layers, { collapsed: collapsed, position: "topright" }).addTo(map);
-    const shown = options.layers || ["grids", "subdistricts", "cases"];
-    const byName = { grids: grids, communities: communities, subdistricts: subdistricts, cases: cases.layer };
-    for (const name of shown) byName[name].addTo(map);
+    Base.switcher(map, options.base, base, [
+      [options.base.labels.grids, grids],
+      [labels.communities, communities],
+      [labels.subdistricts, subdistricts],
+      [options.base.labels.cases, cases.layer],
+    ], collapsed);
+    const shown = options.layers || ["roads", "addresses", "components", "grids", "subdistricts", "cases"];
+    const byName = Object.assign({}, base, { grids: grids, communities: communities, subdistricts: subdistricts, cases: cases.layer });
+    for (const name of shown) if (byName[name]) byName[name].addTo(map);
 
     cases.load();
     if (options.refresh) setInterval(cases.load, options.refresh * 1000);
-    element.xiuhua = { map: map, cases: cases };
+    element.xiuhua = { map: map, cases: cases, layers: byName };
     return element.xiuhua;
   }
 

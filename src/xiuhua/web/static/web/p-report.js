@@ -16,7 +16,7 @@
 
   const pinMap = PinMap(document.getElementById('pin-map'), {
     centre: lng.value && lat.value ? [Number(lng.value), Number(lat.value)] : mapOptions.centre,
-    tiles: mapOptions.tiles, gridsUrl: t.gridsUrl, whereUrl: t.whereUrl, maxSpan: 0.025, onPlace: setPlace,
+    tiles: mapOptions.tiles, base: mapOptions.base, gridsUrl: t.gridsUrl, whereUrl: t.whereUrl, maxSpan: 0.025, onPlace: setPlace,
     onMove: function (x, y) { lng.value = x.toFixed(7); lat.value = y.toFixed(7); },
   });
   pinMap.locate();

@@ -9,26 +9,33 @@
   'use strict';
 
   window.PinMap = function (element, options) {
+    const Base = window.XiuhuaBase;
+    const base = options.base || {urls: {}};
     const start = options.centre || [120.94, 30.52];
-    const map = L.map(element, {attributionControl: false, minZoom: 14, maxZoom: 19, zoomSnap: 0.5})
-      .setView([start[1], start[0]], 17);
+    const map = L.map(element, {attributionControl: false, minZoom: 14, maxZoom: 19, zoomSnap: 0.5});
+    // The pin is drawn on the tiles (GCJ-02 when they are) and always reported in WGS84.
+    const proj = Base.useCrs(map, base);
+    map.setView(proj.toMap(start[0], start[1]), 17);
     if (options.tiles) L.tileLayer(options.tiles, {maxZoom: 19}).addTo(map);
     const gridStyle = {color: '#5b7fb8', weight: 1, fillColor: '#dfe8f6', fillOpacity: 0.55};
     const hereStyle = {color: '#0b5ed7', weight: 2.5, fillColor: '#b9d2fb', fillOpacity: 0.6};
-    const grids = L.geoJSON(null, {style: gridStyle}).addTo(map);
-    const pin = L.marker([start[1], start[0]], {draggable: true, autoPan: true, keyboard: false}).addTo(map);
+    const grids = L.geoJSON(null, Base.geoJSONOptions(map, {style: gridStyle})).addTo(map);
+    const pin = L.marker(proj.toMap(start[0], start[1]), {draggable: true, autoPan: true, keyboard: false}).addTo(map);
+    const layers = Base.attach(map, base, element, null);
+    for (const name of ['roads', 'addresses']) if (layers[name]) layers[name].addTo(map);
+    if (Object.keys(layers).length) Base.switcher(map, base, layers, [[base.labels.grids, grids]], true);
     let known = false, hereCode = null, loadedBox = null, askedWhere = 0;
 
     function moved(how) {
       known = true;
-      const at = pin.getLatLng();
+      const at = proj.fromMap(pin.getLatLng());
       if (options.onMove) options.onMove(at.lng, at.lat, how);
       where();
     }
 
     async function where() {
       if (!options.whereUrl) return;
-      const ticket = ++askedWhere, at = pin.getLatLng();
+      const ticket = ++askedWhere, at = proj.fromMap(pin.getLatLng());
       try {
         const response = await fetch(options.whereUrl + '?lng=' + at.lng.toFixed(7) + '&lat=' + at.lat.toFixed(7));
         const answer = await response.json();
@@ -52,7 +59,7 @@
       const b = map.getBounds().pad(0.3);
       if (loadedBox && loadedBox.contains(map.getBounds())) return;
       if (options.maxSpan && (b.getEast() - b.getWest() > options.maxSpan || b.getNorth() - b.getSouth() > options.maxSpan)) return;
-      const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (v) { return v.toFixed(5); }).join(',');
+      const bbox = Base.bboxText(map, b);
       try {
         const response = await fetch(options.gridsUrl + '?bbox=' + bbox);
         if (!response.ok) return;
@@ -67,7 +74,7 @@
     function locate() {
       if (!navigator.geolocation) { options.onPlace(null, false); return; }
       navigator.geolocation.getCurrentPosition(function (pos) {
-        pin.setLatLng([pos.coords.latitude, pos.coords.longitude]);
+        pin.setLatLng(proj.toMap(pos.coords.longitude, pos.coords.latitude));
         map.setView(pin.getLatLng(), Math.max(map.getZoom(), 17));
         moved('gps');
       }, function () {
@@ -82,7 +89,7 @@
 
     return {
       locate: locate,
-      position: function () { const at = pin.getLatLng(); return {lng: at.lng, lat: at.lat, known: known}; },
+      position: function () { const at = proj.fromMap(pin.getLatLng()); return {lng: at.lng, lat: at.lat, known: known}; },
       refresh: function () { map.invalidateSize(); loadGrids(); },
     };
   };
