@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
@@ -33,6 +34,7 @@ from xiuhua.evaluation.indicators import (
     INDICATORS,
     OBJECT_TYPES,
     REGION_TYPES,
+    SAMPLE,
     STEPS,
     Indicator,
     counts_needed,
@@ -67,6 +69,8 @@ class EvaluationRow:
     previous_score: float | None = None
     previous_rank: int | None = None
     rank_change: int | None = None  # positive: moved up since the previous period
+    sample: int = 0  # the cases the score rests on (indicators.SAMPLE)
+    insufficient: bool = False  # 样本不足: fewer than the minimum sample, so no score, grade or rank
 
 
 @dataclass
@@ -77,6 +81,11 @@ class Evaluation:
     rows: list[EvaluationRow]
     scheme: ScoreScheme | None = None
     scheme_components: list[dict] = field(default_factory=list)
+    min_sample: int = 0
+
+    @property
+    def sample_indicator(self) -> Indicator:
+        return INDICATORS[SAMPLE[self.object_type]]
 
 
 def evaluate(object_type: str, period: Period, *, user: User | None = None, compare: bool = True) -> Evaluation:
@@ -112,17 +121,19 @@ def _evaluate_period(
     for object_type in object_types:
         scheme = schemes.get(object_type)
         components = scheme.components if scheme else list(scoring.default_scheme(object_type)[1])
-        scored = tuple(component["indicator"] for component in components)
+        scored = (*(component["indicator"] for component in components), SAMPLE[object_type])
         codes = scored if score_only else (*COLUMNS[object_type], *(c for c in scored if c not in COLUMNS[object_type]))
         figures = counter.figures(object_type, codes)
         rows = [
             EvaluationRow(key, name, with_rates(codes, figures.get(key, {})))
             for key, name in evaluated_objects(object_type, user, extra_keys=figures.keys()).items()
         ]
-        _score_and_rank(rows, components)
+        _score_and_rank(rows, components, SAMPLE[object_type], min_sample())
         rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.name))
         indicators = [INDICATORS[code] for code in COLUMNS[object_type]]
-        results[object_type] = Evaluation(object_type, counter.period, indicators, rows, scheme, components)
+        results[object_type] = Evaluation(
+            object_type, counter.period, indicators, rows, scheme, components, min_sample()
+        )
     return results
 
 
@@ -384,9 +395,17 @@ def _names(object_type: str, keys: list[str]) -> dict[str, str]:
 # -- scores and ranks
 
 
-def _score_and_rank(rows: list[EvaluationRow], components: list[dict]) -> None:
+def min_sample() -> int:
+    """The fewest cases an object's score may rest on (settings.XIUHUA_EVALUATION_MIN_SAMPLE, at least 1)."""
+    return max(int(settings.XIUHUA_EVALUATION_MIN_SAMPLE), 1)
+
+
+def _score_and_rank(rows: list[EvaluationRow], components: list[dict], sample_code: str, minimum: int) -> None:
     for row in rows:
-        row.score = scoring.composite_score(components, row.values)
+        row.sample = int(row.values.get(sample_code) or 0)
+        row.insufficient = row.sample < minimum
+        # 样本不足: a score on one or two cases says nothing, so it is neither shown, graded nor ranked.
+        row.score = None if row.insufficient else scoring.composite_score(components, row.values)
         row.grade = scoring.grade(row.score)
     ranks = scoring.competition_ranks({row.key: row.score for row in rows})
     for row in rows:
