@@ -189,11 +189,29 @@ class FigureCounter:
             yield _area_figures(area, self.start, self.end, self.user)
         if any(i.step == HOTLINE_STEP for i in needed):
             yield _hotline_figures(object_type, self.start, self.end, self.user)
+        if object_type in REGION_TYPES and by_attribution:
+            steps = {step: indicators for (_attribution, step), indicators in by_attribution.items()}
+            yield _add_up(self._grid_rows_once(steps), _REGION_FIELD[object_type])
+            return
         for (attribution, _step), indicators in by_attribution.items():
-            if object_type in REGION_TYPES:
-                yield _add_up(self._grid_rows(indicators), _REGION_FIELD[object_type])
-            else:
-                yield self._grouped(object_type, attribution, indicators)
+            yield self._grouped(object_type, attribution, indicators)
+
+    def _grid_rows_once(self, steps: dict[str, list[Indicator]]) -> list[dict]:
+        """Every step's grid counts from one scan of the period's rows (any step's anchor in the period).
+
+        Each count keeps to its own step's window in its FILTER. For regions (a few thousand grids, every step)
+        one pass over the month's rows measured several times faster on PostgreSQL than a pass per step.
+        """
+        memo = frozenset((step, indicator.code) for step, indicators in steps.items() for indicator in indicators)
+        if memo not in self._region_rows:
+            window, aggregates = Q(pk__in=[]), {}
+            for step, indicators in steps.items():
+                inside = STEPS[step].window(self.start, self.end)
+                window |= inside
+                aggregates |= self._aggregates(indicators, inside)
+            rows = CaseStats.objects.filter(window).filter(_scope(self.user)).values(*_REGION_FIELD.values())
+            self._region_rows[memo] = list(rows.annotate(**aggregates).order_by())
+        return self._region_rows[memo]
 
     def _grid_rows(self, indicators: list[Indicator]) -> list[dict]:
         memo = frozenset(indicator.code for indicator in indicators)
@@ -213,11 +231,13 @@ class FigureCounter:
         return step_rows(step, object_type, self.start, self.end).filter(_scope(self.user))
 
     @staticmethod
-    def _aggregates(indicators: list[Indicator]) -> dict:
+    def _aggregates(indicators: list[Indicator], window: Q | None = None) -> dict:
         """Counts, and for an average its sum and count (so that grids add up to communities)."""
         aggregates = {}
         for indicator in indicators:
             only = indicator.condition
+            if window is not None:
+                only = window if only is None else window & only
             if indicator.kind == "average":
                 aggregates[f"{indicator.code}_sum"] = Sum(indicator.value_field, filter=only)
                 aggregates[f"{indicator.code}_n"] = Count(indicator.value_field, filter=only)
