@@ -178,16 +178,20 @@ def main() -> None:
     from django.db import connection
     from history import generate_cases
 
-    from xiuhua.platform.demo import build_demo_city
-
     from xiuhua.cases.models import Case
+    from xiuhua.platform.demo import build_demo_city
     from xiuhua.territory.models import UnitGrid
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     if not (args.reuse and Case.objects.exists()):
         build_demo_city(grids=args.grids, components=0, seed=args.seed)
-        generate_cases(args.cases, seed=args.seed, days=args.days, progress=lambda n: print(f"{n} cases", file=sys.stderr, flush=True))
+        generate_cases(
+            args.cases,
+            seed=args.seed,
+            days=args.days,
+            progress=lambda n: print(f"{n} cases", file=sys.stderr, flush=True),
+        )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

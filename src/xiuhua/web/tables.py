@@ -6,8 +6,8 @@ header links and `web/partials/pagination.html` the pager, so every list in the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator

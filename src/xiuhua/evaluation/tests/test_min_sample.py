@@ -22,7 +22,7 @@ def test_the_default_minimum_sample_is_five_cases():
 
 
 @pytest.mark.parametrize("object_type", OBJECT_TYPES)
-def test_each_rows_sample_is_the_count_its_object_type_is_judged_on(november, object_type):
+def test_each_rows_sample_is_the_count_its_object_type_is_judged_on(november, object_type):  # noqa: F811
     result = evaluate(object_type, NOVEMBER)
     assert result.sample_indicator.code == SAMPLE[object_type]
     for found in result.rows:
@@ -30,7 +30,7 @@ def test_each_rows_sample_is_the_count_its_object_type_is_judged_on(november, ob
         assert found.insufficient == (found.sample < 5)
 
 
-def test_an_object_below_the_minimum_gets_no_score_grade_or_rank(november):
+def test_an_object_below_the_minimum_gets_no_score_grade_or_rank(november):  # noqa: F811
     inspector = row("inspector", "监督员")  # 3 reports
     assert (inspector.sample, inspector.insufficient) == (3, True)
     assert (inspector.score, inspector.grade, inspector.rank, inspector.rank_change) == (None, "", None, None)
@@ -39,7 +39,7 @@ def test_an_object_below_the_minimum_gets_no_score_grade_or_rank(november):
     assert operator.score is not None and operator.grade
 
 
-def test_raising_the_minimum_unranks_an_object_and_ranks_none_in_its_place(november, settings):
+def test_raising_the_minimum_unranks_an_object_and_ranks_none_in_its_place(november, settings):  # noqa: F811
     assert row("department", "综合行政执法").rank == 1
     settings.XIUHUA_EVALUATION_MIN_SAMPLE = 9
     zhifa = row("department", "综合行政执法")  # 8 due for handling
@@ -47,7 +47,7 @@ def test_raising_the_minimum_unranks_an_object_and_ranks_none_in_its_place(novem
     assert all(found.rank is None for found in evaluate("department", NOVEMBER).rows)
 
 
-def test_the_api_says_insufficient_with_the_sample_and_the_minimum(november, as_user):
+def test_the_api_says_insufficient_with_the_sample_and_the_minimum(november, as_user):  # noqa: F811
     body = as_user("leader").get("/evaluation/inspector", period="2026-11").json()
     assert body["min_sample"] == 5 and body["sample_indicator"] == "report"
     inspector = next(r for r in body["rows"] if "监督员" in r["name"])
@@ -55,7 +55,7 @@ def test_the_api_says_insufficient_with_the_sample_and_the_minimum(november, as_
     assert (inspector["score"], inspector["grade"], inspector["rank"]) == (None, "", None)
 
 
-def test_the_command_prints_insufficient_sample_instead_of_a_grade(november):
+def test_the_command_prints_insufficient_sample_instead_of_a_grade(november):  # noqa: F811
     import io
 
     from django.core.management import call_command

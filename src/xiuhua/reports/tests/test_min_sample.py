@@ -28,7 +28,9 @@ def test_a_department_with_a_handful_of_cases_is_not_ranked(report, people):
 
 def test_the_workbook_ranking_sheet_says_insufficient_sample_with_the_sample(report, people):
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(report)))
-    sheet = next(book[name] for name in book.sheetnames if people.department("zhifa").name in str(list(book[name].values)))
+    sheet = next(
+        book[name] for name in book.sheetnames if people.department("zhifa").name in str(list(book[name].values))
+    )
     header, *rows = list(sheet.iter_rows(values_only=True))
     assert header[3] == "等级" and header[-1] == "样本量"
     zhifa = next(row for row in rows if row[1] == people.department("zhifa").name)

@@ -67,7 +67,7 @@ def _check_citizen_report(data: ReportInput, photos: list) -> None:
         raise DomainError(f"最多上传 {MAX_PHOTOS} 张照片", code="too_many_files")
     phone = (data.reporter_phone or "").strip()
     if phone and not PHONE.match(phone):
-        raise DomainError("联系电话 phone 格式不正确（手机 11 位，或带区号的固话）", code="bad_phone")
+        raise DomainError("联系电话格式不正确（手机 11 位，或带区号的固话）", code="bad_phone")
 
 
 def take_citizen_slots(client: str, address: str, now: datetime | None = None) -> None:
