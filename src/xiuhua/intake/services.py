@@ -84,7 +84,7 @@ def already_accepted(key: str | None) -> Case | None:
 def report_class(code: str, kind: str | None) -> CaseClass:
     code = (code or "").strip()
     if not code:
-        raise DomainError("请填写问题分类 class_code（5 位小类代码）", code="class_required")
+        raise DomainError("请选择问题分类（5 位小类代码）", code="class_required")
     classes = CaseClass.objects.filter(code=code, active=True)
     if kind:
         if kind not in ClassKind.values:

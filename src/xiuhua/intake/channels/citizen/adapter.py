@@ -60,7 +60,7 @@ def client_fingerprint(remote_addr: str, device: str = "") -> str:
 
 def _check_citizen_report(data: ReportInput, photos: list) -> None:
     if data.class_code not in _CLASS_KINDS:
-        raise DomainError("请从列表中选择问题类型 class_code", code="unknown_class")
+        raise DomainError("请从列表中选择问题类型", code="unknown_class")
     if data.crs not in SUPPORTED_CRS:
         raise DomainError("坐标系 crs 应为 gcj02（微信/高德）、bd09（百度）或 wgs84", code="bad_crs")
     if len(photos) > MAX_PHOTOS:
