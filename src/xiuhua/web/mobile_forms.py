@@ -67,7 +67,7 @@ class CitizenReportForm(ReportForm):
 class RatingForm(forms.Form):
     code = forms.CharField(max_length=20)
     satisfaction = forms.ChoiceField(label=_("How satisfied are you?"), choices=Satisfaction.choices)
-    comment = LimitedCharField(limit=500, label_text="补充意见", label=_("Anything to add (optional)"), required=False)
+    comment = LimitedCharField(limit=500, label_text="评价内容", label=_("Anything to add (optional)"), required=False)
 
 
 @dataclass(frozen=True)
