@@ -32,6 +32,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--days", type=int, default=365, help="spread the cases over the last N days (61: the months evaluated)"
+    )
+    parser.add_argument("--only", default="", help="measure only the pages whose name contains this text")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the cases already in --database-url (an earlier run's), e.g. the same data with other code",
+    )
     return parser.parse_args()
 
 
@@ -86,6 +95,16 @@ def _pages(case_numbers: list[str]) -> list[tuple[str, str, str, str]]:
         ("leader dashboard (uncached)", "leader", "web:dashboard", ""),
         ("dashboard figures poll (uncached)", "leader", "web:dashboard_figures", ""),
         ("big screen (uncached)", "leader", "web:screen", ""),
+        # The last complete month: the evaluation's busiest tab (every grid) and a sorted later page of it.
+        ("evaluation: grid tab (leader)", "leader", "web:evaluation", f"?type=grid&period={_last_month()}"),
+        (
+            "evaluation: grid tab sorted by score, page 3",
+            "leader",
+            "web:evaluation",
+            f"?type=grid&period={_last_month()}&sort=-score&page=3",
+        ),
+        ("evaluation: departments (leader)", "leader", "web:evaluation", f"?type=department&period={_last_month()}"),
+        ("evaluation: inspectors (leader)", "leader", "web:evaluation", f"?type=inspector&period={_last_month()}"),
     ]
 
 
@@ -128,6 +147,15 @@ def _call_pages() -> list[tuple[str, str, str, str]]:
         ),
         ("call: possible duplicates", "operator", "web:call_duplicates", "?" + urlencode(spot)),
     ]
+
+
+def _last_month() -> str:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first = timezone.localdate().replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
 
 
 def _url(url_name: str, arg: str) -> str | None:
@@ -191,22 +219,32 @@ def main() -> None:
     from django.db import connection
     from history import generate_cases
 
+    from xiuhua.cases.models import Case
     from xiuhua.platform.demo import build_demo_city
+    from xiuhua.territory.models import UnitGrid
 
     call_command("migrate", verbosity=0)
-    build_demo_city(grids=args.grids, components=0, seed=args.seed)
     started = time.perf_counter()
-    generate_cases(args.cases, seed=args.seed, progress=lambda n: print(f"{n} cases", file=sys.stderr, flush=True))
+    if not (args.reuse and Case.objects.exists()):
+        build_demo_city(grids=args.grids, components=0, seed=args.seed)
+        generate_cases(
+            args.cases,
+            seed=args.seed,
+            days=args.days,
+            progress=lambda n: print(f"{n} cases", file=sys.stderr, flush=True),
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        _play_cases()
     generated_s = time.perf_counter() - started
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    played = _play_cases()
-    results, missing = measure(_pages(played) + _call_pages(), args.runs)
+    played = list(Case.objects.filter(events__isnull=False).order_by("pk").values_list("number", flat=True)[:1])
+    pages = [page for page in _pages(played) + _call_pages() if args.only in page[0]]
+    results, missing = measure(pages, args.runs)
     out = {
         "database": connection.vendor,
-        "cases": args.cases,
-        "grids": args.grids,
+        "cases": Case.objects.count(),
+        "grids": UnitGrid.objects.count(),
         "generate_seconds": round(generated_s, 1),
         "pages": results,
         "missing": missing,

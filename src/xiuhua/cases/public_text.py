@@ -14,6 +14,7 @@ from xiuhua.cases import queries
 from xiuhua.cases.models import Case
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError, PermissionDenied
+from xiuhua.core.limits import too_long_message
 
 EDITOR_ROLES = frozenset({Role.OPERATOR, Role.SHIFT_LEADER})
 MAX_PUBLIC_DESCRIPTION = 4000
@@ -32,7 +33,7 @@ def edit_public_description(user: User, number: str, text: str) -> Case:
     if "\x00" in text:
         raise DomainError("公开描述含有不可见的控制字符", code="invalid_field")
     if len(text) > MAX_PUBLIC_DESCRIPTION:
-        raise DomainError(f"公开描述最多 {MAX_PUBLIC_DESCRIPTION} 字", code="invalid_field")
+        raise DomainError(too_long_message("公开描述", MAX_PUBLIC_DESCRIPTION, len(text)), code="text_too_long")
     case = queries.case_for(user, number)
     with transaction.atomic():
         before = Case.objects.select_for_update().values_list("public_description", flat=True).get(pk=case.pk)

@@ -32,6 +32,8 @@ class RowOut(Schema):
     previous_score: float | None
     previous_rank: int | None
     rank_change: int | None = Field(None, description="名次变化，正数为上升")
+    sample: int = Field(0, description="样本量：得分所依据的案件数（各对象类型的计数见 sample_indicator）")
+    insufficient: bool = Field(False, description="样本不足：样本量低于 min_sample，不计分、不评级、不排名")
 
 
 class EvaluationOut(Schema):
@@ -39,6 +41,8 @@ class EvaluationOut(Schema):
     period: str
     previous_period: str
     scheme: list[dict] = Field(..., description="综合得分的构成：指标与权重")
+    min_sample: int = Field(..., description="最低样本量（XIUHUA_EVALUATION_MIN_SAMPLE）")
+    sample_indicator: str = Field(..., description="样本量所用的计数指标代码")
     indicators: list[IndicatorOut]
     rows: list[RowOut]
 
@@ -64,6 +68,8 @@ def evaluation_body(result: Evaluation) -> dict:
         "period": result.period.code,
         "previous_period": result.period.previous().code,
         "scheme": result.scheme_components,
+        "min_sample": result.min_sample,
+        "sample_indicator": result.sample_indicator.code,
         "indicators": [
             {
                 "code": indicator.code,

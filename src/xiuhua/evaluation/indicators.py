@@ -560,6 +560,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
+# The sample of each object type (样本量): the count of cases its score rests on. Below the minimum sample
+# (settings.XIUHUA_EVALUATION_MIN_SAMPLE) an object gets 样本不足 instead of a score, grade and rank.
+SAMPLE: dict[str, str] = {
+    "district": "register",
+    "subdistrict": "register",
+    "community": "register",
+    "grid": "register",
+    "department": "need_handle",
+    "inspector": "report",
+    "operator": "accept",
+    "shift_leader": "register",
+    "dispatcher": "need_dispatch",
+}
+
+
 def counts_needed(codes: tuple[str, ...]) -> list[Indicator]:
     """The counts and averages behind a set of columns (a rate needs its numerator and denominator)."""
     needed: dict[str, Indicator] = {}

@@ -96,7 +96,8 @@ def parse_period(text: str | None, now: datetime | None = None) -> Period:
     try:
         period = _parse(text)
     except ValueError as error:  # a month 13 or 31 February
-        raise PeriodError(_("“%(text)s” is not a valid period: %(error)s") % {"text": text, "error": error}) from None
+        reason = _reason(error)
+        raise PeriodError(_("“%(text)s” is not a valid period: %(error)s") % {"text": text, "error": reason}) from None
     if period is None:
         raise PeriodError(
             _(
@@ -106,6 +107,21 @@ def parse_period(text: str | None, now: datetime | None = None) -> Period:
             % {"text": text}
         )
     return period
+
+
+# Python's own date errors are English ("month must be in 1..12"): what a person reads instead.
+_DATE_ERRORS = (
+    ("month must be in", "月份应为 1 到 12"),
+    ("day is out of range", "该月没有这一天"),
+    ("year", "年份超出范围"),
+)
+
+
+def _reason(error: ValueError) -> str:
+    text = str(error)
+    if any("\u4e00" <= char <= "\u9fff" for char in text):  # our own, already translated
+        return text
+    return next((reason for start, reason in _DATE_ERRORS if text.startswith(start)), "日期不存在")
 
 
 def _parse(text: str) -> Period | None:

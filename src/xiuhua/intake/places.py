@@ -50,7 +50,7 @@ def address_from_point(lng: float, lat: float, community_name: str = "") -> tupl
 
 def place_for_report(location: Location, precision: str, address: str) -> tuple[str, str]:
     """The address and precision a new case stores: the reporter's words if any, else words from the point."""
-    address = (address or "").strip()[:256]
+    address = (address or "").strip()  # its length was checked with the rest of the report
     if precision != POINT or address:
         return address, precision
     return address_from_point(location.lng, location.lat, location.community_name)

@@ -26,12 +26,15 @@ from xiuhua.catalog.choices import ClassKind, Urgency
 from xiuhua.catalog.models import CaseClass, Component
 from xiuhua.core.crypto import phone_digest
 from xiuhua.core.errors import DomainError
+from xiuhua.core.limits import check_length, too_long_message
 from xiuhua.intake.duplicates import count_nearby, window_for_class
 from xiuhua.intake.places import place_for_report
 from xiuhua.territory.geocoding import geocode
 from xiuhua.territory.services import Location, locate_point
 
 MAX_DESCRIPTION = 4000  # as GeoReport v2 allows: hotline transcripts are long too
+# The columns' sizes (cases.Case): longer text is refused with the limit named.
+MAX_ADDRESS, MAX_NAME, MAX_PHONE, MAX_EMAIL = 256, 50, 30, 254
 MAX_IDEMPOTENCY_KEY = 100
 REPEAT_DAYS = 30
 DEFAULT_REPEAT_COUNT = 3
@@ -82,7 +85,7 @@ def already_accepted(key: str | None) -> Case | None:
 def report_class(code: str, kind: str | None) -> CaseClass:
     code = (code or "").strip()
     if not code:
-        raise DomainError("请填写问题分类 class_code（5 位小类代码）", code="class_required")
+        raise DomainError("请选择问题分类（5 位小类代码）", code="class_required")
     classes = CaseClass.objects.filter(code=code, active=True)
     if kind:
         if kind not in ClassKind.values:
@@ -122,11 +125,21 @@ def _component(code: str) -> Component | None:
 
 def _check_text(data: ReportInput) -> None:
     if not (data.description or "").strip():
-        raise DomainError("请填写问题描述 description", code="description_required")
+        raise DomainError("请填写问题描述", code="description_required")
     if len(data.description) > MAX_DESCRIPTION:
-        raise DomainError(f"问题描述最多 {MAX_DESCRIPTION} 字", code="description_too_long")
+        raise DomainError(
+            too_long_message("问题描述", MAX_DESCRIPTION, len(data.description)), code="description_too_long"
+        )
+    # Refused, never cut: what a person wrote is kept whole or they are told the limit.
+    for label, value, limit in (
+        ("地址", data.address, MAX_ADDRESS),
+        ("称呼", data.reporter_name, MAX_NAME),
+        ("联系电话", data.reporter_phone, MAX_PHONE),
+        ("电子邮箱", data.reporter_email, MAX_EMAIL),
+    ):
+        check_length(label, (value or "").strip(), limit)
     if data.urgency not in Urgency.values:
-        raise DomainError("紧急程度 urgency 应为 normal（一般）或 urgent（紧急）", code="bad_urgency")
+        raise DomainError("紧急程度应为一般（normal）或紧急（urgent）", code="bad_urgency")
     if "\x00" in data.description + data.address + data.reporter_name:
         raise DomainError("内容中含有空字符（\\0），无法保存", code="invalid_text")
 
@@ -183,7 +196,7 @@ def accept_report(
     address, precision = place_for_report(location, precision, data.address)
     component = _component(data.component_code)
     now = now or timezone.now()
-    phone = (data.reporter_phone or "").strip()[:30]
+    phone = (data.reporter_phone or "").strip()
     repeats = repeats_of(case_class, phone, location.lng, location.lat, now)
     case = Case(
         district_code=location.district_code,
@@ -206,9 +219,9 @@ def accept_report(
         district_id=location.district_id,
         component=component,
         reporter=actor,
-        reporter_name=(data.reporter_name or "").strip()[:50],
+        reporter_name=(data.reporter_name or "").strip(),
         reporter_phone=phone,
-        reporter_email=(data.reporter_email or "").strip()[:254],
+        reporter_email=(data.reporter_email or "").strip(),
         reporter_confidential=bool(data.reporter_confidential),
         intake_key=key,
         lookup_code=new_lookup_code(),

@@ -12,6 +12,7 @@ from xiuhua.accounts.api import router as auth_router
 from xiuhua.cases.api import router as cases_router
 from xiuhua.catalog.api import router as catalog_router
 from xiuhua.core.errors import DomainError
+from xiuhua.core.limits import field_label, too_long_message
 from xiuhua.core.strict_json import request_json
 from xiuhua.evaluation.api import router as evaluation_router
 from xiuhua.intake.api import router as intake_router
@@ -72,7 +73,8 @@ _LOCATION_WORDS = {"body", "query", "path", "payload", "form"}
 
 
 def _field_name(loc: list) -> str:
-    parts = [str(p) for p in loc if p not in _LOCATION_WORDS]
+    """The field as a person calls it (问题类别, not class_code); parts without a Chinese name keep theirs."""
+    parts = [field_label(str(p)) for p in loc if p not in _LOCATION_WORDS]
     return ".".join(parts) or "请求"
 
 
@@ -116,8 +118,14 @@ _VALIDATION_MESSAGES: dict[str, Callable[[dict], str]] = {
 
 
 def _problem(error: dict) -> str:
-    translate = _VALIDATION_MESSAGES.get(error.get("type", ""))
-    text = translate(error.get("ctx") or {}) if translate else str(error.get("msg", "格式不正确"))
+    kind, given = error.get("type", ""), error.get("input")
+    if kind == "string_too_long" and isinstance(given, str):  # the limit and what was sent, as the forms say it
+        return too_long_message(
+            _field_name(error.get("loc", [])), (error.get("ctx") or {}).get("max_length"), len(given)
+        )
+    translate = _VALIDATION_MESSAGES.get(kind)
+    # Pydantic's own messages are English: an unlisted type gets a plain Chinese "wrong format".
+    text = translate(error.get("ctx") or {}) if translate else "格式不正确"
     return f"{_field_name(error.get('loc', []))}：{text}"
 
 

@@ -261,6 +261,9 @@ if XIUHUA_MAP_TILES_CRS not in ("wgs84", "cgcs2000", "gcj02"):
     raise ImproperlyConfigured(f"XIUHUA_MAP_TILES_CRS 应为 wgs84、cgcs2000 或 gcj02，收到「{XIUHUA_MAP_TILES_CRS}」")
 # The dashboard's figures are shared for this many seconds by everyone who sees the same cases (0: always fresh).
 XIUHUA_OVERVIEW_CACHE_SECONDS = int(os.environ.get("XIUHUA_OVERVIEW_CACHE_SECONDS", "30"))
+# Below this many cases (its own count per object type: docs/evaluation.md) an object of the evaluation gets
+# 样本不足 instead of a score, grade and rank: one or two cases would give grade A or swing its rank by a dozen.
+XIUHUA_EVALUATION_MIN_SAMPLE = int(os.environ.get("XIUHUA_EVALUATION_MIN_SAMPLE", "5"))
 # The monthly report's PDF needs a TrueType (glyf) CJK font; Debian package fonts-wqy-zenhei provides this one.
 XIUHUA_REPORT_FONT = os.environ.get("XIUHUA_REPORT_FONT", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 # A built report file is kept for download and reused while no case changed since, or for this many seconds.

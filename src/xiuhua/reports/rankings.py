@@ -1,7 +1,8 @@
 """The report's rankings, read from the evaluation engine (`xiuhua.evaluation.services.evaluate_many`).
 
 A thin adapter: the report shows each object's score, grade, rank and rank change (its indicator values are
-kept in the JSON), and for communities only the top and bottom TOP_BOTTOM.
+kept in the JSON), and for communities only the top and bottom TOP_BOTTOM. An object below the evaluation's
+minimum sample shows its sample and 样本不足 instead of a score, grade and rank.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def _row(row: EvaluationRow) -> dict:
         "rank": row.rank,
         "previous_rank": row.previous_rank,
         "rank_change": row.rank_change,
+        "sample": row.sample,
+        "insufficient": row.insufficient,  # 样本不足: no score, grade or rank
         "values": row.values,
     }
 

@@ -107,15 +107,21 @@ def _rankings(report: dict) -> list[Table]:
         Column(_("Grade"), TEXT, 8),
         Column(_("Previous rank"), NUMBER, 10),
         Column(_("Rank change"), NUMBER, 10),
+        Column(_("Sample"), NUMBER, 8),
     ]
     tables = []
     for object_type, ranking in report["rankings"]["objects"].items():
         rows = [
-            [r["rank"], r["name"], r["score"], r["grade"], r["previous_rank"], r["rank_change"]]
+            [r["rank"], r["name"], r["score"], _grade_text(r), r["previous_rank"], r["rank_change"], r.get("sample")]
             for r in ranking["rows"]
         ]
         tables.append(Table(f"ranking_{object_type}", _("Ranking: %s") % object_label(object_type), columns, rows))
     return tables
+
+
+def _grade_text(row: dict) -> str:
+    """The grade, or 样本不足 where the object had too few cases to be scored (reports frozen before: no key)."""
+    return _("Insufficient sample") if row.get("insufficient") else row["grade"]
 
 
 def _classes(report: dict) -> Table:

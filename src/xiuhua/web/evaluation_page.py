@@ -127,8 +127,8 @@ def figure_cell(evaluation: Evaluation, row: EvaluationRow, item: Indicator) -> 
         part = INDICATORS[code]
         if not part.drillable:
             return None
-        url = case_list_url(code, kind, row.key, period)
-        return Link(_number(shown), url, f"{part.label}：{formula(part)}", part.kind)
+        # No per-link tooltip: the column header carries the formula once (it was most of a page's bytes).
+        return Link(_number(shown), case_list_url(code, kind, row.key, period), "", part.kind)
 
     if item.kind == "rate":
         numerator, denominator = rate_parts(item, row.values)
@@ -143,8 +143,8 @@ def figure_cell(evaluation: Evaluation, row: EvaluationRow, item: Indicator) -> 
     return Cell(_number(value), link=link(item.code, value))
 
 
-def ranking(evaluation: Evaluation) -> list[dict]:
-    """The rows of the ranking table, ready for the template."""
+def ranking(evaluation: Evaluation, rows: list[EvaluationRow] | None = None) -> list[dict]:
+    """The rows of the ranking table (default: all of them), ready for the template."""
     return [
         {
             "row": row,
@@ -152,8 +152,21 @@ def ranking(evaluation: Evaluation) -> list[dict]:
             "grade_css": GRADE_CSS.get(row.grade, "secondary"),
             "cells": [figure_cell(evaluation, row, item) for item in evaluation.indicators],
         }
-        for row in evaluation.rows
+        for row in (evaluation.rows if rows is None else rows)
     ]
+
+
+def sort_keys(evaluation: Evaluation) -> dict:
+    """What each sortable column of the ranking sorts by (None: the row goes last either way)."""
+    keys = {
+        "rank": lambda row: row.rank,
+        "name": lambda row: row.name,
+        "score": lambda row: row.score,
+        "sample": lambda row: row.sample,
+    }
+    for item in evaluation.indicators:
+        keys[item.code] = lambda row, code=item.code: row.values.get(code)
+    return keys
 
 
 def chart(evaluation: Evaluation, limit: int = CHART_ROWS) -> dict:

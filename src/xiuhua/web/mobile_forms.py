@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from xiuhua.cases.choices import Satisfaction
 from xiuhua.catalog.choices import ClassKind
 from xiuhua.catalog.models import CaseClass
-from xiuhua.intake.services import MAX_DESCRIPTION, ReportInput
+from xiuhua.core.limits import LimitedCharField, field_label
+from xiuhua.intake.services import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME, MAX_PHONE, ReportInput
 
 
 class ReportForm(forms.Form):
@@ -20,10 +21,10 @@ class ReportForm(forms.Form):
 
     class_code = forms.CharField(max_length=5, required=False)  # the channel says what is missing
     kind = forms.ChoiceField(choices=ClassKind.choices, required=False)
-    description = forms.CharField(max_length=MAX_DESCRIPTION, required=False)
+    description = LimitedCharField(limit=MAX_DESCRIPTION, label_text="问题描述", required=False)
     lng = forms.FloatField(required=False, min_value=-180, max_value=180)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90)
-    address = forms.CharField(max_length=256, required=False)
+    address = LimitedCharField(limit=MAX_ADDRESS, label_text="地址", required=False)
     self_handled = forms.BooleanField(required=False)
 
     def report_input(self, **extra) -> ReportInput:
@@ -40,12 +41,19 @@ class ReportForm(forms.Form):
         )
 
     def problems(self) -> str:
-        return "；".join(f"{name}：{' '.join(errors)}" for name, errors in self.errors.items())
+        """The form's errors for a person: each field by its Chinese name (never `class_code`)."""
+        return "；".join(_problem(name, errors) for name, errors in self.errors.items())
+
+
+def _problem(name: str, errors: list[str]) -> str:
+    text = " ".join(errors)
+    label = field_label(name)
+    return text if text.startswith(label) else f"{label}：{text}"
 
 
 class CitizenReportForm(ReportForm):
-    name = forms.CharField(max_length=50, required=False)
-    phone = forms.CharField(max_length=30, required=False)
+    name = LimitedCharField(limit=MAX_NAME, label_text="称呼", required=False)
+    phone = LimitedCharField(limit=MAX_PHONE, label_text="联系电话", required=False)
     confidential = forms.BooleanField(required=False)
     idempotency_key = forms.CharField(max_length=100, required=False)
 
@@ -59,7 +67,7 @@ class CitizenReportForm(ReportForm):
 class RatingForm(forms.Form):
     code = forms.CharField(max_length=20)
     satisfaction = forms.ChoiceField(label=_("How satisfied are you?"), choices=Satisfaction.choices)
-    comment = forms.CharField(label=_("Anything to add (optional)"), max_length=500, required=False)
+    comment = LimitedCharField(limit=500, label_text="评价内容", label=_("Anything to add (optional)"), required=False)
 
 
 @dataclass(frozen=True)

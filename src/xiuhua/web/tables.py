@@ -6,6 +6,7 @@ header links and `web/partials/pagination.html` the pager, so every list in the 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,35 @@ def list_table(request: HttpRequest, rows: list, columns: list[Column], per_page
     page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     table = Table(columns, page, "", request.GET.copy())
     table.headers = [_header(column, "", request.GET) for column in columns]
+    return table
+
+
+def sorted_list_table(
+    request: HttpRequest,
+    rows: list,
+    columns: list[Column],
+    keys: Mapping[str, Callable[[Any], Any]],
+    default_sort: str,
+    per_page: int = PER_PAGE,
+    render: Callable[[list], list] | None = None,
+) -> Table:
+    """Rows computed in Python (e.g. a ranking) sorted by the `sort` parameter and paged on the server.
+
+    `keys` maps each sortable column's `sort` name to the value it sorts by; rows whose value is None go last in
+    either direction. Only the requested page's rows are passed through `render` (the costly part of a big list).
+    """
+    sort = request.GET.get("sort", default_sort)
+    if sort.lstrip("-") not in keys:
+        sort = default_sort
+    key = keys[sort.lstrip("-")]
+    valued = [row for row in rows if key(row) is not None]
+    valued.sort(key=key, reverse=sort.startswith("-"))  # stable: equal values keep the rows' given order
+    ordered = valued + [row for row in rows if key(row) is None]
+    page = Paginator(ordered, per_page).get_page(request.GET.get("page"))
+    if render is not None:
+        page.object_list = render(list(page.object_list))
+    table = Table(columns, page, sort, request.GET.copy())
+    table.headers = [_header(column, sort, request.GET) for column in columns]
     return table
 
 

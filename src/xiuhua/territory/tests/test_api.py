@@ -246,9 +246,9 @@ def test_unknown_crs_and_bad_numbers_are_refused_in_chinese(client, auth):
     assert "不支持的坐标系" in response.json()["detail"]
     response = client.get("/api/v1/grids/locate?lng=abc&lat=30.52", **auth)
     assert response.status_code == 422
-    assert response.json()["detail"] == "请求参数不正确：lng：应为数字"
+    assert response.json()["detail"] == "请求参数不正确：经度：应为数字"
     response = client.get("/api/v1/grids/locate?lat=30.52", **auth)
-    assert response.json()["detail"] == "请求参数不正确：lng：缺少此参数"
+    assert response.json()["detail"] == "请求参数不正确：经度：缺少此参数"
     response = client.get("/api/v1/grids/locate?lng=190&lat=30.52", **auth)
     assert response.status_code == 400
     assert "经纬度超出范围" in response.json()["detail"]

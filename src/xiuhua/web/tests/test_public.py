@@ -80,7 +80,7 @@ def test_bad_input_comes_back_with_a_chinese_message_and_a_400(demo_city, spot):
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert "联系电话 phone 格式不正确" in page and "小区门口垃圾堆了好几天" in page  # what was typed is kept
+    assert "联系电话格式不正确" in page and "小区门口垃圾堆了好几天" in page  # what was typed is kept
     assert not Case.objects.exists()
 
 

@@ -15,7 +15,7 @@ from xiuhua.evaluation.services import check_object_type, evaluate
 from xiuhua.web import evaluation_page as ep
 from xiuhua.web.errors import forbidden
 from xiuhua.web.shell import EVALUATION_ROLES
-from xiuhua.web.tables import Column, list_table
+from xiuhua.web.tables import Column, sorted_list_table
 
 PER_PAGE = 50
 
@@ -35,19 +35,40 @@ def page(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         return render(request, "web/evaluation/page.html", {**context, "error": error.message}, status=400)
     evaluation = evaluate(object_type, period, user=request.user)
+    sample = evaluation.sample_indicator
+    sample_title = _("%(label)s; below %(minimum)s an object is not scored, graded or ranked (insufficient sample)")
     columns = [
-        Column(_("Rank"), css="text-end"),
+        Column(_("Rank"), sort="rank", css="text-end"),
         Column(_("Rank change")),
-        Column(pgettext("evaluated object", "Name")),
-        Column(_("Score"), css="text-end"),
+        Column(pgettext("evaluated object", "Name"), sort="name"),
+        Column(_("Score"), sort="score", css="text-end"),
         Column(_("Grade")),
-        *[Column(str(item.label), css="text-end", title=formula(item)) for item in evaluation.indicators],
+        Column(
+            _("Sample"),
+            sort="sample",
+            css="text-end",
+            title=sample_title % {"label": sample.label, "minimum": evaluation.min_sample},
+        ),
+        *[
+            Column(str(item.label), sort=item.code, css="text-end", title=formula(item))
+            for item in evaluation.indicators
+        ],
     ]
+    # Sorted and paged first, then only the page's rows are turned into cells and links.
+    table = sorted_list_table(
+        request,
+        evaluation.rows,
+        columns,
+        ep.sort_keys(evaluation),
+        "rank",
+        PER_PAGE,
+        render=lambda rows: ep.ranking(evaluation, rows),
+    )
     context |= {
         "period": period,
         "period_text": period.code,
         "evaluation": evaluation,
-        "table": list_table(request, ep.ranking(evaluation), columns, PER_PAGE),
+        "table": table,
         "chart": ep.chart(evaluation),
         "notes": ep.notes(evaluation),
         "previous_url": ep.evaluation_url(object_type, period.previous()),

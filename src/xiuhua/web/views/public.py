@@ -182,6 +182,8 @@ def rate(request: HttpRequest, case: Case) -> HttpResponse:
     form = RatingForm(request.POST)
     try:
         if not form.is_valid():
+            if "comment" in form.errors:  # over its limit: say so, with the limit
+                raise DomainError(" ".join(form.errors["comment"]), code="text_too_long")
             raise DomainError(_("Please choose how satisfied you are."), code="satisfaction_required")
         rate_case(case.number, case.lookup_code, form.cleaned_data["satisfaction"], form.cleaned_data["comment"])
     except DomainError as exc:

@@ -34,7 +34,14 @@ def write_csv(result: Evaluation, out) -> None:
     for row in result.rows:
         values = [_cell(row.values[indicator.code], indicator.kind) for indicator in result.indicators]
         writer.writerow(
-            [row.rank or "", row.rank_change or "", row.name, _cell(row.score, "score"), row.grade, *values]
+            [
+                row.rank or "",
+                row.rank_change or "",
+                row.name,
+                _cell(row.score, "score"),
+                "样本不足" if row.insufficient else row.grade,
+                *values,
+            ]
         )
 
 

@@ -17,6 +17,7 @@ from xiuhua.cases.choices import Source
 from xiuhua.cases.models import Case
 from xiuhua.cases.queries import TERMINAL
 from xiuhua.core.errors import DomainError, PermissionDenied
+from xiuhua.core.limits import check_length
 from xiuhua.intake.channels.alerts.models import Alert, AlertType, Device, DeviceKind
 from xiuhua.intake.services import ReportInput, accept_report
 
@@ -127,7 +128,10 @@ def _check_alert(data: AlertInput) -> None:
     if data.raised_at is not None and data.raised_at > timezone.now() + CLOCK_SKEW:
         raise DomainError("raised_at 晚于当前时间，请检查设备时钟", code="bad_raised_at")
     if data.snapshot_url and not data.snapshot_url.startswith(("http://", "https://")):
-        raise DomainError("snapshot_url 应为 http(s) 地址", code="bad_snapshot_url")
+        raise DomainError("抓拍图片地址（snapshot_url）应为 http(s) 地址", code="bad_snapshot_url")
+    for label, value, limit in (("告警编号", data.alert_id, 64), ("计量单位", data.unit, 16),
+                                ("抓拍图片地址", data.snapshot_url, 500)):  # fmt: skip
+        check_length(label, (value or "").strip(), limit)
 
 
 def receive_alert(client: ApiKey, data: AlertInput, now: datetime | None = None) -> AlertOutcome:
@@ -146,13 +150,13 @@ def receive_alert(client: ApiKey, data: AlertInput, now: datetime | None = None)
         alert = Alert(
             device=device,
             alert_type=alert_type,
-            alert_id=data.alert_id.strip()[:64],
+            alert_id=data.alert_id.strip(),
             reading=data.reading,
             threshold=data.threshold,
-            unit=data.unit[:16],
+            unit=data.unit,
             raised_at=raised_at,
             received_at=now,
-            snapshot_url=data.snapshot_url[:500],
+            snapshot_url=data.snapshot_url,
         )
         case = _open_case_of(device, alert_type, raised_at - timedelta(hours=alert_type.fold_hours))
         if case is not None:

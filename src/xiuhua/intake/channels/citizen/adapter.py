@@ -60,14 +60,14 @@ def client_fingerprint(remote_addr: str, device: str = "") -> str:
 
 def _check_citizen_report(data: ReportInput, photos: list) -> None:
     if data.class_code not in _CLASS_KINDS:
-        raise DomainError("请从列表中选择问题类型 class_code", code="unknown_class")
+        raise DomainError("请从列表中选择问题类型", code="unknown_class")
     if data.crs not in SUPPORTED_CRS:
         raise DomainError("坐标系 crs 应为 gcj02（微信/高德）、bd09（百度）或 wgs84", code="bad_crs")
     if len(photos) > MAX_PHOTOS:
         raise DomainError(f"最多上传 {MAX_PHOTOS} 张照片", code="too_many_files")
     phone = (data.reporter_phone or "").strip()
     if phone and not PHONE.match(phone):
-        raise DomainError("联系电话 phone 格式不正确（手机 11 位，或带区号的固话）", code="bad_phone")
+        raise DomainError("联系电话格式不正确（手机 11 位，或带区号的固话）", code="bad_phone")
 
 
 def take_citizen_slots(client: str, address: str, now: datetime | None = None) -> None:

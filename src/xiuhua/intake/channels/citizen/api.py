@@ -27,8 +27,8 @@ class CitizenReportBody(BaseModel):
     lat: float | None = Field(None, description="纬度")
     crs: str = Field("gcj02", description="坐标系：gcj02（微信、高德，默认）、bd09（百度）或 wgs84")
     address: str = Field("", description="地址（没有定位时必填）")
-    name: str = Field("", max_length=50, description="称呼（可不填）")
-    phone: str = Field("", max_length=30, description="联系电话（可不填；只有指挥中心看得到完整号码）")
+    name: str = Field("", description="称呼（可不填，最多 50 字；超出时拒收并说明）")
+    phone: str = Field("", description="联系电话（可不填，最多 30 字；只有指挥中心看得到完整号码）")
     confidential: bool = Field(False, description="要求为我保密")
 
 

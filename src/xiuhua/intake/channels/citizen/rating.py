@@ -12,6 +12,7 @@ from xiuhua.cases.choices import CaseStatus, Satisfaction
 from xiuhua.cases.models import Case
 from xiuhua.cases.steps import satisfaction_score
 from xiuhua.core.errors import DomainError, NotFound
+from xiuhua.core.limits import too_long_message
 from xiuhua.intake.channels.citizen.models import CitizenRating
 
 MAX_COMMENT = 500
@@ -55,7 +56,7 @@ def rate_case(
         raise DomainError(f"请选择满意程度：{options}", code="satisfaction_required")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise DomainError(f"评价内容最多 {MAX_COMMENT} 字", code="comment_too_long")
+        raise DomainError(too_long_message("评价内容", MAX_COMMENT, len(comment)), code="comment_too_long")
     if "\x00" in comment:
         raise DomainError("评价内容中含有空字符（\\0），无法保存", code="invalid_text")
     if not closed_for_rating(case):

@@ -25,6 +25,7 @@ from xiuhua.cases.models import Case, CaseEvent
 from xiuhua.cases.workflow import Conflict, apply_action
 from xiuhua.catalog.choices import Urgency
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
+from xiuhua.core.limits import check_length, too_long_message
 from xiuhua.intake.channels.hotline.models import Hotline, OrderState, OrderType, OrderUrgency, WorkOrder
 from xiuhua.intake.classifier import suggest_classes
 from xiuhua.intake.services import Accepted, ReportInput, accept_report
@@ -76,16 +77,19 @@ def check_work_order(data: WorkOrderInput) -> None:
     _choice(data.urgency, OrderUrgency, "urgency", "紧急程度")
     number = (data.order_number or "").strip()
     if not number or len(number) > MAX_ORDER_NUMBER:
-        raise DomainError(f"工单编号 order_number 应为 1 到 {MAX_ORDER_NUMBER} 个字符", code="bad_order_number")
+        raise DomainError(f"工单编号应为 1 到 {MAX_ORDER_NUMBER} 个字符", code="bad_order_number")
     if not (data.content or "").strip():
-        raise DomainError("请填写诉求内容 content", code="content_required")
+        raise DomainError("请填写诉求内容", code="content_required")
     if len(data.content) > MAX_CONTENT:
-        raise DomainError(f"诉求内容 content 最多 {MAX_CONTENT} 字", code="content_too_long")
+        raise DomainError(too_long_message("诉求内容", MAX_CONTENT, len(data.content)), code="content_too_long")
+    for label, value, limit in (("来电人姓名", data.caller_name, 50), ("来电号码", data.caller_phone, 30),
+                                ("地址", data.address, 256)):  # fmt: skip
+        check_length(label, (value or "").strip(), limit)
     if data.answered_on_call:
         if data.order_type != OrderType.CONSULTATION:
             raise DomainError("只有咨询类工单可以当场答复办结", code="not_consultation")
         if not (data.answer or "").strip():
-            raise DomainError("当场答复的工单请填写答复内容 answer", code="answer_required")
+            raise DomainError("当场答复的工单请填写答复内容", code="answer_required")
     for moment, field in ((data.received_at, "received_at"), (data.hotline_deadline, "hotline_deadline")):
         if moment is not None and timezone.is_naive(moment):
             raise DomainError(f"{field} 需带时区，如 2026-11-23T09:00:00+08:00", code=f"bad_{field}")
@@ -157,11 +161,11 @@ def take_work_order(data: WorkOrderInput, actor: User, now: datetime | None = No
         order_number=number,
         order_type=data.order_type,
         urgency=data.urgency,
-        caller_name=(data.caller_name or "").strip()[:50],
-        caller_phone=(data.caller_phone or "").strip()[:30],
+        caller_name=(data.caller_name or "").strip(),
+        caller_phone=(data.caller_phone or "").strip(),
         confidential=data.confidential,
         content=data.content.strip(),
-        address=(data.address or "").strip()[:256],
+        address=(data.address or "").strip(),
         lng=data.lng,
         lat=data.lat,
         crs=data.crs,

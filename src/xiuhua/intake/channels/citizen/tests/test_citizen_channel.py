@@ -81,10 +81,10 @@ def test_a_client_over_its_limit_is_told_to_wait_and_retries_do_not_count(demo_c
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"class_code": "99999"}, "class_code"),
+        ({"class_code": "99999"}, "问题类型"),
         ({"crs": "epsg3857"}, "crs"),
-        ({"phone": "12345"}, "phone"),
-        ({"description": ""}, "description"),
+        ({"phone": "12345"}, "联系电话"),
+        ({"description": ""}, "问题描述"),  # named as the citizen calls it
     ],
 )
 def test_a_bad_citizen_payload_names_the_field_and_is_logged(demo_city, spot, change, field):

@@ -42,7 +42,7 @@ def test_a_wrong_code_or_choice_is_refused(loop, spot):
         rate_case(case.number, "WRONGCOD", "satisfied")
     with pytest.raises(DomainError, match="请选择满意程度"):
         rate_case(case.number, case.lookup_code, "great")
-    with pytest.raises(DomainError, match="最多 500 字"):
+    with pytest.raises(DomainError, match="评价内容不能超过 500 字"):
         rate_case(case.number, case.lookup_code, "satisfied", "好" * 501)
     assert not CitizenRating.objects.exists()
 
