@@ -37,6 +37,20 @@ def view_filter(view: str, now: datetime) -> Q:
     }[view]
 
 
+def view_list_filters(view: str, department_code: str) -> dict[str, str | bool | tuple[str, ...] | None]:
+    """The `/cases/` filters (`queries.CaseFilters`) of the same set as a quick filter: the department's lead cases
+    in the tab's statuses, and for 超期 the same live overdue definition. Named statuses rather than a status group,
+    because the tabs count `LEAD_OPEN` (a suspended case or a void request still sits with the department)."""
+    statuses = {
+        "open": LEAD_OPEN,
+        "to_handle": (S.DISPATCHED,),
+        "handling": (S.HANDLING, *WAITING_APPROVAL),
+        "reported_back": REPORTED_BACK,
+        "overdue": LEAD_OPEN,
+    }[view]
+    return {"department": department_code, "status": statuses, "overdue": True if view == "overdue" else None}
+
+
 def _by_deadline(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Annotate `due`: the handling deadline while the clock runs, else NO_DEADLINE (sorted last)."""
     running = When(handling_running_since__isnull=False, then=F("handling_deadline"))

@@ -63,14 +63,18 @@ def by_channel(cases: QuerySet[Case], start: datetime, end: datetime) -> list[tu
     return [(source, str(label), found.get(source, 0)) for source, label in Source.choices]
 
 
-def case_list_query(**filters: str | date | bool | None) -> str:
+def case_list_query(**filters: str | date | bool | tuple[str, ...] | list[str] | None) -> str:
     """The query string of `/cases/` that lists a figure's cases: the filters of `queries.CaseFilters`, dates as
-    ISO days and booleans as true/false; empty values are left out."""
-    params = {}
+    ISO days, booleans as true/false, several values (statuses) as the parameter repeated; empty values are left
+    out."""
+    params: dict[str, str | list[str]] = {}
     for name, value in filters.items():
-        if value is None or value == "":
+        if value is None or value == "" or value == () or value == []:
             continue
         if isinstance(value, bool):
             value = "true" if value else "false"
-        params[name] = value.isoformat() if isinstance(value, date) else str(value)
-    return urlencode(params)
+        if isinstance(value, (list, tuple)):
+            params[name] = [str(v) for v in value]
+        else:
+            params[name] = value.isoformat() if isinstance(value, date) else str(value)
+    return urlencode(params, doseq=True)

@@ -54,6 +54,8 @@ class Workbench:
     tabs: list[Tab]
     first_tab: dict[str, str]  # role → the tab it opens on
     layouts: dict[str, Layout] = field(default_factory=dict)  # tab key → its layout
+    # Queues that are not cases (e.g. calls waiting for a class): (label, url, count, key) shown after the tabs.
+    links: Callable[[Any], list[tuple[str, str, int, str]]] | None = None
 
     def tabs_for(self, user) -> list[Tab]:
         return [tab for tab in self.tabs if tab.shown_to(user)]
@@ -79,6 +81,7 @@ def workbench_view(bench: Workbench) -> Callable[[HttpRequest], HttpResponse]:
             return render(request, "web/centre/queue.html", context)
         shown = context["table"].page.paginator.count  # the open tab is counted once, by its pager
         context["tabs"] = [(t, shown if t is tab else t.rows(request.user).count()) for t in tabs]
+        context["bench_links"] = bench.links(request.user) if bench.links else []
         template = "web/centre/board.html" if target == "workbench" else "web/centre/workbench.html"
         return render(request, template, context)
 

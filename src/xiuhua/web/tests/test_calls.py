@@ -233,6 +233,77 @@ def test_a_call_without_a_class_waits_for_one(operator):
     assert not Case.objects.exists()
 
 
+def save_without_a_class(operator: Client, address: StreetAddress) -> str:
+    place = {"address": f"{address.road.name}{address.number}号", "lng": address.lng, "lat": address.lat}
+    response = operator.post(CALLS + "save/", call(class_code="", kind="", **place))
+    assert response.status_code == 201 and response.json()["state"] == "awaiting_class"
+    return response.json()["order_number"]
+
+
+def test_a_call_saved_without_a_class_is_found_on_the_intake_workbench_and_classified_into_a_case(operator, address):
+    order_number = save_without_a_class(operator, address)
+
+    bench = operator.get("/centre/intake/").content.decode()
+    assert 'href="/centre/calls/awaiting/" data-testid="link-awaiting-class"' in bench
+    assert 'data-testid="count-awaiting-class">1<' in bench
+    listed = operator.get(CALLS + "awaiting/").content.decode()
+    assert f'data-order="{order_number}"' in listed and "待分类工单" in listed
+
+    response = operator.post(f"{CALLS}awaiting/12345/{order_number}/", {"class_code": "01001", "kind": "event"})
+
+    assert response.status_code == 302 and response["Location"] == CALLS + "awaiting/"
+    order = WorkOrder.objects.select_related("case__case_class").get(order_number=order_number)
+    assert (order.state, order.case.case_class.code, order.case.source) == ("transferred", "01001", "hotline_12345")
+    after = operator.get(response["Location"]).content.decode()
+    assert f"转为案卷 {order.case.number}" in after and f'data-order="{order_number}"' not in after
+    assert 'data-testid="count-awaiting-class">0<' in operator.get("/centre/intake/").content.decode()
+
+
+def test_a_suggested_class_is_picked_with_one_press(operator, address):
+    order = WorkOrder.objects.get(order_number=save_without_a_class(operator, address))
+    WorkOrder.objects.filter(pk=order.pk).update(
+        suggested_classes=[{"code": "01002", "kind": "event", "name": "积存垃圾渣土", "confidence": 0.8}]
+    )
+    assert 'name="pick" value="01002:event"' in operator.get(CALLS + "awaiting/").content.decode()
+
+    operator.post(f"{CALLS}awaiting/12345/{order.order_number}/", {"pick": "01002:event"})
+
+    order.refresh_from_db()
+    assert order.state == "transferred" and order.case.case_class.code == "01002"
+
+
+def test_classifying_an_order_with_an_unknown_class_or_twice_says_why_in_chinese(operator, address):
+    order_number = save_without_a_class(operator, address)
+    url = f"{CALLS}awaiting/12345/{order_number}/"
+
+    unknown = operator.post(url, {"class_code": "99999"})
+    assert unknown.status_code == 400 and "未知的分类代码「99999」" in unknown.content.decode()
+    assert not Case.objects.exists()
+    operator.post(url, {"class_code": "01001", "kind": "event"})
+    twice = operator.post(url, {"class_code": "01001", "kind": "event"})
+    assert twice.status_code == 409 and "无需再转办" in twice.content.decode()
+    assert operator.post(f"{CALLS}awaiting/12345/nope/", {"class_code": "01001"}).status_code == 404
+
+
+def test_a_call_saved_without_a_class_or_a_place_gets_its_address_when_classified(operator, address):
+    order_number = operator.post(CALLS + "save/", call(class_code="", kind="")).json()["order_number"]
+    assert 'data-testid="order-address"' in operator.get(CALLS + "awaiting/").content.decode()
+    url = f"{CALLS}awaiting/12345/{order_number}/"
+
+    nowhere = operator.post(url, {"class_code": "07001", "kind": "event"})
+    assert nowhere.status_code == 400 and not Case.objects.exists()
+    words = f"{address.road.name}{address.number}号"
+    assert operator.post(url, {"class_code": "07001", "kind": "event", "address": words}).status_code == 302
+
+    order = WorkOrder.objects.select_related("case").get(order_number=order_number)
+    assert order.state == "transferred" and order.address == order.case.address == words
+
+
+def test_only_call_takers_open_the_orders_waiting_for_a_class(demo_city):
+    assert signed_in("dispatcher").get(CALLS + "awaiting/").status_code == 403
+    assert signed_in("shift_leader").get(CALLS + "awaiting/").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [

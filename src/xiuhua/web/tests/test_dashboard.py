@@ -114,6 +114,30 @@ def test_each_open_status_has_its_own_colour_on_the_status_chart(loop, people):
     assert len(statuses) == 3 and len(set(colours)) == 3
 
 
+def test_each_slice_and_class_bar_links_to_a_case_list_of_exactly_its_cases(loop, people):
+    loop.report(class_code="01001")
+    loop.report(class_code="01001")
+    loop.to_registered(class_code="01002")
+    loop.to_dispatched(class_code="01002")
+    leader = signed_in("leader")
+
+    for path in ("/dashboard/", "/screen/"):
+        charts = leader.get(path).context["charts"]
+        for status in charts["statuses"]:
+            assert listed(leader, status["link"]) == status["value"], status["name"]
+        classes = charts["classes"]
+        assert len(classes["links"]) == len(classes["counts"]) == 2
+        for link, count in zip(classes["links"], classes["counts"], strict=True):
+            assert "class_code=" in link and listed(leader, link) == count
+    assert sorted(charts["classes"]["counts"]) == [2, 2]
+
+
+def listed(client: Client, url: str) -> int:
+    page = client.get(url)
+    assert page.status_code == 200, url
+    return page.context["table"].page.paginator.count
+
+
 def test_no_two_open_statuses_share_a_colour_or_come_close():
     from itertools import combinations
 

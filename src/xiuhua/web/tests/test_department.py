@@ -90,6 +90,35 @@ def test_quick_filters_narrow_the_lead_cases(loop, people):
     assert listed("open") == listed("nonsense") == {waiting.number, started.number, reported.number, overdue.number}
 
 
+def test_every_quick_filter_count_links_to_a_case_list_of_exactly_its_cases(loop, people):
+    loop.to_dispatched()
+    started = loop.to_dispatched()
+    loop.act(started, "handle", people.zhifa)
+    asking = loop.to_dispatched()
+    loop.act(asking, "request_extension", people.zhifa, extension_value=2, extension_unit="days", note="需停电施工")
+    loop.to_handled()
+    loop.to_dispatched(now=timezone.now() - timedelta(days=30))
+    loop.to_dispatched(department="zhujian")  # another department's: in no count of ours
+    client = signed_in("dept_zhifa")
+
+    page = client.get("/department/")
+
+    for view in page.context["views"]:
+        listed = client.get(view["cases"])
+        assert listed.status_code == 200, view["cases"]
+        numbers = {case.number for case in listed.context["table"].page.paginator.object_list}
+        shown = set(rows_of(client.get(f"/department/?show={view['name']}").content.decode()))
+        assert (len(numbers), numbers) == (view["count"], shown), view["name"]
+        assert f'data-testid="count-{view["name"]}"' in page.content.decode()
+    assert {v["name"]: v["count"] for v in page.context["views"]} == {
+        "open": 5,
+        "to_handle": 2,
+        "handling": 2,
+        "reported_back": 1,
+        "overdue": 1,
+    }
+
+
 def test_a_quick_filter_asked_by_htmx_returns_only_the_table(loop, people):
     loop.to_dispatched()
 

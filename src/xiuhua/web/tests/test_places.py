@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.core.management import call_command
 from django.template import Context, Template
+from django.utils.html import escape
 from pyproj import Geod
 
 from xiuhua.accounts.models import User
@@ -15,6 +16,7 @@ from xiuhua.cases.models import Case
 from xiuhua.cases.tests.conftest import photo
 from xiuhua.geo.crs import wgs84_to_bd09, wgs84_to_gcj02
 from xiuhua.intake.channels.staff.adapter import report_by_staff
+from xiuhua.intake.places import precision_label
 from xiuhua.intake.services import ReportInput
 from xiuhua.territory.models import UnitGrid
 from xiuhua.territory.reverse_geocoding import reverse_geocode
@@ -100,6 +102,30 @@ def checking(loop, people, spot):
     loop.act(case, "handle", people.zhifa)
     loop.act(case, "report_back", people.zhifa, files=[photo("after.jpg")], note="已清运完毕，路面已冲洗")
     return loop.act(case, "check", people.operator, inspector="inspector")
+
+
+def test_the_desktop_case_page_says_how_the_address_was_found_and_links_the_map_apps(people, spot):
+    case = point_report(people, spot)
+    named = worded_report(people, spot, "武原街道海滨东路 1 号")
+
+    for username in ("operator", "leader"):
+        page = signed_in(username).get(f"/cases/{case.number}/").content.decode()
+        precision = f'data-testid="case-precision">({precision_label(case.location_precision)})<'
+        assert case.address in page and precision in page
+        assert "地址由坐标推算" in page
+        for link in navigation_links(case.lng, case.lat, case.address):
+            assert f'href="{escape(link.url)}"' in page, link.app
+    own_words = signed_in("operator").get(f"/cases/{named.number}/").content.decode()
+    assert "武原街道海滨东路 1 号" in own_words and 'data-testid="case-precision"' not in own_words
+    assert 'data-testid="nav-amap"' in own_words
+
+
+def worded_report(people, spot, address: str) -> Case:
+    """A case whose reporter gave the address in words: stored as said, with precision "point"."""
+    data = ReportInput(
+        class_code="01001", kind="event", description="路面有暴露垃圾", lng=spot[0], lat=spot[1], address=address
+    )
+    return report_by_staff(people.operator, data).case
 
 
 def test_the_check_page_shows_before_and_after_the_reply_the_map_and_the_nav_links(checking):

@@ -20,6 +20,7 @@ from xiuhua.web.actions import action_panels
 from xiuhua.web.case_form_pdf import case_form_pdf
 from xiuhua.web.errors import page_not_found
 from xiuhua.web.maps import base_options
+from xiuhua.web.navigation import navigation_links
 
 
 @login_required
@@ -51,6 +52,8 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
         "callback": case_page.callback_for(case, request.user, detail),
         "citizen_rating": case_page.citizen_rating_for(case, request.user),
         "expects_callback": case.source in CALLBACK_SOURCES,
+        # Every user of this page is staff: the centre phones crews, departments send them (see web.navigation).
+        "nav_links": navigation_links(case.lng, case.lat, case.address or detail["community_name"]),
         # An optional tile layer under the vector map (none by default: the platform works offline).
         "map_tiles": getattr(settings, "XIUHUA_MAP_TILES", ""),
         "map_base": base_options(),

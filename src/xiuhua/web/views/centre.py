@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xiuhua.accounts.choices import Role
+from xiuhua.accounts.models import User
+from xiuhua.intake.channels.hotline.adapter import HOTLINE_ROLES, awaiting_class
 from xiuhua.web.queues import DISPATCH_TABS, INTAKE_TABS
 from xiuhua.web.tables import Column
 from xiuhua.web.workbench import PRIORITY, Layout, Workbench, with_suggestions, workbench_view
@@ -43,6 +47,15 @@ DISPATCH_LAYOUT = Layout(
     decorate=with_suggestions,
 )
 
+
+def calls_awaiting_a_class(user: User) -> list[tuple[str, str, int, str]]:
+    """The calls saved without a class (not cases yet): a link beside the tabs, to the page that classifies them."""
+    if user.role not in HOTLINE_ROLES:
+        return []
+    count = awaiting_class(user).count()
+    return [(gettext("Orders waiting for a class"), reverse("web:call_awaiting"), count, "awaiting-class")]
+
+
 INTAKE = Workbench(
     url_name="web:intake",
     title=_("Intake workbench"),
@@ -52,6 +65,7 @@ INTAKE = Workbench(
     first_tab={Role.OPERATOR: "accept", Role.SHIFT_LEADER: "register"},
     layouts={"accept": CASE_LAYOUT, "register": CASE_LAYOUT, "close": CASE_LAYOUT, "callback": CASE_LAYOUT}
     | {"approvals": REQUEST_LAYOUT},
+    links=calls_awaiting_a_class,
 )
 
 DISPATCH = Workbench(

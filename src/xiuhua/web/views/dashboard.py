@@ -111,8 +111,12 @@ def place_name(request: HttpRequest) -> str:
 
 
 def charts(figures: Overview) -> dict:
-    """The data of the trend and top-class charts, with their translated series names."""
+    """The data of the charts, with their translated series names; each bar and slice carries the `/cases/` link
+    of its cases (dashboard.js opens it on a click): the status's open cases, the class's reports this month."""
     classes = list(reversed(figures.top_classes))  # a horizontal bar chart draws its first row at the bottom
+    base = reverse("web:case_list") + "?"
+    today = figures.as_of.astimezone(SHANGHAI).date()
+    month = {"reported_from": today.replace(day=1), "reported_to": today}
     return {
         "trend": {
             "days": [day.strftime("%m-%d") for day in figures.trend.days],
@@ -121,9 +125,18 @@ def charts(figures: Overview) -> dict:
                 {"name": _("Closed"), "data": figures.trend.closed},
             ],
         },
-        "classes": {"names": [c.name for c in classes], "counts": [c.count for c in classes]},
+        "classes": {
+            "names": [c.name for c in classes],
+            "counts": [c.count for c in classes],
+            "links": [base + case_list_query(class_code=c.code, **month) for c in classes],
+        },
         "statuses": [
-            {"name": str(CaseStatus(s).label), "value": n, "itemStyle": {"color": status_colour(s)}}
+            {
+                "name": str(CaseStatus(s).label),
+                "value": n,
+                "itemStyle": {"color": status_colour(s)},
+                "link": base + case_list_query(status=s),
+            }
             for s, n in figures.open_by_status
         ],
         "onTime": None if figures.on_time_rate is None else round(figures.on_time_rate * 100, 1),

@@ -98,7 +98,10 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "table": table,
         "rows": [_row(case, user, now) for case in table.rows],
         "view": view,
-        "views": [{"name": name, "label": VIEW_LABELS[name], "count": counts[name]} for name in department_queue.VIEWS],
+        "views": [
+            {"name": name, "label": VIEW_LABELS[name], "count": counts[name], "cases": view_link(user, name)}
+            for name in department_queue.VIEWS
+        ],
         "now": now,
         "waiting_approval": department_queue.WAITING_APPROVAL,
     }
@@ -110,6 +113,12 @@ def workbench(request: HttpRequest) -> HttpResponse:
         assisted_count=assisted.count(),
     )
     return render(request, "web/department/workbench.html", context)
+
+
+def view_link(user: User, view: str) -> str:
+    """The case list holding exactly a quick filter's cases (what its count links to)."""
+    filters = department_queue.view_list_filters(view, user.department.short_name)
+    return reverse("web:case_list") + "?" + case_list_query(**filters)
 
 
 @login_required

@@ -199,6 +199,11 @@ def visible_work_orders(user: User) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(readable)
 
 
+def awaiting_class(user: User) -> QuerySet[WorkOrder]:
+    """Orders saved without a class (待分类), oldest first: what the operator classifies (`transfer_work_order`)."""
+    return visible_work_orders(user).filter(state=OrderState.AWAITING_CLASS).order_by("received_at", "id")
+
+
 def readable_orders(user: User, orders: list[WorkOrder]) -> list[WorkOrder]:
     """`visible_work_orders`' rule applied to a few orders already read (a caller's, found by the phone digest):
     their cases are checked by primary key, so no subquery over every case the user sees is planned."""
@@ -229,19 +234,34 @@ def find_work_order(hotline: str, order_number: str, *, lock: bool = False) -> W
 
 
 def transfer_work_order(
-    hotline: str, order_number: str, class_code: str, kind: str | None, actor: User, now: datetime | None = None
+    hotline: str,
+    order_number: str,
+    class_code: str,
+    kind: str | None,
+    actor: User,
+    now: datetime | None = None,
+    *,
+    address: str = "",
 ) -> WorkOrder:
-    """An order that came without a class becomes a case once the operator picks the class."""
+    """An order that came without a class becomes a case once the operator picks the class.
+
+    `address`: the place in words, for an order saved with neither a point nor an address (a case needs one);
+    it is kept on the order too. An order that has a place keeps its own."""
     _check_actor(actor)
     now = now or timezone.now()
     with transaction.atomic():
         order = find_work_order(hotline, order_number, lock=True)
         if order.state != OrderState.AWAITING_CLASS:
             raise Conflict(f"工单 {order_number} 当前为「{order.get_state_display()}」，无需再转办")
+        fields = ["case", "state"]
+        if (address := (address or "").strip()) and not order.address and order.lng is None:
+            check_length("地址", address, 256)
+            order.address = address
+            fields.append("address")
         data = _input_of(order)
         order.case = _open_case(order, data, class_code, kind, actor, now).case
         order.state = OrderState.TRANSFERRED
-        order.save(update_fields=["case", "state"])
+        order.save(update_fields=fields)
     return order
 
 

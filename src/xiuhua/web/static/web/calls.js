@@ -39,14 +39,30 @@
 
   /* ------------------------------------------------------------------ combobox */
 
+  /* A suggestion list always answers what is in the box now. While the typed text has no answer yet (the
+   * 200 ms pause after typing, then the request) the list is marked busy (aria-busy, data-for = the text it
+   * answers) and shows no selection; ↓/↑ and Enter pressed then are kept and applied to the fresh answer, so an
+   * operator who types and presses ↓ Enter at once takes the first suggestion for what they typed, never one
+   * left over from half of it — however slow the server or the machine. */
   function combobox(input, list, options) {
     let items = [], active = -1, ticket = 0;
+    let answered = null;  // the text the shown items answer (null: none yet)
+    let queuedMove = 0, queuedPick = false;
+
+    const busy = () => answered !== input.value.trim();
+
+    function markBusy() {
+      list.setAttribute("aria-busy", busy() ? "true" : "false");
+      list.dataset.for = answered === null ? "" : answered;
+    }
 
     function close() {
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");
       active = -1;
+      queuedMove = 0;
+      queuedPick = false;
     }
 
     function render() {
@@ -82,30 +98,41 @@
       input.setAttribute("aria-expanded", "true");
       if (active >= 0) input.setAttribute("aria-activedescendant", list.id + "-" + active);
       else input.removeAttribute("aria-activedescendant");
+      markBusy();
     }
 
     async function refresh() {
       const mine = ++ticket;
+      const text = input.value.trim();
       let found = [];
       try {
-        found = await options.fetch(input.value.trim());
+        found = await options.fetch(text);
       } catch (error) {
         found = [];
       }
       if (mine !== ticket || document.activeElement !== input) return;
+      if (text !== input.value.trim()) return;  // typed on meanwhile: its own refresh is on the way
       items = found;
+      answered = text;
       active = -1;
-      if (items.length || input.value.trim()) render(); else close();
+      if (items.length || text) render(); else { close(); markBusy(); }
+      const step = queuedMove, thenPick = queuedPick;
+      queuedMove = 0;
+      queuedPick = false;
+      if (step) move(step);
+      if (thenPick && active >= 0) pick(active);
     }
 
     function pick(index) {
       const item = items[index];
       close();
       if (item) options.pick(item);
+      markBusy();  // the box now holds the picked label, which no list answers
     }
 
     function move(step) {
-      if (list.hidden) { refresh(); return; }
+      if (busy()) { queuedMove += step; askNow(); return; }  // applied to the answer for what is typed
+      if (list.hidden) { queuedMove += step; refresh(); return; }
       if (!items.length) return;
       active = (active + step + items.length) % items.length;
       render();
@@ -113,19 +140,29 @@
       if (option) option.scrollIntoView({block: "nearest"});
     }
 
-    const later = debounce(refresh, 200);
-    input.addEventListener("input", function () { if (options.edited) options.edited(); later(); });
+    let timer = null;
+    function later() { clearTimeout(timer); timer = setTimeout(function () { timer = null; refresh(); }, 200); }
+    function askNow() { clearTimeout(timer); timer = null; refresh(); }  // no need to wait for the typing pause
+
+    input.addEventListener("input", function () {
+      if (options.edited) options.edited();
+      if (active >= 0) { active = -1; if (!list.hidden) render(); }  // a selection in the old answer is void
+      markBusy();
+      later();
+    });
     if (options.onFocus) input.addEventListener("focus", refresh);
-    input.addEventListener("blur", function () { ticket++; close(); });
+    input.addEventListener("blur", function () { ticket++; clearTimeout(timer); timer = null; close(); });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
       else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
       else if (event.key === "Escape" && !list.hidden) { event.preventDefault(); close(); }
       else if (event.key === "Enter" && !event.ctrlKey) {
         event.preventDefault();  // Enter never submits from a combobox: Ctrl+Enter does
-        if (!list.hidden && active >= 0) pick(active);
+        if (busy() && queuedMove) queuedPick = true;  // ↓ Enter typed ahead of the answer
+        else if (!list.hidden && active >= 0) pick(active);
       }
     });
+    markBusy();
     return {close: close};
   }
 

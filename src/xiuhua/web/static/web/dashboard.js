@@ -23,8 +23,21 @@
   function chart(id) {
     const element = document.getElementById(id);
     if (!element) return null;
-    if (!charts[id]) charts[id] = echarts.init(element, dark ? "dark" : null, { renderer: "canvas" });
+    if (!charts[id]) {
+      charts[id] = echarts.init(element, dark ? "dark" : null, { renderer: "canvas" });
+      charts[id].on("click", openCases); // once per instance: redraws give new options, never new handlers
+      // Drawn and done animating (bars and slices take clicks where they finally are): for people and tests.
+      charts[id].on("finished", () => (element.dataset.drawn = "true"));
+    }
     return charts[id];
+  }
+
+  /* A bar or slice opens the case list behind it, like every other figure: the link comes with the data
+   * (a slice's own `link`, a bar's entry in the chart's `links`), built by the server from the same definitions. */
+  const linksOf = {};
+  function openCases(params) {
+    const link = (params.data && params.data.link) || (linksOf[params.seriesId] || [])[params.dataIndex];
+    if (typeof link === "string" && link.startsWith("/")) window.location.assign(link);
   }
 
   function empty(text) {
@@ -56,6 +69,7 @@
   function drawClasses(data) {
     const target = chart("classes-chart");
     if (!target) return;
+    linksOf.classes = data.classes.links || [];
     const none = data.classes.counts.length === 0;
     target.setOption(
       {
@@ -67,6 +81,7 @@
         yAxis: { type: "category", data: data.classes.names, axisTick: { show: false }, axisLabel: { color: colours.text, fontSize: fonts.axis } },
         series: [
           {
+            id: "classes",
             type: "bar",
             data: data.classes.counts,
             barMaxWidth: dark ? 24 : 18,
