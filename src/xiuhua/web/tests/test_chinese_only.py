@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
-from xiuhua.cases.models import Case
+from xiuhua.accounts.models import User
+from xiuhua.cases.choices import AttachmentStage
+from xiuhua.cases.models import Case, CaseAttachment
+from xiuhua.evaluation.periods import previous_month
+from xiuhua.reports.jobs import request_report, run_report_jobs
+from xiuhua.reports.models import ReportFormat
 from xiuhua.platform.demo_history import build_demo_history
 from xiuhua.web.tests.test_shell import signed_in
+from xiuhua.web.tests.url_walk import Form, account, forms_of, routes, skipped, urls
 
 pytestmark = pytest.mark.django_db
 
@@ -62,28 +74,45 @@ def leaks(text: str) -> list[str]:
     return sorted({*(word for word in SNAKE.findall(text) if word not in usernames), *ENGLISH.findall(text)})
 
 
-def scan(client: Client, method: str, url: str, data=None, *, api: bool = False) -> list[str]:
+def send(client: Client, method: str, url: str, data=None, *, api: bool = False) -> HttpResponse:
     if method == "get":
-        response = client.get(url, data or {}, HTTP_ACCEPT_LANGUAGE="zh-hans")
-    elif api:
-        response = client.post(url, json.dumps(data or {}), content_type="application/json")
-    else:
-        response = client.post(url, data or {}, HTTP_ACCEPT_LANGUAGE="zh-hans")
-    assert response.status_code < 500, (url, response.status_code)
+        return client.get(url, data or {}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    if api:
+        return client.post(url, json.dumps(data or {}), content_type="application/json")
+    return client.post(url, data or {}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+
+def leaks_of(response: HttpResponse, label: str) -> list[str]:
+    if response.status_code >= 500:
+        return [f"{label}: HTTP {response.status_code}"]
     if response.status_code in (301, 302):
         return []
     if response["Content-Type"].startswith("application/json"):
         body = response.json()
         text = body.get("detail", "") if isinstance(body, dict) else ""
-        return [f"{url}: {leak}" for leak in leaks(str(text))]
+        return [f"{label}: {leak}" for leak in leaks(str(text))]
     if not response["Content-Type"].startswith("text/html"):
         return []
-    return [f"{method.upper()} {url}: {leak}" for leak in leaks(visible_text(response.content.decode()))]
+    return [f"{label}: {leak}" for leak in leaks(visible_text(response.content.decode()))]
+
+
+def scan(client: Client, method: str, url: str, data=None, *, api: bool = False) -> list[str]:
+    return leaks_of(send(client, method, url, data, api=api), f"{method.upper()} {url}")
 
 
 @pytest.fixture
 def city(demo_city):
     build_demo_history(40, seed=3, days=40)
+    # Every case gets a file and the leader a report file job, so the attachment and job routes can be filled.
+    stored = default_storage.save("cases/walk.txt", ContentFile(b"walk"))
+    now = timezone.now()
+    CaseAttachment.objects.bulk_create(
+        CaseAttachment(case=case, stage=AttachmentStage.BEFORE, file=stored, original_name="walk.txt",
+                       content_type="text/plain", size=4, sha256="0" * 64, uploaded_at=now)
+        for case in Case.objects.all()
+    )  # fmt: skip
+    request_report(User.objects.get(username="leader"), previous_month(now), ReportFormat.XLSX)
+    run_report_jobs()
     return Case.objects.order_by("-reported_at").first()
 
 
@@ -118,14 +147,82 @@ def staff_pages(number: str) -> dict[str, list[tuple]]:
     }  # fmt: skip
 
 
-@pytest.mark.parametrize("username", ["operator", "shift_leader", "dispatcher", "leader", "dept_zhifa", "inspector",
-                                      "admin"])  # fmt: skip
-def test_every_page_and_form_error_of_a_role_is_chinese(city, username):
-    client = signed_in(username)
-    found = []
-    for method, url, data in staff_pages(city.number)[username]:
-        found += scan(client, method, url, data, api=url.startswith("/api/"))
-    assert not found, "\n".join(found)
+def busiest_department() -> str:
+    counts = Counter(Case.objects.values_list("lead_department__short_name", flat=True))
+    return f"dept_{max((name for name in counts if name), key=counts.__getitem__)}"
+
+
+@dataclass
+class Walk:
+    """What one walk over the URL conf found: leaks, and which routes a role really opened."""
+
+    found: list[str] = field(default_factory=list)
+    opened: set[str] = field(default_factory=set)
+    tried: set[str] = field(default_factory=set)
+    pages: int = 0
+    forms: int = 0
+
+    def open(self, client: Client, route: str, url: str) -> HttpResponse:
+        self.tried.add(route)
+        response = send(client, "get", url)
+        if response.status_code == 405:  # a POST-only route (an action, a save): posted empty but for its query
+            response = send(client, "post", url, dict(parse_qsl(urlsplit(url).query)))
+        self.found += leaks_of(response, f"GET/POST {url}")
+        self.pages += response["Content-Type"].startswith("text/html")
+        if opened(response):
+            self.opened.add(route)
+        return response
+
+    def submit(self, client: Client, form: Form) -> None:
+        for invalid in (False, True):
+            self.forms += 1
+            data = form.data(invalid)
+            self.found += leaks_of(send(client, form.method, form.action, data), f"{form.method.upper()} "
+                                   f"{form.action} {'invalid' if invalid else 'empty'} {sorted(data)}")  # fmt: skip
+
+
+def opened(response: HttpResponse) -> bool:
+    """Really opened: a page, a file, a redirect after a submission, or a form's error; not a refusal or a 404."""
+    if response.status_code in (301, 302):
+        return not response["Location"].startswith("/login/")
+    return response.status_code < 400 or response.status_code in (400, 409, 413, 422)
+
+
+def walk_as(walk: Walk, username: str | None) -> None:
+    client = signed_in(username) if username else Client()
+    client.raise_request_exception = False  # a server error is one more finding; the walk goes on
+    who = account(username)
+    submitted: set[tuple] = set()
+    for route in routes():
+        if skipped(route):
+            continue
+        for url in urls(route, who):
+            response = walk.open(client, route, url)
+            if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+                continue
+            for form in forms_of(url, response.content.decode()):
+                key = (form.method, urlsplit(form.action).path, tuple(name for name, *_ in form.fields))
+                if key not in submitted:
+                    submitted.add(key)
+                    walk.submit(client, form)
+
+
+def test_every_page_of_the_url_conf_and_its_form_errors_are_chinese(city):
+    """Every route (path arguments from the demo data) as every demo role and a citizen, each form on each page
+    sent empty and with invalid values; every route either really opened by some role or skipped with a reason."""
+    walk = Walk()
+    usernames = ["admin", "secadmin", "auditor", "operator", "shift_leader", "dispatcher", "inspector", "leader",
+                 busiest_department(), None]  # fmt: skip
+    for username in usernames:
+        walk_as(walk, username)
+    for username, requests in staff_pages(city.number).items():
+        client = signed_in(username)
+        for method, url, data in requests:
+            walk.found += scan(client, method, url, data, api=url.startswith("/api/"))
+    never = sorted({route for route in routes() if not skipped(route)} - walk.opened)
+    print(f"{len(walk.tried)} routes tried, {walk.pages} pages and {walk.forms} form submissions scanned")
+    assert not walk.found, "\n".join(walk.found)
+    assert not never, f"routes no role opened (fill their path arguments or add them to SKIPPED): {never}"
 
 
 def test_the_citizens_pages_and_their_errors_are_chinese(city, spot):
