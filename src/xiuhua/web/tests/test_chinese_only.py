@@ -273,3 +273,9 @@ def test_a_lookup_pasted_too_long_is_refused_with_the_limits_named(city):
 
     assert response.status_code == 400
     assert "案卷编号最多 13 位、查询码最多 12 位" in response.content.decode()
+
+
+def test_a_user_name_pasted_too_long_is_refused_with_the_limit_named(city):
+    response = Client().post("/login/", {"username": "垃" * 5000, "password": "x"})
+
+    assert response.status_code == 200 and "用户名最多 150 个字符，您输入了 5000 个" in response.content.decode()
