@@ -28,6 +28,9 @@ from xiuhua.core.audit import record_audit
 HIDDEN_TEXT = "（保密）"
 REDACTED_TEXT = "[已隐去]"
 CONFIDENTIAL_VIEW_ACTION = "privacy.confidential_contact_viewed"
+# Where the contact was shown, as the auditor reads it in the summary (the code stays in the entry's details).
+SURFACE_NAMES = {"case_page": "案卷页", "case_form_pdf": "案卷表单（PDF）", "centre_panel": "指挥中心面板",
+                 "mobile_case": "监督员手机案卷页"}  # fmt: skip
 
 # Roles that call reporters back: they need the number.
 SEES_CONFIDENTIAL = frozenset({Role.OPERATOR, Role.SHIFT_LEADER})
@@ -115,7 +118,11 @@ def note_full_view(viewer: Any, contact: Contact, target: str, surface: str) -> 
     """One audit row per view of a confidential contact in full (not per field); nothing otherwise."""
     if contact.confidential and contact.visibility == Visibility.FULL and (contact.name or contact.phone):
         record_audit(
-            viewer, CONFIDENTIAL_VIEW_ACTION, target=target, summary=f"查看保密联系人：{surface}", surface=surface
+            viewer,
+            CONFIDENTIAL_VIEW_ACTION,
+            target=target,
+            summary=f"查看保密联系人：{SURFACE_NAMES.get(surface, surface)}",
+            surface=surface,
         )
 
 

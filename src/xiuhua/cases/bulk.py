@@ -44,7 +44,10 @@ def apply_to_many(
 ) -> list[Outcome]:
     """Take `action` on each case of `numbers` (duplicates once, in the given order), each in its own transaction."""
     if action not in BULK_ACTIONS:
-        raise DomainError(f"「{_label(action)}」不能批量操作，可批量的有：{'、'.join(map(_label, BULK_ACTIONS))}")
+        offered = "、".join(map(_label, BULK_ACTIONS))
+        if not action:
+            raise DomainError(f"请先选择要批量进行的操作（{offered}）", code="no_action")
+        raise DomainError(f"「{_label(action)}」不能批量操作，可批量的有：{offered}", code="not_bulk")
     if actor.role not in BULK_ACTIONS[action]:
         raise PermissionDenied(f"你的角色不能批量「{_label(action)}」")
     unique = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip()))
@@ -64,4 +67,8 @@ def _one(number: str, action: str, actor: User, params: dict, now: datetime | No
 
 
 def _label(action: str) -> str:
-    return str(Action(action).label)
+    """The action's Chinese name; a value that is no action at all (a hand-made request) is shown as sent."""
+    try:
+        return str(Action(action).label)
+    except ValueError:
+        return action

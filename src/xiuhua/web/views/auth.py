@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,8 +19,20 @@ from xiuhua.accounts.services import set_new_password
 from xiuhua.core.errors import DomainError
 
 
+class LoginForm(AuthenticationForm):
+    def clean_username(self) -> str:
+        """Refused with the limit named. Django sets the field's max_length only on the widget, so a pasted page
+        would reach authentication, and django-axes's record of the failed try would overflow its column."""
+        username = self.cleaned_data["username"]
+        most = self.fields["username"].max_length
+        if len(username) > most:
+            raise forms.ValidationError(f"用户名最多 {most} 个字符，您输入了 {len(username)} 个", code="max_length")
+        return username
+
+
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):

@@ -146,9 +146,20 @@ def receipt(request: HttpRequest, case: Case) -> HttpResponse:
 def lookup(request: HttpRequest) -> HttpResponse:
     """A form for the number and code; with both given, straight to the status page."""
     number, code = request.GET.get("number", "").strip(), request.GET.get("code", "").strip()
+    if error := _lookup_too_long(number, code):
+        return render(request, "web/public/lookup.html", {"error": error}, status=400)
     if number and code:
         return redirect(f"{reverse('web:public_case', args=[number])}?{urlencode({'code': code})}")
     return render(request, "web/public/lookup.html", {"number": number, "code": code})
+
+
+def _lookup_too_long(number: str, code: str) -> str:
+    """Refused with the limits named: a pasted page of text would otherwise make a redirect too long to send."""
+    most_number = Case._meta.get_field("number").max_length
+    most_code = Case._meta.get_field("lookup_code").max_length
+    if len(number) > most_number or len(code) > most_code:
+        return f"案卷编号最多 {most_number} 位、查询码最多 {most_code} 位，请按回执核对后重新输入"
+    return ""
 
 
 @never_cache
