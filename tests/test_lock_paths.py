@@ -38,6 +38,9 @@ LOCK_PATHS = {
         "tests.test_lock_paths::test_an_order_without_a_class_becomes_a_case_when_transferred_through_the_api",
         "tests.test_lock_paths::test_transferring_an_order_twice_is_a_conflict_not_an_error",
     ],
+    "patrol/services.py": [
+        "xiuhua.patrol.tests.test_api::test_an_inspector_goes_on_duty_sends_points_and_goes_off_with_a_token"
+    ],
     "intake/channels/alerts/adapter.py": [
         "xiuhua.intake.channels.alerts.tests.test_alerts_channel::test_repeats_within_the_window_fold_into_the_open_case"
     ],

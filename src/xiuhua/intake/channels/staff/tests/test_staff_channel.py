@@ -32,7 +32,7 @@ def test_a_refused_report_names_the_field_stores_nothing_and_is_logged(as_user, 
     form = {**INSPECTOR_FORM, "lng": spot[0], "lat": spot[1], "description": ""}
     response = as_user("inspector").post_form("/reports", {**form, "photos": [photo()]})
     assert response.status_code == 400
-    assert "description" in response.json()["detail"]
+    assert "问题描述" in response.json()["detail"]
     assert not Case.objects.exists()
     logged = RejectedReport.objects.get()
     assert (logged.channel, logged.error_code) == ("staff", "description_required")
