@@ -40,7 +40,16 @@ from xiuhua.territory.queries import parse_bbox
 from xiuhua.web import case_page as case_page_parts
 from xiuhua.web.actions import action_panels
 from xiuhua.web.errors import forbidden, page_not_found
-from xiuhua.web.maps import GRID_LIMIT, SIMPLIFY_M, grid_features, json_error, map_options, parse_point, required_point
+from xiuhua.web.maps import (
+    GRID_LIMIT,
+    SIMPLIFY_M,
+    base_options,
+    grid_features,
+    json_error,
+    map_options,
+    parse_point,
+    required_point,
+)
 from xiuhua.web.mobile_forms import ReportForm, class_groups
 from xiuhua.web.navigation import navigation_links
 
@@ -121,6 +130,7 @@ def case_page(request: HttpRequest, number: str) -> HttpResponse:
         "next": reverse("web:m_tasks"),
         "tab": "tasks",
         "map_tiles": getattr(settings, "XIUHUA_MAP_TILES", ""),
+        "map_base": base_options(),
     }
     return render(request, "web/mobile/case.html", context)
 
@@ -209,6 +219,7 @@ APP_STATIC = (
     "web/pages.js",
     "web/m-tasks.js",
     "web/m-case.js",
+    "web/basemap.js",
     "web/case_map.js",
     "web/m-me.js",
     "web/pin-map.js",

@@ -43,6 +43,7 @@ def test_case_list_filters_in_place_and_opens_a_case(page, log_in, loop, server)
 
     page.goto(f"{server.url}/cases/")
     assert page.locator("table.case-table tbody tr").count() == 2
+    page.click("summary:has-text('更多条件')")  # the class code is among the folded filters
     page.fill("#id_class_code", "01001")
     page.click("button:has-text('查询')")
     page.wait_for_url(re.compile(r"class_code=01001"))
