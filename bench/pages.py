@@ -254,8 +254,8 @@ def main() -> None:
     from history import generate_cases
 
     from xiuhua.cases.models import Case
-    from xiuhua.platform.demo import build_demo_city
     from xiuhua.catalog.models import Component
+    from xiuhua.platform.demo import build_demo_city
     from xiuhua.territory.models import UnitGrid
 
     call_command("migrate", verbosity=0)
