@@ -35,7 +35,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--days", type=int, default=365, help="spread the cases over the last N days (61: the months evaluated)"
     )
-    parser.add_argument("--only", default="", help="measure only the pages whose name contains this text")
+    parser.add_argument(
+        "--only", default="", help="measure only the pages whose name contains this text (several: comma-separated)"
+    )
+    parser.add_argument(
+        "--components", type=int, default=0, help="also write N base-map components in bulk (e.g. 500000)"
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -149,6 +154,35 @@ def _call_pages() -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _map_layer_pages() -> list[tuple[str, str, str, str]]:
+    """The base map's layers (issue 13) for the map page's first view (zoom 16 at the district's centre), the whole
+    district zoomed out and a street zoomed in, as `bench/map_layers.py` asks them."""
+    from map_layers import view_bbox
+
+    from xiuhua.territory.models import Division
+
+    district = Division.objects.get(level="district")
+    lng, lat = (district.min_lng + district.max_lng) / 2, (district.min_lat + district.max_lat) / 2
+    whole = f"?bbox={district.min_lng},{district.min_lat},{district.max_lng},{district.max_lat}&zoom=11"
+    z16, z17 = f"?bbox={view_bbox(lng, lat, 16)}&zoom=16", f"?bbox={view_bbox(lng, lat, 17)}&zoom=17"
+    return [
+        ("map layer: components, first view, zoom 16", "operator", "web:map_components", z16),
+        ("map layer: components, whole district, zoom 11", "operator", "web:map_components", whole),
+        ("map layer: components one by one, zoom 17", "operator", "web:map_components", z17),
+        ("map layer: roads, zoom 16", "operator", "web:map_roads", z16),
+        ("map layer: roads, whole district, zoom 11", "operator", "web:map_roads", whole),
+        ("map layer: house numbers, zoom 17", "operator", "web:map_addresses", z17),
+    ]
+
+
+def _components(count: int, seed: int) -> None:
+    from xiuhua.web.tests.basemap_data import grid_boxes, insert_components
+
+    boxes = grid_boxes()
+    per_grid = -(-count // len(boxes))
+    insert_components(boxes[: -(-count // per_grid)], per_grid=per_grid, seed=seed)
+
+
 def _last_month() -> str:
     from datetime import timedelta
 
@@ -220,6 +254,7 @@ def main() -> None:
     from history import generate_cases
 
     from xiuhua.cases.models import Case
+    from xiuhua.catalog.models import Component
     from xiuhua.platform.demo import build_demo_city
     from xiuhua.territory.models import UnitGrid
 
@@ -236,15 +271,20 @@ def main() -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        if args.components:
+            _components(args.components, args.seed)
         _play_cases()
     generated_s = time.perf_counter() - started
     played = list(Case.objects.filter(events__isnull=False).order_by("pk").values_list("number", flat=True)[:1])
-    pages = [page for page in _pages(played) + _call_pages() if args.only in page[0]]
+    only = [text for text in args.only.split(",") if text] or [""]
+    pages = _pages(played) + _call_pages() + _map_layer_pages()
+    pages = [page for page in pages if any(text in page[0] for text in only)]
     results, missing = measure(pages, args.runs)
     out = {
         "database": connection.vendor,
         "cases": Case.objects.count(),
         "grids": UnitGrid.objects.count(),
+        "components": Component.objects.count(),
         "generate_seconds": round(generated_s, 1),
         "pages": results,
         "missing": missing,

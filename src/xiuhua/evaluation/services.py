@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
@@ -108,16 +109,22 @@ def evaluate_many(
         check_may_evaluate(user)
     current = _evaluate_period(object_types, FigureCounter(period, user), user)
     if compare:
-        previous = _evaluate_period(object_types, FigureCounter(period.previous(), user), user, score_only=True)
+        # The objects in scope are the same in both periods: the previous one adds only those with figures.
+        known = {object_type: {row.key: row.name for row in result.rows} for object_type, result in current.items()}
+        previous = _evaluate_period(
+            object_types, FigureCounter(period.previous(), user), user, score_only=True, known=known
+        )
         for object_type, result in current.items():
             _compare(result.rows, {row.key: row for row in previous[object_type].rows})
     return current
 
 
 def _evaluate_period(
-    object_types, counter: FigureCounter, user: User | None, *, score_only: bool = False
+    object_types, counter: FigureCounter, user: User | None, *, score_only: bool = False, known: dict | None = None
 ) -> dict[str, Evaluation]:
-    """Each type's rows, scored and ranked; `score_only` counts just what the score needs (for a previous period)."""
+    """Each type's rows, scored and ranked; `score_only` counts just what the score needs (for a previous period).
+
+    `known` gives each type's objects (key → name) when already read, e.g. for the current period."""
     schemes = {scheme.object_type: scheme for scheme in ScoreScheme.objects.filter(object_type__in=object_types)}
     results = {}
     for object_type in object_types:
@@ -126,10 +133,13 @@ def _evaluate_period(
         scored = (*(component["indicator"] for component in components), SAMPLE[object_type])
         codes = scored if score_only else (*COLUMNS[object_type], *(c for c in scored if c not in COLUMNS[object_type]))
         figures = counter.figures(object_type, codes)
-        rows = [
-            EvaluationRow(key, name, with_rates(codes, figures.get(key, {})))
-            for key, name in evaluated_objects(object_type, user, extra_keys=figures.keys()).items()
-        ]
+        if known and object_type in known:
+            objects = known[object_type]
+            if missing := [key for key in figures if key not in objects]:
+                objects = {**objects, **_names(object_type, missing)}
+        else:
+            objects = evaluated_objects(object_type, user, extra_keys=figures.keys())
+        rows = [EvaluationRow(key, name, with_rates(codes, figures.get(key, {}))) for key, name in objects.items()]
         _score_and_rank(rows, components, SAMPLE[object_type], min_sample())
         rows.sort(key=lambda row: (row.rank is None, row.rank or 0, row.name))
         indicators = [INDICATORS[code] for code in COLUMNS[object_type]]
@@ -357,18 +367,32 @@ def hotline_cases(indicator: Indicator, object_type: str, key: str, start: datet
 def with_rates(codes: tuple[str, ...], counted: dict) -> Values:
     """Counts (0 when nothing counted), averages and rates (None with nothing to divide by) of `codes`."""
     values: Values = {}
-    for code in codes:
-        indicator = INDICATORS[code]
-        if indicator.kind == "rate":
-            numerator = counted.get(indicator.numerator) or 0
-            denominator = counted.get(indicator.denominator) or 0
+    for code, kind, first, second in _plan(codes):
+        if kind == "rate":
+            numerator = counted.get(first) or 0
+            denominator = counted.get(second) or 0
             values[code] = numerator / denominator if denominator else None
-        elif indicator.kind == "average":
-            total, number = counted.get(f"{code}_sum"), counted.get(f"{code}_n")
+        elif kind == "average":
+            total, number = counted.get(first), counted.get(second)
             values[code] = round(total / number, 2) if number else None
         else:
             values[code] = counted.get(code, 0)
     return values
+
+
+@lru_cache(maxsize=64)
+def _plan(codes: tuple[str, ...]) -> tuple[tuple[str, str, str, str], ...]:
+    """What `with_rates` reads for each code, looked up once per set of codes (it runs for every object)."""
+    plan = []
+    for code in codes:
+        indicator = INDICATORS[code]
+        if indicator.kind == "rate":
+            plan.append((code, "rate", indicator.numerator, indicator.denominator))
+        elif indicator.kind == "average":
+            plan.append((code, "average", f"{code}_sum", f"{code}_n"))
+        else:
+            plan.append((code, indicator.kind, code, ""))
+    return tuple(plan)
 
 
 # -- the objects evaluated
