@@ -26,6 +26,7 @@ from xiuhua.accounts.models import User
 from xiuhua.cases.choices import AttachmentStage
 from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.evaluation.periods import previous_month
+from xiuhua.intake.channels.hotline.adapter import WorkOrderInput, take_work_order
 from xiuhua.platform.demo_history import build_demo_history
 from xiuhua.reports.jobs import request_report
 from xiuhua.reports.models import JobState, ReportFormat
@@ -127,6 +128,11 @@ def city(demo_city):
     # Finished by hand: building the workbook is not what this test is about and takes seconds.
     job.file, job.state, job.finished_at = stored, JobState.DONE, now
     job.save()
+    # A call saved without a class, for the 待分类工单 page and its classify route.
+    take_work_order(
+        WorkOrderInput("12345", "WALK-AWAITING-1", "complaint", "路口有人占道经营", address="海滨路1号"),
+        User.objects.get(username="operator"),
+    )
     return Case.objects.order_by("-reported_at").first()
 
 

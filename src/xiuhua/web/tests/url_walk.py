@@ -19,6 +19,8 @@ from xiuhua.accounts.models import User
 from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.cases.queries import visible_cases
 from xiuhua.cases.workflow import allowed_actions
+from xiuhua.intake.channels.hotline.adapter import awaiting_class
+from xiuhua.intake.channels.hotline.models import WorkOrder
 from xiuhua.reports.models import ReportJob
 
 # Route prefixes (as written in the URL conf) that are not Chinese pages of ours, and why.
@@ -64,6 +66,7 @@ class Account:
     actions: list[str] = field(default_factory=list)
     attachment: CaseAttachment | None = None
     job: ReportJob | None = None
+    order: WorkOrder | None = None  # a call waiting for its class (待分类工单)
 
 
 def account(username: str | None) -> Account:
@@ -76,7 +79,8 @@ def account(username: str | None) -> Account:
     case = ranked[0] if ranked else None
     attachment = CaseAttachment.objects.filter(case__in=cases).first()
     job = ReportJob.objects.filter(user=user).first()
-    return Account(username, case, allowed_actions(case, user) if case else [], attachment, job)
+    order = awaiting_class(user).first()
+    return Account(username, case, allowed_actions(case, user) if case else [], attachment, job, order)
 
 
 def urls(route: str, who: Account) -> list[str]:
@@ -90,6 +94,8 @@ def urls(route: str, who: Account) -> list[str]:
         values["attachment_id"] = [str(who.attachment.pk)]
     if who.job is not None:
         values["job_id"] = [str(who.job.pk)]
+    if who.order is not None:
+        values["hotline"], values["order_number"] = [who.order.hotline], [who.order.order_number]
     filled = ["/" + route]
     for name in PARAMETER.findall(route):
         if name not in values:
