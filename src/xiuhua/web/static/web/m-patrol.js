@@ -9,35 +9,14 @@
 (function () {
   'use strict';
   const bar = document.getElementById('m-duty');
-  if (!bar || !window.indexedDB) return;
-  const DB_NAME = 'xiuhua-phone', STORE = 'patrol', BATCH = 500;
+  if (!bar || !window.indexedDB || !window.XPhoneDb) return;  // the database is opened by m-queue.js
+  const STORE = 'patrol', BATCH = 500;
   const t = bar.dataset, user = t.user, api = t.api;
   const stateKey = 'xiuhua-duty:' + user;
   let interval = Number(localStorage.getItem('xiuhua-duty-interval') || t.interval) * 1000;
   let timer = null, flushing = null, changes = 0;
 
-  function openDb() {
-    return new Promise(function (resolve, reject) {
-      const request = indexedDB.open(DB_NAME, 2);
-      request.onupgradeneeded = function () {
-        ['reports', 'patrol'].forEach(function (name) {
-          if (!request.result.objectStoreNames.contains(name)) request.result.createObjectStore(name, {keyPath: 'key'});
-        });
-      };
-      request.onsuccess = function () { resolve(request.result); };
-      request.onerror = function () { reject(request.error); };
-    });
-  }
-
-  async function withStore(mode, work) {
-    const db = await openDb();
-    return new Promise(function (resolve, reject) {
-      const tx = db.transaction(STORE, mode);
-      const request = work(tx.objectStore(STORE));
-      tx.oncomplete = function () { db.close(); resolve(request ? request.result : undefined); };
-      tx.onerror = function () { db.close(); reject(tx.error); };
-    });
-  }
+  function withStore(mode, work) { return window.XPhoneDb.inStore(STORE, mode, work); }
 
   async function waiting() {
     const items = await withStore('readonly', function (store) { return store.getAll(); });

@@ -16,7 +16,7 @@
 
   function openDb() {
     return new Promise(function (resolve, reject) {
-      // Version 2 added the patrol outbox (m-patrol.js opens the same database with the same upgrade).
+      // Version 2 added the patrol outbox (m-patrol.js reaches it through window.XPhoneDb).
       const request = indexedDB.open(DB_NAME, 2);
       request.onupgradeneeded = function () {
         ['reports', 'patrol'].forEach(function (name) {
@@ -28,15 +28,19 @@
     });
   }
 
-  async function withStore(mode, work) {
+  // One transaction on one store of the phone's database; shared with m-patrol.js (window.XPhoneDb) so the
+  // database's version and upgrade live in one place.
+  async function inStore(name, mode, work) {
     const db = await openDb();
     return new Promise(function (resolve, reject) {
-      const tx = db.transaction(STORE, mode);
-      const request = work(tx.objectStore(STORE));
+      const tx = db.transaction(name, mode);
+      const request = work(tx.objectStore(name));
       tx.oncomplete = function () { db.close(); resolve(request ? request.result : undefined); };
       tx.onerror = function () { db.close(); reject(tx.error); };
     });
   }
+  window.XPhoneDb = {inStore: inStore};
+  function withStore(mode, work) { return inStore(STORE, mode, work); }
 
   const list = async function () {
     const items = await withStore('readonly', function (store) { return store.getAll(); });
