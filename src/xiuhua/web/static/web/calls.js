@@ -291,6 +291,9 @@
   const phone = $("#call-phone");
   const history = document.getElementById("caller-history");
   const blankHistory = history.innerHTML, blankDuplicates = duplicates.innerHTML;
+  // An operator may start typing the caller number before htmx has bound its lookup (the field has autofocus):
+  // look the number up once htmx is ready, so nothing typed that early goes unanswered.
+  if (window.htmx) htmx.onLoad(function (element) { if (element === document.body && phone.value) htmx.trigger(phone, "search"); });
   let saving = false;
 
   function fill(template, values) {
