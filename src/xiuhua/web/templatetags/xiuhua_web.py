@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -15,6 +16,13 @@ from xiuhua.cases.presenters import current_light, shown_description
 register = template.Library()
 
 LIGHT_CSS = {"green": "success", "yellow": "warning", "red": "danger"}
+
+
+@register.simple_tag
+def patrol_interval_seconds() -> int:
+    """How often a phone on duty records its position: the page starts with it, so even a phone that goes
+    offline before its first answer from the patrol API records at the configured pace."""
+    return settings.XIUHUA_PATROL_INTERVAL_SECONDS
 
 
 @register.simple_tag

@@ -13,7 +13,7 @@
   const STORE = 'patrol', BATCH = 500;
   const t = bar.dataset, user = t.user, api = t.api;
   const stateKey = 'xiuhua-duty:' + user;
-  let interval = Number(localStorage.getItem('xiuhua-duty-interval') || t.interval) * 1000;
+  let interval = Number(t.interval) * 1000;  // the server's setting, rendered into the page
   let timer = null, flushing = null, changes = 0;
 
   function withStore(mode, work) { return window.XPhoneDb.inStore(STORE, mode, work); }
@@ -160,7 +160,6 @@
     } catch (e) {
       return;
     }
-    localStorage.setItem('xiuhua-duty-interval', String(answer.interval_seconds));
     const newInterval = interval !== answer.interval_seconds * 1000;
     interval = answer.interval_seconds * 1000;
     if (changes !== before) {  // 上岗 or 下岗 was tapped meanwhile: the phone's word is newer
