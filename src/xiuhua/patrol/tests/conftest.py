@@ -36,5 +36,15 @@ def walk(start: tuple[float, float], at: datetime, steps: int, *, every_s: int =
     return [PointIn(at + timedelta(seconds=every_s * i), start[0] + dlng * i, start[1], 5.0) for i in range(steps)]
 
 
+_test_start: dict[str, datetime] = {}
+
+
+@pytest.fixture(autouse=True)
+def _one_reference_time_per_test():
+    """All of a test's `minutes_ago` count back from one moment: two calls a second apart must not make an hour
+    3,599 or 3,601 seconds long."""
+    _test_start["now"] = timezone.now().replace(microsecond=0)
+
+
 def minutes_ago(minutes: float) -> datetime:
-    return (timezone.now() - timedelta(minutes=minutes)).replace(microsecond=0)
+    return _test_start["now"] - timedelta(minutes=minutes)

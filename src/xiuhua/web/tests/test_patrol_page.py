@@ -3,7 +3,7 @@
 import pytest
 
 from xiuhua.patrol import services
-from xiuhua.patrol.tests.conftest import inspector, minutes_ago, signed_in  # noqa: F401
+from xiuhua.patrol.tests.conftest import _one_reference_time_per_test, inspector, minutes_ago, signed_in  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
