@@ -58,6 +58,8 @@ class User(AbstractUser):
         Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The account in the district's 政务微信 (WeCom) directory that application messages go to.
+    wecom_userid = models.CharField(_("WeCom user id"), max_length=64, blank=True)
     scope_division_codes = models.JSONField(
         _("data scope"),
         default=list,

@@ -34,7 +34,7 @@ from xiuhua.cases.models import Case, CaseAttachment, CaseRequest, CaseStats
 from xiuhua.catalog.models import RegisterCondition
 from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.notify.models import NoticeKind
-from xiuhua.notify.services import Message
+from xiuhua.notify.services import NoticeDraft
 from xiuhua.worktime.clock import WorkCalendar
 
 EXTENSION_LIMITS = {ExtensionUnit.HOURS: 240, ExtensionUnit.DAYS: 30}
@@ -53,7 +53,7 @@ class Step:
     files: list = field(default_factory=list)
     note: str = ""
     details: dict[str, Any] = field(default_factory=dict)
-    notices: list[tuple[list[User], Message]] = field(default_factory=list)
+    notices: list[tuple[list[User], NoticeDraft]] = field(default_factory=list)
     attachment_stage: str = ""
     _stats: CaseStats | None = None
 
@@ -67,7 +67,9 @@ class Step:
         return self._stats
 
     def notify(self, recipients: Iterable[User], kind: str, title: str, body: str = "") -> None:
-        self.notices.append((list(recipients), Message(kind=kind, title=title, body=body, subject=self.case.number)))
+        self.notices.append(
+            (list(recipients), NoticeDraft(kind=kind, title=title, body=body, subject=self.case.number))
+        )
 
 
 # -- who may act on this particular case

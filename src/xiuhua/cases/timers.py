@@ -19,7 +19,7 @@ from xiuhua.accounts.choices import Role
 from xiuhua.cases.choices import Action, Stage, TimerKind
 from xiuhua.cases.models import Case, CaseEvent, CaseStats, Timer
 from xiuhua.notify.models import NoticeKind
-from xiuhua.notify.services import Message, send_notice
+from xiuhua.notify.services import NoticeDraft, send_notice
 
 log = logging.getLogger("xiuhua.sweep")
 
@@ -129,7 +129,7 @@ def _announce(case: Case, kind: str, due_at: datetime, now: datetime) -> bool:
     )
     send_notice(
         recipients,
-        Message(kind=NoticeKind.OVERDUE if overdue else NoticeKind.WARNING, title=title, subject=case.number),
+        NoticeDraft(kind=NoticeKind.OVERDUE if overdue else NoticeKind.WARNING, title=title, subject=case.number),
     )
     return True
 

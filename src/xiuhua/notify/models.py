@@ -1,8 +1,11 @@
-"""Notices sent to users: the in-app inbox is the first channel; SMS and WeChat adapters come later."""
+"""Notices and messages: the in-app inbox (Notice) and the outbox of SMS, WeCom and e-mail (Message)."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from xiuhua.core.fields import EncryptedTextField
 
 
 class NoticeKind(models.TextChoices):
@@ -41,3 +44,175 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MessageChannel(models.TextChoices):
+    """The ways a message leaves xiuhua. The inbox is written in the action's own transaction (a Notice row);
+    the others are Message rows in the outbox, sent by the message worker after commit."""
+
+    INBOX = "inbox", _("In-app inbox")
+    SMS = "sms", _("SMS")
+    WECOM = "wecom", _("WeCom (政务微信)")
+    EMAIL = "email", _("E-mail")
+
+
+class MessageKind(models.TextChoices):
+    """Why a message is sent: each kind has its own channels (settings), template and user choice."""
+
+    TASK = "task", _("New task")
+    APPROVAL = "approval", _("Approval waiting")
+    URGE = "urge", _("Supervision order")
+    WARNING = "warning", _("Time limit warning")
+    OVERDUE = "overdue", _("Overdue")
+    REFUSED = "refused", _("Request refused")
+    DECISION = "decision", _("Request decided")
+    INFO = "info", _("Information")
+    CITIZEN_RECEIPT = "citizen_receipt", _("Report received (citizen)")
+    CITIZEN_CLOSURE = "citizen_closure", _("Report closed (citizen)")
+    SHOP_REMINDER = "shop_reminder", _("Shop reminder")
+    VITAL_SIGN = "vital_sign", _("Vital-sign warning")
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+
+
+class MessageTemplate(models.Model):
+    """The text of one kind of message on one channel, editable in the admin. Chinese SMS platforms send only
+    templates they approved: `provider_template_id` is that approval's id, sent with the variables."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=MessageChannel.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    # Django template syntax over the message's variables: "案卷{{ case }}已派遣至您单位，请于{{ deadline }}前处置"
+    body = models.TextField(_("text"))
+    provider_template_id = models.CharField(_("provider template id"), max_length=64, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [models.UniqueConstraint(fields=["kind", "channel"], name="message_template_kind_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_channel_display()}"
+
+
+class MessageBatch(models.Model):
+    """One batch send (e.g. a reminder to every shop of a street): a job with progress, resumable after a
+    restart; its messages point back at it."""
+
+    class State(models.TextChoices):
+        PREPARING = "preparing", _("Preparing")
+        SENDING = "sending", _("Sending")
+        DONE = "done", _("Done")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=MessageChannel.choices)
+    title = models.CharField(_("title"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PREPARING)
+    total = models.PositiveIntegerField(_("recipients"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message batch")
+        verbose_name_plural = _("message batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Message(models.Model):
+    """One outgoing message in the outbox (SMS, WeCom, e-mail). Written in the transaction of the action that
+    causes it; sent by the message worker after commit; each step of its life has its time."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=MessageChannel.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    # Phone, e-mail address or WeCom user id at the time of queuing; personal data, so encrypted at rest.
+    address = EncryptedTextField(_("address"), max_length=254, blank=True)
+    # Keyed digest of channel and address: per-recipient ceilings and searches without decrypting.
+    address_digest = models.CharField(_("address digest"), max_length=64, blank=True, db_index=True)
+    template = models.ForeignKey(
+        MessageTemplate, verbose_name=_("template"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    variables = models.JSONField(_("variables"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    # What the message is about: e.g. subject_type "case", subject "20261207-0001".
+    subject_type = models.CharField(_("about (type)"), max_length=20, blank=True)
+    subject = models.CharField(_("about"), max_length=40, blank=True, db_index=True)
+    caused_at = models.DateTimeField(_("caused at"))
+    urgent = models.BooleanField(_("urgent"), default=False)
+    batch = models.ForeignKey(
+        MessageBatch,
+        verbose_name=_("batch"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    # A retried action (same key) queues nothing twice.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, null=True, blank=True, unique=True)
+
+    status = models.CharField(_("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Not sent before this time: quiet hours hold a message until morning; a retry waits its backoff.
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    provider_id = models.CharField(_("provider message id"), max_length=100, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sending_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-queued_at", "-id"]
+        indexes = [
+            models.Index(fields=["channel", "status", "not_before"], name="message_due"),
+            models.Index(fields=["channel", "provider_id"], name="message_provider_id"),
+            models.Index(fields=["kind", "caused_at"], name="message_kind_caused"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.pk}"
+
+
+class ChannelHealth(models.Model):
+    """The last word of the message worker about one outside channel: can it reach the provider? The outbox
+    page shows an outage from here (messages keep queuing meanwhile)."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=MessageChannel.choices, primary_key=True)
+    reachable = models.BooleanField(_("reachable"), default=True)
+    problem = models.CharField(_("problem"), max_length=300, blank=True)
+    since = models.DateTimeField(_("since"), default=timezone.now)
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("channel health")
+        verbose_name_plural = _("channel health")
+
+    def __str__(self) -> str:
+        return self.get_channel_display()

@@ -1,70 +1,51 @@
-"""One interface for outgoing notices: `send_notice` hands a message to every configured channel.
+"""One interface for notices to users: `send_notice` puts a notice in each recipient's inbox and queues it on
+the outside channels that the kind's route and the user allow (SMS, WeCom, e-mail: notify.routing).
 
-The inbox channel writes inside the caller's transaction, so a notice exists exactly when the action
-that caused it does. Channels that talk to the outside world (SMS, WeChat) must send after commit.
+Both happen inside the caller's transaction: the inbox row and the outbox rows exist exactly when the action
+that caused them does. The message worker sends the outbox after commit (notify.sender).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
-from django.conf import settings
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from xiuhua.notify.models import ACTIONABLE_KINDS, Notice
 
 
 @dataclass(frozen=True)
-class Message:
-    kind: str
+class NoticeDraft:
+    kind: str  # NoticeKind: the inbox's category
     title: str
     body: str = ""
-    subject: str = ""
+    subject: str = ""  # a case number
+    # MessageKind when finer than the inbox's kind (an approval waiting is a TASK in the inbox); "" = kind.
+    reason: str = ""
+
+    @property
+    def message_kind(self) -> str:
+        return self.reason or self.kind
 
 
-class Channel(Protocol):
-    def deliver(self, recipients: Sequence, message: Message) -> None: ...
-
-
-class InboxChannel:
+def deliver_to_inbox(recipients: Iterable, draft: NoticeDraft) -> None:
     """The in-app inbox: one Notice row per recipient."""
-
-    def deliver(self, recipients: Sequence, message: Message) -> None:
-        Notice.objects.bulk_create(
-            Notice(recipient=user, kind=message.kind, title=message.title, body=message.body, subject=message.subject)
-            for user in recipients
-        )
+    Notice.objects.bulk_create(
+        Notice(recipient=user, kind=draft.kind, title=draft.title, body=draft.body, subject=draft.subject)
+        for user in recipients
+    )
 
 
-class AfterCommit:
-    """Wraps an outside-world channel so that a rolled-back action sends nothing."""
+def send_notice(recipients: Iterable, draft: NoticeDraft) -> int:
+    """Send `draft` to each distinct active recipient; returns the number of recipients."""
+    from xiuhua.notify.routing import queue_for_users
 
-    def __init__(self, channel: Channel) -> None:
-        self.channel = channel
-
-    def deliver(self, recipients: Sequence, message: Message) -> None:
-        transaction.on_commit(lambda: self.channel.deliver(recipients, message))
-
-
-def configured_channels() -> list[Channel]:
-    channels: list[Channel] = []
-    for path in getattr(settings, "XIUHUA_NOTIFY_CHANNELS", ["xiuhua.notify.services.InboxChannel"]):
-        channel = import_string(path)()
-        channels.append(channel if isinstance(channel, InboxChannel) else AfterCommit(channel))
-    return channels
-
-
-def send_notice(recipients: Iterable, message: Message) -> int:
-    """Send `message` to each distinct recipient through every channel; returns the number of recipients."""
     unique = list({user.pk: user for user in recipients if user is not None and user.is_active}.values())
     if unique:
-        for channel in configured_channels():
-            channel.deliver(unique, message)
+        deliver_to_inbox(unique, draft)
+        queue_for_users(unique, draft)
     return len(unique)
 
 

@@ -1,5 +1,6 @@
 """Django settings, all configuration from environment variables (see README, "Configuration")."""
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -276,6 +277,31 @@ XIUHUA_PATROL_INTERVAL_SECONDS = int(os.environ.get("XIUHUA_PATROL_INTERVAL_SECO
 XIUHUA_PATROL_IDLE_MINUTES = int(os.environ.get("XIUHUA_PATROL_IDLE_MINUTES", "30"))
 XIUHUA_PATROL_BACKDATE_HOURS = int(os.environ.get("XIUHUA_PATROL_BACKDATE_HOURS", "24"))
 XIUHUA_PATROL_MAX_SPEED_KMH = float(os.environ.get("XIUHUA_PATROL_MAX_SPEED_KMH", "40"))
+
+# Outgoing messages (xiuhua.notify, docs/messages.md). Outside channels switched on: code → channel class, as JSON
+# in XIUHUA_MESSAGE_CHANNELS; none by default (the in-app inbox always works).
+XIUHUA_MESSAGE_CHANNELS = json.loads(os.environ.get("XIUHUA_MESSAGE_CHANNELS", "{}"))
+# Which outside channels each kind of message goes out on (those switched on above).
+XIUHUA_MESSAGE_ROUTES = {
+    "task": ["sms", "wecom"],
+    "approval": ["wecom"],
+    "urge": ["sms", "wecom"],
+    "warning": ["wecom"],
+    "overdue": ["sms", "wecom"],
+    "refused": ["wecom"],
+    "decision": [],
+    "info": [],
+    "citizen_receipt": ["sms"],
+    "citizen_closure": ["sms"],
+    "shop_reminder": ["sms"],
+    "vital_sign": ["sms", "wecom"],
+}
+XIUHUA_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("XIUHUA_MESSAGE_MAX_ATTEMPTS", "6"))
+# A message left `sending` longer than this by a stopped worker is failed for a person to check, never resent.
+XIUHUA_MESSAGE_LEASE_SECONDS = int(os.environ.get("XIUHUA_MESSAGE_LEASE_SECONDS", "600"))
+XIUHUA_MESSAGE_POLL_SECONDS = float(os.environ.get("XIUHUA_MESSAGE_POLL_SECONDS", "1"))
+# The platform's public address, for links in messages read outside the browser (SMS, WeCom, e-mail).
+XIUHUA_SITE_URL = os.environ.get("XIUHUA_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

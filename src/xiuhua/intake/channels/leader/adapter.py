@@ -16,7 +16,7 @@ from xiuhua.cases.steps import role_users
 from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.intake.services import Accepted, ReportInput, accept_report, intake_key
 from xiuhua.notify.models import NoticeKind
-from xiuhua.notify.services import Message, send_notice
+from xiuhua.notify.services import NoticeDraft, send_notice
 
 ASSIGNING_ROLES = {Role.LEADER, Role.COMMANDER}
 RECORDING_ROLES = {Role.OPERATOR, Role.SHIFT_LEADER}
@@ -77,7 +77,7 @@ def assign_by_leader(
     if accepted.created:
         case = accepted.case
         recipients = role_users(Role.OPERATOR, case) + role_users(Role.SHIFT_LEADER, case)
-        message = Message(
+        message = NoticeDraft(
             kind=NoticeKind.TASK, title=f"领导交办：案卷 {case.number}", body=case.description, subject=case.number
         )
         send_notice(recipients, message)

@@ -1,0 +1,240 @@
+"""The outbox: queue a message inside the action's transaction, and every later step of its life.
+
+Life of a message: queued → sending (claimed by one worker) → sent → delivered, or failed. Each step is one
+short transaction on the message row, so a worker killed at any point leaves every row in a state a restarted
+worker resolves without sending anything twice (see `recover_interrupted`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from xiuhua.core import crypto
+from xiuhua.notify.channels.base import Outgoing
+from xiuhua.notify.models import Message, MessageChannel, MessageStatus, MessageTemplate
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+WECOM_USERID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A message to queue: who, on which channel, what, and what caused it."""
+
+    channel: str
+    kind: str
+    text: str
+    address: str = ""
+    recipient: Any = None  # a User, or None for citizens and shops (address only)
+    title: str = ""
+    link: str = ""
+    subject_type: str = ""
+    subject: str = ""
+    caused_at: datetime | None = None
+    urgent: bool = False
+    template: MessageTemplate | None = None
+    variables: dict | None = None
+    idempotency_key: str | None = None
+    not_before: datetime | None = None
+    batch_id: int | None = None
+
+
+def address_problem(channel: str, address: str) -> str:
+    """Why `address` cannot receive on `channel` (in Chinese), or "" when it can."""
+    if not address:
+        return "收件人没有该渠道的联系方式"
+    if channel == MessageChannel.SMS and not MOBILE.match(crypto.normalise_phone(address)):
+        return f"手机号码格式不正确（{len(address)} 位）"
+    if channel == MessageChannel.EMAIL:
+        try:
+            validate_email(address)
+        except ValidationError:
+            return "电子邮件地址格式不正确"
+    if channel == MessageChannel.WECOM and not WECOM_USERID.match(address):
+        return "政务微信账号格式不正确"
+    return ""
+
+
+def address_digest(channel: str, address: str) -> str:
+    """The keyed digest of one recipient address on one channel ("" for none): ceilings count by it."""
+    if not address:
+        return ""
+    value = crypto.normalise_phone(address) if channel == MessageChannel.SMS else address.strip().lower()
+    return hmac.new(crypto._digest_key(), f"{channel}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def queue(draft: Draft) -> Message:
+    """Write one message to the outbox, in the caller's transaction (a rolled-back action sends nothing).
+
+    A malformed address gives a failed message with the reason, never an exception. A draft whose
+    idempotency key is already queued returns the existing message."""
+    if draft.idempotency_key:
+        existing = Message.objects.filter(idempotency_key=draft.idempotency_key).first()
+        if existing:
+            return existing
+    now = timezone.now()
+    address = crypto.normalise_phone(draft.address) if draft.channel == MessageChannel.SMS else draft.address.strip()
+    problem = address_problem(draft.channel, address)
+    message = Message(
+        channel=draft.channel,
+        kind=draft.kind,
+        recipient=draft.recipient,
+        address=address,
+        address_digest=address_digest(draft.channel, address),
+        template=draft.template,
+        variables=draft.variables or {},
+        title=draft.title[:200],
+        text=draft.text,
+        link=draft.link,
+        subject_type=draft.subject_type,
+        subject=draft.subject,
+        caused_at=draft.caused_at or now,
+        urgent=draft.urgent,
+        batch_id=draft.batch_id,
+        idempotency_key=draft.idempotency_key,
+        not_before=draft.not_before,
+        queued_at=now,
+    )
+    if problem:
+        message.status, message.failed_at, message.failure_reason = MessageStatus.FAILED, now, problem
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent twin with the same key must not break the action
+            message.save()
+    except IntegrityError:
+        if not draft.idempotency_key:
+            raise
+        return Message.objects.get(idempotency_key=draft.idempotency_key)
+    return message
+
+
+def outgoing(message: Message) -> Outgoing:
+    return Outgoing(
+        message_id=message.pk,
+        address=message.address,
+        title=message.title,
+        text=message.text,
+        link=message.link,
+        provider_template_id=message.template.provider_template_id if message.template_id else "",
+        variables=message.variables,
+        urgent=message.urgent,
+    )
+
+
+def claim(channel: str, worker: str, limit: int) -> list[Message]:
+    """Take up to `limit` due queued messages of `channel` for `worker`: each row is claimed by exactly one
+    worker (row locks skipped by the others on PostgreSQL; SQLite has one writer at a time)."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(channel=channel, status=MessageStatus.QUEUED)
+            .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+            .order_by("urgent", "id")
+            .values_list("pk", flat=True)[:limit]
+        )
+        ids = list(due)
+        if not ids:
+            return []
+        Message.objects.filter(pk__in=ids, status=MessageStatus.QUEUED).update(
+            status=MessageStatus.SENDING, sending_at=now, claimed_by=worker, attempts=F("attempts") + 1
+        )
+    return list(Message.objects.filter(pk__in=ids, claimed_by=worker).select_related("template").order_by("id"))
+
+
+def mark_sent(message: Message, provider_id: str, *, delivered: bool) -> None:
+    """The provider took the message. Without receipts to come, taking it is delivering it."""
+    now = timezone.now()
+    fields = {"status": MessageStatus.SENT, "sent_at": now, "provider_id": provider_id[:100], "failure_reason": ""}
+    if delivered:
+        fields.update(status=MessageStatus.DELIVERED, delivered_at=now)
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(**fields)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min … capped at one hour."""
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def mark_retry(message: Message, reason: str, retry_after: float | None = None) -> None:
+    """A temporary failure: queued again after a backoff, or failed for good after the last attempt."""
+    now = timezone.now()
+    rows = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING)
+    if message.attempts >= settings.XIUHUA_MESSAGE_MAX_ATTEMPTS:
+        rows.update(
+            status=MessageStatus.FAILED, failed_at=now, failure_reason=f"{reason}（已重试 {message.attempts} 次）"
+        )
+        return
+    wait = timedelta(seconds=retry_after) if retry_after is not None else backoff(message.attempts)
+    rows.update(status=MessageStatus.QUEUED, not_before=now + wait, claimed_by="", failure_reason=reason[:300])
+
+
+def mark_failed(message: Message, reason: str) -> None:
+    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.FAILED, failed_at=timezone.now(), failure_reason=reason[:300]
+    )
+
+
+def record_receipt(channel: str, provider_id: str, delivered: bool, reason: str = "") -> int:
+    """A delivery receipt from the provider: the message it names becomes delivered or failed. Returns the
+    number of messages updated (0 for a receipt about nothing we know, or one already settled)."""
+    now = timezone.now()
+    rows = Message.objects.filter(
+        channel=channel, provider_id=provider_id, status__in=[MessageStatus.SENT, MessageStatus.SENDING]
+    )
+    if delivered:
+        return rows.update(status=MessageStatus.DELIVERED, delivered_at=now, failure_reason="")
+    return rows.update(
+        status=MessageStatus.FAILED, failed_at=now, failure_reason=(reason or "运营商回执：未送达")[:300]
+    )
+
+
+def recover_interrupted(channel: str, *, older_than: timedelta) -> int:
+    """Messages left `sending` by a worker that stopped (killed, crashed) longer ago than `older_than`.
+
+    Whether the provider took such a message cannot be known without its answer, and sending it again could
+    send it twice, so it is not resent: it fails with a reason a person can act on (resend from the outbox
+    page). Returns the number of messages failed."""
+    cutoff = timezone.now() - older_than
+    return Message.objects.filter(channel=channel, status=MessageStatus.SENDING, sending_at__lt=cutoff).update(
+        status=MessageStatus.FAILED,
+        failed_at=timezone.now(),
+        failure_reason="发送过程中断，无法确认是否已发出；请核实后在发件箱重发",
+    )
+
+
+def resend(message: Message) -> Message:
+    """A person's resend of a failed message: the same text to the same address, as a new outbox row (the
+    failed one stays as it was, for the record)."""
+    if message.status != MessageStatus.FAILED:
+        from xiuhua.core.errors import DomainError
+
+        raise DomainError("只能重发发送失败的消息")
+    return queue(
+        Draft(
+            channel=message.channel,
+            kind=message.kind,
+            text=message.text,
+            address=message.address,
+            recipient=message.recipient,
+            title=message.title,
+            link=message.link,
+            subject_type=message.subject_type,
+            subject=message.subject,
+            caused_at=message.caused_at,
+            urgent=message.urgent,
+            template=message.template,
+            variables=message.variables,
+        )
+    )
