@@ -27,4 +27,17 @@ class Command(BaseCommand):
 
             start_worker_thread()
             self.stdout.write("后台任务（计时器扫描、报表生成）已在本进程内启动")
+            self.start_message_senders()
         serve(application, host=host, port=port, threads=threads)
+
+    def start_message_senders(self) -> None:
+        """The outside message channels switched on (SMS, WeCom, e-mail) are sent from this process too."""
+        import threading
+
+        from xiuhua.notify.channels.base import enabled_channel_codes
+        from xiuhua.notify.sender import start_sender_threads
+
+        codes = enabled_channel_codes()
+        if codes:
+            start_sender_threads(codes, threading.Event())
+            self.stdout.write(f"消息发送（{', '.join(codes)}）已在本进程内启动")
