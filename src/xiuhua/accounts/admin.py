@@ -52,6 +52,7 @@ class UserAdmin(DjangoUserAdmin):
                     "role",
                     "department",
                     "phone",
+                    "wecom_userid",
                     "scope_division_codes",
                     "is_demo",
                     "must_change_password",
@@ -62,7 +63,7 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        (_("xiuhua"), {"fields": ("display_name", "role", "department", "phone")}),
+        (_("xiuhua"), {"fields": ("display_name", "role", "department", "phone", "wecom_userid")}),
     )
 
     def get_readonly_fields(self, request, obj=None):
