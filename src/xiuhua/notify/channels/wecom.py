@@ -52,12 +52,14 @@ def clip(text: str, limit: int) -> str:
 def message_body(outgoing: Outgoing) -> dict:
     """The `msg` part of a message/send request: a text card when there is a link to open, else text."""
     if outgoing.link:
+        # A notice's text starts with its title ("title。body"): the card shows the title once, above the body.
+        description = outgoing.text.removeprefix(f"{outgoing.title}。") if outgoing.title else outgoing.text
         return {
             "msgtype": "textcard",
             "textcard": {
                 "title": clip(outgoing.title or outgoing.text, CARD_TITLE_BYTES),
                 # The card's description is WeCom's HTML subset: the text must not be read as markup.
-                "description": clip(html.escape(outgoing.text, quote=False), CARD_DESCRIPTION_BYTES),
+                "description": clip(html.escape(description or outgoing.text, quote=False), CARD_DESCRIPTION_BYTES),
                 "url": outgoing.link,
                 "btntxt": "详情",
             },

@@ -129,6 +129,15 @@ def test_an_unreachable_server_is_an_outage_and_the_messages_stay_queued(wecom):
     assert waiting.status == MessageStatus.QUEUED and waiting.attempts == 0
 
 
+def test_wrong_credentials_are_an_outage_with_the_error_code_and_nothing_is_lost(wecom, settings):
+    settings.XIUHUA_WECOM_SECRET = "not-the-secret"
+    message = queue_wecom()
+    assert send_round() == 0
+    health = ChannelHealth.objects.get(channel="wecom")
+    assert not health.reachable and "access_token" in health.problem and "40001" in health.problem
+    assert reloaded(message).status == MessageStatus.QUEUED and reloaded(message).attempts == 0
+
+
 def test_a_server_gone_after_the_token_was_fetched_holds_the_message_for_a_retry(wecom):
     queue_wecom()
     send_round()
@@ -159,7 +168,9 @@ def test_a_dispatched_case_reaches_the_department_handler_by_wecom_with_its_link
     cards = [b for b in wecom.received if b["touser"] == people.zhifa.wecom_userid]
     assert cards and cards[0]["msgtype"] == "textcard"
     assert cards[0]["textcard"]["url"] == f"https://cg.example.cn/cases/{case.number}/"
-    assert case.number in cards[0]["textcard"]["description"] + cards[0]["textcard"]["title"]
+    card = cards[0]["textcard"]
+    assert case.number in card["title"] + card["description"]
+    assert not card["description"].startswith(card["title"])  # the title is shown once, above the body
     message = Message.objects.get(channel="wecom", recipient=people.zhifa, subject=case.number, kind="task")
     assert message.status == MessageStatus.DELIVERED
 
