@@ -159,3 +159,28 @@ def _handler(server: WeComServer) -> type[BaseHTTPRequestHandler]:
 
 def _query(text: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(text).items()}
+
+
+def main() -> None:
+    """`python -m xiuhua.notify.testing.wecom_server [port]`: serve until Ctrl-C, to try the channel by hand."""
+    import sys
+
+    server = WeComServer()
+    server._httpd = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 0), _handler(server))
+    print(
+        f"WeCom test server: {server.api_base}",
+        f"corpid={server.corp_id} secret={server.secret} agentid={server.agent_id}",
+        flush=True,
+    )
+    try:
+        server._httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server._httpd.server_close()
+        for body in server.received:
+            print(json.dumps(body, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
