@@ -175,22 +175,25 @@ def test_a_dispatched_case_reaches_the_department_handler_by_wecom_with_its_link
     assert message.status == MessageStatus.DELIVERED
 
 
-def test_an_administrator_gives_an_account_its_wecom_user_id_in_the_admin():
+def add_account_in_admin(wecom_userid: str):
     make_user("sys1", role=Role.SYSADMIN, is_staff=True)
     admin = Client()
     assert admin.login(username="sys1", password=PASSWORD)
     assert 'name="wecom_userid"' in admin.get("/admin/accounts/user/add/").content.decode()
-    response = admin.post(
+    fields = {"username": "handler1", "password1": "Start#pass1", "password2": "Start#pass1", "display_name": "处置人"}
+    return admin.post(
         "/admin/accounts/user/add/",
-        {
-            "username": "handler1",
-            "password1": "Start#pass1",
-            "password2": "Start#pass1",
-            "usable_password": "true",
-            "display_name": "处置人",
-            "role": Role.DEPARTMENT,
-            "wecom_userid": "LiSi",
-        },
+        {**fields, "usable_password": "true", "role": Role.DEPARTMENT, "wecom_userid": wecom_userid},
     )
+
+
+def test_an_administrator_gives_an_account_its_wecom_user_id_in_the_admin():
+    response = add_account_in_admin("LiSi")
     assert response.status_code == 302, response.content.decode()[:2000]
     assert User.objects.get(username="handler1").wecom_userid == "LiSi"
+
+
+def test_the_admin_refuses_a_name_typed_as_the_wecom_user_id():
+    response = add_account_in_admin("李四")
+    assert response.status_code == 200 and "政务微信账号只能包含字母" in response.content.decode()
+    assert not User.objects.filter(username="handler1").exists()
