@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +35,11 @@ class DepartmentAdmin(BaseDataImportMixin, admin.ModelAdmin):
 GUARDED_ROLES = frozenset({Role.SECADMIN, Role.AUDITOR})
 # Fields that grant powers; a non-superuser never edits them (roles carry the powers, see permissions.py).
 POWER_FIELDS = ("is_superuser", "groups", "user_permissions")
+# A WeCom UserID as 企业微信/政务微信 accept it (notify.outbox checks the same before sending): caught here, where it
+# is typed, rather than as a failed message later.
+WECOM_USERID = RegexValidator(
+    r"^[A-Za-z0-9_.@-]{1,64}$", "政务微信账号只能包含字母、数字和 _ . @ -（即成员的「账号」，不是姓名）"
+)
 
 
 @admin.register(User)
@@ -52,6 +58,7 @@ class UserAdmin(DjangoUserAdmin):
                     "role",
                     "department",
                     "phone",
+                    "wecom_userid",
                     "scope_division_codes",
                     "is_demo",
                     "must_change_password",
@@ -62,7 +69,7 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        (_("xiuhua"), {"fields": ("display_name", "role", "department", "phone")}),
+        (_("xiuhua"), {"fields": ("display_name", "role", "department", "phone", "wecom_userid")}),
     )
 
     def get_readonly_fields(self, request, obj=None):
@@ -82,6 +89,12 @@ class UserAdmin(DjangoUserAdmin):
         if obj is not None and not request.user.is_superuser and (obj.is_superuser or obj.role in GUARDED_ROLES):
             return False
         return super().has_delete_permission(request, obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "wecom_userid" and field is not None:
+            field.validators.append(WECOM_USERID)
+        return field
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not request.user.is_superuser:

@@ -216,3 +216,19 @@ class ChannelHealth(models.Model):
 
     def __str__(self) -> str:
         return self.get_channel_display()
+
+
+class ProviderToken(models.Model):
+    """A provider's short-lived access token (the WeCom access_token), shared by every worker process: the
+    provider limits how often a token may be fetched, and a per-process cache would fetch one per process."""
+
+    key = models.CharField(_("key"), max_length=100, primary_key=True)
+    value = EncryptedTextField(_("token"), max_length=512)  # a live credential: encrypted at rest like addresses
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("provider token")
+        verbose_name_plural = _("provider tokens")
+
+    def __str__(self) -> str:
+        return self.key

@@ -509,6 +509,7 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
             department=d,
             display_name=d.short_label or d.name,
             is_demo=True,
+            wecom_userid=f"dept_{d.short_name}",  # their 企业微信/政务微信 account, when that channel is on
             # A sub-district's handlers also see every case inside their sub-district.
             scope_division_codes=[d.division_code] if d.kind == DepartmentKind.SUBDISTRICT and d.division_code else [],
         )

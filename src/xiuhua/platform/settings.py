@@ -300,6 +300,15 @@ XIUHUA_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("XIUHUA_MESSAGE_MAX_ATTEMPTS", 
 # A message left `sending` longer than this by a stopped worker is failed for a person to check, never resent.
 XIUHUA_MESSAGE_LEASE_SECONDS = int(os.environ.get("XIUHUA_MESSAGE_LEASE_SECONDS", "600"))
 XIUHUA_MESSAGE_POLL_SECONDS = float(os.environ.get("XIUHUA_MESSAGE_POLL_SECONDS", "1"))
+# 企业微信 / 政务微信 application messages (channel "wecom": xiuhua.notify.channels.wecom.WeComChannel). 政务微信
+# deployments answer on their own private address: set XIUHUA_WECOM_API_BASE to it (ending in /cgi-bin/).
+XIUHUA_WECOM_API_BASE = os.environ.get("XIUHUA_WECOM_API_BASE", "https://qyapi.weixin.qq.com/cgi-bin/")
+XIUHUA_WECOM_CORP_ID = os.environ.get("XIUHUA_WECOM_CORP_ID", "")
+XIUHUA_WECOM_SECRET = os.environ.get("XIUHUA_WECOM_SECRET", "")
+XIUHUA_WECOM_AGENT_ID = int(os.environ.get("XIUHUA_WECOM_AGENT_ID", "0"))
+XIUHUA_WECOM_TIMEOUT_SECONDS = float(os.environ.get("XIUHUA_WECOM_TIMEOUT_SECONDS", "10"))
+# How long to hold messages after WeCom answers "too many calls" (45009, 45033 …).
+XIUHUA_WECOM_RATE_LIMIT_RETRY_SECONDS = float(os.environ.get("XIUHUA_WECOM_RATE_LIMIT_RETRY_SECONDS", "60"))
 # The platform's public address, for links in messages read outside the browser (SMS, WeCom, e-mail).
 XIUHUA_SITE_URL = os.environ.get("XIUHUA_SITE_URL", "http://127.0.0.1:8000")
 
