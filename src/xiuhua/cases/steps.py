@@ -70,7 +70,12 @@ class Step:
         """A notice about this case; `reason` is the MessageKind when finer than the inbox `kind` (an approval
         waiting, a request refused), which decides its outside channels and template."""
         draft = NoticeDraft(
-            kind=kind, title=title, body=body, subject=self.case.number, reason=reason, variables=case_variables(self.case)
+            kind=kind,
+            title=title,
+            body=body,
+            subject=self.case.number,
+            reason=reason,
+            variables=case_variables(self.case),
         )
         self.notices.append((list(recipients), draft))
 

@@ -26,7 +26,7 @@ KINDS_BY_ROLE: dict[str, list[str]] = {
     Role.OPERATOR: [K.TASK, K.APPROVAL, K.WARNING, K.OVERDUE, K.REFUSED, K.DECISION, K.INFO],
     Role.SHIFT_LEADER: [K.TASK, K.APPROVAL, K.WARNING, K.OVERDUE, K.VITAL_SIGN],
     Role.DISPATCHER: [K.APPROVAL, K.URGE, K.WARNING, K.OVERDUE, K.VITAL_SIGN],
-    Role.COMMANDER: [K.TASK, K.URGE, K.OVERDUE, K.VITAL_SIGN],
+    Role.COMMANDER: [K.OVERDUE, K.VITAL_SIGN, K.INFO],
     Role.LEADER: [K.OVERDUE, K.VITAL_SIGN, K.INFO],
     Role.SYSADMIN: [K.VITAL_SIGN, K.INFO],
     Role.SECADMIN: [K.INFO],
@@ -104,9 +104,7 @@ def save_preferences(user, chosen: dict[str, list[str]]) -> None:
                 continue  # always on; a posted checkbox for it changes nothing
             if channel not in allowed:
                 name = labels.get(channel, "未知渠道")
-                raise DomainError(
-                    f"「{MessageKind(kind).label}」不能通过「{name}」发送", code="channel_not_allowed"
-                )
+                raise DomainError(f"「{MessageKind(kind).label}」不能通过「{name}」发送", code="channel_not_allowed")
     existing = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "muted_channels"))
     with transaction.atomic():
         for kind in own:

@@ -133,8 +133,9 @@ def template_problem(kind: str, source: str) -> str:
     """Why `source` cannot be a template of `kind` (in Chinese), or "" when it can."""
     try:
         template = compile_template(source)
-    except TemplateSyntaxError as exc:
-        return f"模板语法错误：{exc}"
+    except TemplateSyntaxError:
+        # Django's own message is English and names parser internals: say what to check instead.
+        return "模板语法错误：请检查 {{ }} 与 {% %} 是否成对，{% if %} 是否以 {% endif %} 结束"
     names, refused = _walk(template.nodelist)
     if refused:
         return f"模板中只能使用变量和 if 判断，不能使用：{'、'.join(sorted(refused))}"

@@ -17,7 +17,9 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         # Each kind's checkboxes are named "kind:<kind>"; a kind with none ticked is posted as nothing at all.
         # A kind posted that is not the user's (a crafted form) is refused by the service, not ignored.
-        posted = {key.removeprefix("kind:"): request.POST.getlist(key) for key in request.POST if key.startswith("kind:")}
+        posted = {
+            key.removeprefix("kind:"): request.POST.getlist(key) for key in request.POST if key.startswith("kind:")
+        }
         chosen = {kind: [] for kind in kinds_for(request.user)} | posted
         try:
             save_preferences(request.user, chosen)
