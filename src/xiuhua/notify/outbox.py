@@ -82,9 +82,12 @@ def active_template(kind: str, channel: str) -> MessageTemplate | None:
 
 def rendered(draft: Draft) -> tuple[MessageTemplate | None, str, str, dict]:
     """(template, title, text, variables) of a draft: from the kind's active template on its channel when
-    there is one and the draft has every variable it prints, else the draft's own title and text."""
+    there is one and the draft has every variable it prints, else the draft's own title and text.
+
+    A draft without variables is a caller that wrote its own text (a person's resend, a test message): it is
+    sent as written."""
     variables = {"title": draft.title, "link": draft.link, **(draft.variables or {})}
-    template = draft.template or active_template(draft.kind, draft.channel)
+    template = draft.template or (active_template(draft.kind, draft.channel) if draft.variables else None)
     if template is not None:
         text = templating.render(template.body, {**variables, "text": draft.text})
         title = templating.render(template.title, {**variables, "text": draft.text}) if template.title else ""

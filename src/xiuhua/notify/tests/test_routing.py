@@ -91,6 +91,13 @@ def test_a_preference_switches_a_channel_off_for_that_kind_only(loop, outside):
 # -- quiet hours and the ceiling, applied by outbox.queue to every caller
 
 
+@pytest.fixture(autouse=True)
+def production_pacing(settings):
+    """The shipped quiet hours and ceiling (the root conftest switches them off for every other test)."""
+    settings.XIUHUA_MESSAGE_QUIET_HOURS = "21:00-08:00"
+    settings.XIUHUA_MESSAGE_HOURLY_CEILING = 10
+
+
 def citizen_sms(**fields) -> Draft:
     return Draft(**{"channel": "sms", "kind": "citizen_receipt", "text": "您反映的问题已受理", "address": "13900001111"} | fields)
 
@@ -158,7 +165,13 @@ def test_a_template_renders_the_text_and_its_provider_id_goes_to_the_provider():
 
 
 def test_without_a_variable_the_template_prints_the_message_keeps_its_own_text():
-    message = outbox.queue(citizen_sms(), now=sh(2026, 11, 2, 10, 0))  # no case number given
+    draft = citizen_sms(variables={"class_name": "暴露垃圾"})  # no case number, which the receipt prints
+    message = outbox.queue(draft, now=sh(2026, 11, 2, 10, 0))
+    assert message.template is None and message.text == "您反映的问题已受理"
+
+
+def test_a_message_without_variables_is_sent_as_its_caller_wrote_it():
+    message = outbox.queue(citizen_sms(), now=sh(2026, 11, 2, 10, 0))
     assert message.template is None and message.text == "您反映的问题已受理"
 
 
