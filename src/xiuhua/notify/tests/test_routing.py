@@ -99,7 +99,8 @@ def production_pacing(settings):
 
 
 def citizen_sms(**fields) -> Draft:
-    return Draft(**{"channel": "sms", "kind": "citizen_receipt", "text": "您反映的问题已受理", "address": "13900001111"} | fields)
+    base = {"channel": "sms", "kind": "citizen_receipt", "text": "您反映的问题已受理", "address": "13900001111"}
+    return Draft(**base | fields)
 
 
 def test_a_citizen_sms_at_half_past_ten_at_night_is_held_until_eight_in_the_morning():
