@@ -203,6 +203,7 @@ def template_form(**fields) -> dict:
     ("body", "reason"),
     [
         ("案卷{{ case }}已派至{{ departmnet }}", "未知的变量：departmnet"),
+        ("{% if case and departmnet %}案卷{{ case }}{% endif %}", "未知的变量：departmnet"),
         ("{% if case %}案卷{{ case }}", "模板语法错误"),
         ("{% include 'x.html' %}", "只能使用变量和 if 判断"),
     ],
