@@ -12,6 +12,11 @@ def pytest_configure(config):
     # Locked logins are answered after a pause (a guesser's brake); lockout tests would wait it out at every try.
     # test_lockout checks the pause itself.
     settings.XIUHUA_LOCKED_ANSWER_DELAY = 0
+    # Quiet hours and the hourly ceiling would make a test's outcome depend on the hour it runs (an SMS queued at
+    # 21:00 Shanghai time is held until morning) and hold a channel test's eleventh message: off unless a test
+    # switches them on (notify/tests/test_routing.py).
+    settings.XIUHUA_MESSAGE_QUIET_HOURS = ""
+    settings.XIUHUA_MESSAGE_HOURLY_CEILING = 0
     _client_login_passes_a_request()
 
 

@@ -33,7 +33,7 @@ from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.models import Case, CaseAttachment, CaseRequest, CaseStats
 from xiuhua.catalog.models import RegisterCondition
 from xiuhua.core.errors import DomainError, PermissionDenied
-from xiuhua.notify.models import NoticeKind
+from xiuhua.notify.models import MessageKind, NoticeKind
 from xiuhua.notify.services import NoticeDraft
 from xiuhua.worktime.clock import WorkCalendar
 
@@ -66,10 +66,29 @@ class Step:
             self._stats = CaseStats.objects.get(case=self.case)
         return self._stats
 
-    def notify(self, recipients: Iterable[User], kind: str, title: str, body: str = "") -> None:
-        self.notices.append(
-            (list(recipients), NoticeDraft(kind=kind, title=title, body=body, subject=self.case.number))
+    def notify(self, recipients: Iterable[User], kind: str, title: str, body: str = "", reason: str = "") -> None:
+        """A notice about this case; `reason` is the MessageKind when finer than the inbox `kind` (an approval
+        waiting, a request refused), which decides its outside channels and template."""
+        draft = NoticeDraft(
+            kind=kind,
+            title=title,
+            body=body,
+            subject=self.case.number,
+            reason=reason,
+            variables=case_variables(self.case),
         )
+        self.notices.append((list(recipients), draft))
+
+
+def case_variables(case: Case) -> dict[str, str]:
+    """The template variables of a message about a case (notify.templating.CASE_VARIABLES). Never a contact:
+    the address is the place, not the reporter's."""
+    return {
+        "case": case.number,
+        "class_name": case.case_class.name if case.case_class_id else "",
+        "address": case.address,
+        "deadline": _local(case.handling_deadline) if case.handling_deadline else "",
+    }
 
 
 # -- who may act on this particular case
@@ -616,7 +635,7 @@ def _open_request(step: Step, kind: str, target: str, approvers: list[User], tit
     )
     step.details["request"] = request.pk
     case.resume_status = case.status
-    step.notify(approvers, NoticeKind.TASK, f"{title}：案卷 {case.number}", step.note)
+    step.notify(approvers, NoticeKind.TASK, f"{title}：案卷 {case.number}", step.note, MessageKind.APPROVAL)
     return target
 
 
@@ -677,6 +696,7 @@ def _decide(step: Step, state: str) -> CaseRequest:
         NoticeKind.DECISION,
         f"{request.get_kind_display()}{verdict}：案卷 {step.case.number}",
         step.note,
+        MessageKind.DECISION if state == RequestState.APPROVED else MessageKind.REFUSED,
     )
     return request
 

@@ -93,7 +93,7 @@ def _fire_one(timer_id: int, case_id: int, kind: str, due_at: datetime, now: dat
 
 def _announce(case: Case, kind: str, due_at: datetime, now: datetime) -> bool:
     """Record and send the timer's news; False when a warning comes too late to be news (the limit passed)."""
-    from xiuhua.cases.steps import department_users, role_users
+    from xiuhua.cases.steps import case_variables, department_users, role_users
 
     handling = kind in (TimerKind.HANDLING_WARNING, TimerKind.HANDLING_OVERDUE)
     overdue = kind in (TimerKind.HANDLING_OVERDUE, TimerKind.STAGE_OVERDUE)
@@ -127,9 +127,15 @@ def _announce(case: Case, kind: str, due_at: datetime, now: datetime) -> bool:
         handling_deadline=case.handling_deadline,
         stage_deadline=case.stage_deadline,
     )
+    variables = {**case_variables(case), "deadline": f"{deadline:%Y-%m-%d %H:%M}"}
     send_notice(
         recipients,
-        NoticeDraft(kind=NoticeKind.OVERDUE if overdue else NoticeKind.WARNING, title=title, subject=case.number),
+        NoticeDraft(
+            kind=NoticeKind.OVERDUE if overdue else NoticeKind.WARNING,
+            title=title,
+            subject=case.number,
+            variables=variables,
+        ),
     )
     return True
 

@@ -103,6 +103,30 @@ class MessageTemplate(models.Model):
         return f"{self.get_kind_display()} · {self.get_channel_display()}"
 
 
+class NotificationPreference(models.Model):
+    """A user's choice of outside channels for one kind of message (通知设置). No row means every channel the
+    kind's route allows. The row keeps the channels switched *off*, so a channel the centre adds to a route later
+    reaches everyone who has not said no to it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    muted_channels = models.JSONField(_("channels switched off"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_user_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()}"
+
+
 class MessageBatch(models.Model):
     """One batch send (e.g. a reminder to every shop of a street): a job with progress, resumable after a
     restart; its messages point back at it."""

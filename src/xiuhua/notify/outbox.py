@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from xiuhua.core import crypto
+from xiuhua.notify import pacing, templating
 from xiuhua.notify.channels.base import Outgoing
 from xiuhua.notify.models import Message, MessageChannel, MessageStatus, MessageTemplate
 
@@ -75,28 +76,61 @@ def address_digest(channel: str, address: str) -> str:
     return hmac.new(crypto._digest_key(), f"{channel}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def queue(draft: Draft) -> Message:
+def active_template(kind: str, channel: str) -> MessageTemplate | None:
+    return MessageTemplate.objects.filter(kind=kind, channel=channel, active=True).first()
+
+
+def rendered(draft: Draft) -> tuple[MessageTemplate | None, str, str, dict]:
+    """(template, title, text, variables) of a draft: from the kind's active template on its channel when
+    there is one and the draft has every variable it prints, else the draft's own title and text.
+
+    A draft without variables is a caller that wrote its own text (a person's resend, a test message): it is
+    sent as written."""
+    variables = {"title": draft.title, "link": draft.link, **(draft.variables or {})}
+    template = draft.template or (active_template(draft.kind, draft.channel) if draft.variables else None)
+    if template is not None:
+        text = templating.render(template.body, {**variables, "text": draft.text})
+        title = templating.render(template.title, {**variables, "text": draft.text}) if template.title else ""
+        if text:
+            return template, (title or draft.title), text, variables
+    return None, draft.title, draft.text, variables
+
+
+def queue(draft: Draft, *, now: datetime | None = None) -> Message:
     """Write one message to the outbox, in the caller's transaction (a rolled-back action sends nothing).
 
     A malformed address gives a failed message with the reason, never an exception. A draft whose
-    idempotency key is already queued returns the existing message."""
+    idempotency key is already queued returns the existing message. The text comes from the kind's template
+    (notify.templating); quiet hours and the hourly ceiling may hold the message until later (notify.pacing)."""
     if draft.idempotency_key:
         existing = Message.objects.filter(idempotency_key=draft.idempotency_key).first()
         if existing:
             return existing
-    now = timezone.now()
+    now = now or timezone.now()
     address = crypto.normalise_phone(draft.address) if draft.channel == MessageChannel.SMS else draft.address.strip()
     problem = address_problem(draft.channel, address)
+    digest = address_digest(draft.channel, address)
+    template, title, text, variables = rendered(draft)
+    not_before = draft.not_before
+    if not problem:
+        not_before = pacing.release_time(
+            channel=draft.channel,
+            digest=digest,
+            to_person=draft.recipient is not None,
+            urgent=draft.urgent,
+            wanted=draft.not_before,
+            now=now,
+        )
     message = Message(
         channel=draft.channel,
         kind=draft.kind,
         recipient=draft.recipient,
         address=address,
-        address_digest=address_digest(draft.channel, address),
-        template=draft.template,
-        variables=draft.variables or {},
-        title=draft.title[:200],
-        text=draft.text,
+        address_digest=digest,
+        template=template,
+        variables=variables,
+        title=title[:200],
+        text=text,
         link=draft.link,
         subject_type=draft.subject_type,
         subject=draft.subject,
@@ -104,7 +138,7 @@ def queue(draft: Draft) -> Message:
         urgent=draft.urgent,
         batch_id=draft.batch_id,
         idempotency_key=draft.idempotency_key,
-        not_before=draft.not_before,
+        not_before=not_before,
         queued_at=now,
     )
     if problem:

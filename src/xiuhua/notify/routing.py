@@ -1,5 +1,6 @@
 """Who gets what: the outside channels a notice goes out on, by its kind (`XIUHUA_MESSAGE_ROUTES`), limited to
-the channels switched on (`XIUHUA_MESSAGE_CHANNELS`), and the address each user has on each channel."""
+the channels switched on (`XIUHUA_MESSAGE_CHANNELS`) and to those each user keeps on (通知设置,
+NotificationPreference), and the address each user has on each channel."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from xiuhua.notify.channels.base import enabled_channel_codes
-from xiuhua.notify.models import MessageChannel
+from xiuhua.notify.models import MessageChannel, NotificationPreference
 from xiuhua.notify.outbox import Draft, queue
 
 
@@ -40,16 +41,40 @@ def notice_text(draft) -> str:
     return f"{draft.title}。{draft.body}" if draft.body else draft.title
 
 
+def message_variables(draft) -> dict:
+    """A notice's template variables: those its sender gave (case, class, address, deadline …), with the case
+    number and the notice's body filled in when the sender left them out."""
+    variables = {name: str(value) for name, value in (draft.variables or {}).items() if value not in (None, "")}
+    if draft.subject:
+        variables.setdefault("case", draft.subject)
+    if draft.body:
+        variables.setdefault("body", draft.body)
+    return variables
+
+
+def muted_channels(users: list, kind: str) -> dict[int, set[str]]:
+    """The channels each user switched off for `kind` (user id → channels): one query for all of them."""
+    rows = NotificationPreference.objects.filter(user__in=[user.pk for user in users], kind=kind)
+    return {user_id: set(muted) for user_id, muted in rows.values_list("user_id", "muted_channels")}
+
+
 def queue_for_users(users: Iterable, draft) -> int:
-    """Queue `draft` (a NoticeDraft) on each routed outside channel of each user; returns the messages queued."""
-    channels = routed_channels(draft.message_kind)
+    """Queue `draft` (a NoticeDraft) on each routed outside channel of each user that the user keeps on;
+    returns the messages queued."""
+    kind = draft.message_kind
+    channels = routed_channels(kind)
     if not channels:
         return 0
+    users = list(users)
+    muted = muted_channels(users, kind)
     now = timezone.now()
     link = site_link(f"/cases/{draft.subject}/") if draft.subject else ""
+    variables = message_variables(draft)
     queued = 0
     for user in users:
         for channel in channels:
+            if channel in muted.get(user.pk, ()):
+                continue
             queue(
                 Draft(
                     channel=channel,
@@ -62,6 +87,7 @@ def queue_for_users(users: Iterable, draft) -> int:
                     subject_type="case" if draft.subject else "",
                     subject=draft.subject,
                     caused_at=now,
+                    variables=variables,
                 )
             )
             queued += 1

@@ -8,7 +8,7 @@ that caused them does. The message worker sends the outbox after commit (notify.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -24,6 +24,8 @@ class NoticeDraft:
     subject: str = ""  # a case number
     # MessageKind when finer than the inbox's kind (an approval waiting is a TASK in the inbox); "" = kind.
     reason: str = ""
+    # Template variables of outside messages (notify.templating.KIND_VARIABLES): case, class_name, deadline …
+    variables: dict = field(default_factory=dict)
 
     @property
     def message_kind(self) -> str:

@@ -296,6 +296,10 @@ XIUHUA_MESSAGE_ROUTES = {
     "shop_reminder": ["sms"],
     "vital_sign": ["sms", "wecom"],
 }
+# No SMS to citizens and shops (messages without a user) in these local hours unless urgent: held until the end.
+XIUHUA_MESSAGE_QUIET_HOURS = os.environ.get("XIUHUA_MESSAGE_QUIET_HOURS", "21:00-08:00")
+# At most this many messages per channel and address in any hour; more are held, not dropped (0 = no ceiling).
+XIUHUA_MESSAGE_HOURLY_CEILING = int(os.environ.get("XIUHUA_MESSAGE_HOURLY_CEILING", "10"))
 XIUHUA_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("XIUHUA_MESSAGE_MAX_ATTEMPTS", "6"))
 # A message left `sending` longer than this by a stopped worker is failed for a person to check, never resent.
 XIUHUA_MESSAGE_LEASE_SECONDS = int(os.environ.get("XIUHUA_MESSAGE_LEASE_SECONDS", "600"))
