@@ -300,6 +300,17 @@ XIUHUA_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("XIUHUA_MESSAGE_MAX_ATTEMPTS", 
 # A message left `sending` longer than this by a stopped worker is failed for a person to check, never resent.
 XIUHUA_MESSAGE_LEASE_SECONDS = int(os.environ.get("XIUHUA_MESSAGE_LEASE_SECONDS", "600"))
 XIUHUA_MESSAGE_POLL_SECONDS = float(os.environ.get("XIUHUA_MESSAGE_POLL_SECONDS", "1"))
+# The e-mail channel (xiuhua.notify.channels.email.EmailChannel) sends through this SMTP server, with Django's
+# own settings; the sender address is XIUHUA_EMAIL_FROM (else DEFAULT_FROM_EMAIL).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_flag("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+XIUHUA_EMAIL_FROM = os.environ.get("XIUHUA_EMAIL_FROM", "")
 # The platform's public address, for links in messages read outside the browser (SMS, WeCom, e-mail).
 XIUHUA_SITE_URL = os.environ.get("XIUHUA_SITE_URL", "http://127.0.0.1:8000")
 
