@@ -54,10 +54,11 @@ def failure_of(error: Exception) -> TemporaryFailure | PermanentFailure:
         return TemporaryFailure(f"邮件服务器登录失败，请检查 EMAIL_HOST_USER / EMAIL_HOST_PASSWORD{smtp_reason(error.smtp_code, error.smtp_error)}")
     if isinstance(error, smtplib.SMTPResponseException):
         return TemporaryFailure(f"邮件服务器暂时不可用{smtp_reason(error.smtp_code, error.smtp_error)}")
+    # smtplib reports a read that timed out as a lost connection; the cause says which it was.
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
+        return TemporaryFailure(f"连接邮件服务器超时（{settings.EMAIL_HOST}:{settings.EMAIL_PORT}）")
     if isinstance(error, smtplib.SMTPServerDisconnected):
         return TemporaryFailure("与邮件服务器的连接已断开")
-    if isinstance(error, TimeoutError):
-        return TemporaryFailure(f"连接邮件服务器超时（{settings.EMAIL_HOST}:{settings.EMAIL_PORT}）")
     return TemporaryFailure(f"无法连接邮件服务器 {settings.EMAIL_HOST}:{settings.EMAIL_PORT}（{type(error).__name__}）")
 
 

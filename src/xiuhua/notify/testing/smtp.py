@@ -23,6 +23,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     content: bytes
+    peer: tuple  # the client's address and port: one per connection
 
     def message(self) -> EmailMessage:
         return email.message_from_bytes(self.content, policy=default_policy)  # type: ignore[return-value]
@@ -48,7 +49,7 @@ class MailHandler:
             if self.busy_messages > 0:
                 self.busy_messages -= 1
                 return "421 4.7.0 Too many messages, try again later"
-            self.envelopes.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            self.envelopes.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content, tuple(session.peer)))
         return "250 Message accepted for delivery"
 
 
