@@ -9,10 +9,11 @@ provider id is the Message-ID header this channel wrote, the id a mail log or a 
 
 from __future__ import annotations
 
+import contextlib
 import html
+import secrets
 import smtplib
 import time
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -47,11 +48,14 @@ def failure_of(error: Exception) -> TemporaryFailure | PermanentFailure:
         return TemporaryFailure(f"邮件服务器暂不接收该收件地址{smtp_reason(code, text)}")
     if isinstance(error, smtplib.SMTPSenderRefused):
         # The sender address concerns every message (a setting to fix): keep them all queued meanwhile.
-        return TemporaryFailure(f"邮件服务器拒绝发件地址 {error.sender}{smtp_reason(error.smtp_code, error.smtp_error)}")
+        return TemporaryFailure(
+            f"邮件服务器拒绝发件地址 {error.sender}{smtp_reason(error.smtp_code, error.smtp_error)}"
+        )
     if isinstance(error, smtplib.SMTPDataError) and 500 <= error.smtp_code < 600:
         return PermanentFailure(f"邮件服务器拒收该邮件{smtp_reason(error.smtp_code, error.smtp_error)}")
     if isinstance(error, smtplib.SMTPAuthenticationError):
-        return TemporaryFailure(f"邮件服务器登录失败，请检查 EMAIL_HOST_USER / EMAIL_HOST_PASSWORD{smtp_reason(error.smtp_code, error.smtp_error)}")
+        why = smtp_reason(error.smtp_code, error.smtp_error)
+        return TemporaryFailure(f"邮件服务器登录失败，请检查 EMAIL_HOST_USER 和 EMAIL_HOST_PASSWORD{why}")
     if isinstance(error, smtplib.SMTPResponseException):
         return TemporaryFailure(f"邮件服务器暂时不可用{smtp_reason(error.smtp_code, error.smtp_error)}")
     # smtplib reports a read that timed out as a lost connection; the cause says which it was.
@@ -81,7 +85,7 @@ def build_message(outgoing: Outgoing, sender: str, connection: EmailBackend) -> 
         to=[outgoing.address],
         connection=connection,
         # Written here, not by Django, so that it is known: it is the message's provider id.
-        headers={"Message-ID": make_msgid(idstring=f"xiuhua.{outgoing.message_id}", domain=domain)},
+        headers={"Message-ID": f"<xiuhua.{outgoing.message_id}.{secrets.token_hex(6)}@{domain}>"},
     )
     message.attach_alternative(html_body(outgoing), "text/html")
     return message
@@ -130,7 +134,5 @@ class EmailChannel:
     def close(self) -> None:
         backend, self.backend = self.backend, None
         if backend is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):  # a broken connection is gone either way
                 backend.close()
-            except (OSError, smtplib.SMTPException):
-                pass  # a broken connection is gone either way

@@ -10,6 +10,7 @@ accepts, and can be told to refuse a recipient (550) or to answer 421 to the nex
 from __future__ import annotations
 
 import email
+import logging
 import threading
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -40,7 +41,7 @@ class MailHandler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's name)
         if address.lower() in self.refused:
-            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -49,7 +50,9 @@ class MailHandler:
             if self.busy_messages > 0:
                 self.busy_messages -= 1
                 return "421 4.7.0 Too many messages, try again later"
-            self.envelopes.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content, tuple(session.peer)))
+            self.envelopes.append(
+                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content, tuple(session.peer))
+            )
         return "250 Message accepted for delivery"
 
 
@@ -66,6 +69,7 @@ class TestSMTPServer:
     __test__ = False  # not a pytest test class
 
     def __init__(self, host: str = "127.0.0.1") -> None:
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
         self.handler = MailHandler()
         self.controller = PortZeroController(self.handler, hostname=host, port=0)
         self.host = host
