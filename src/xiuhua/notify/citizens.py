@@ -59,10 +59,13 @@ def closure_text(case: CitizenCase, link: str) -> str:
 
 
 def _queue(case: CitizenCase, kind: str, title: str, text_of, key: str, caused_at: datetime) -> int:
+    channels = routed_channels(kind)
+    if not channels:
+        return 0
     link = lookup_link(case)
     text = text_of(case, link)
     queued = 0
-    for channel in routed_channels(kind):
+    for channel in channels:
         address = citizen_address(case, channel)
         if not address:
             continue  # nothing to send to on this channel: no message, no failure to explain
