@@ -8,6 +8,7 @@ from django.db import transaction
 from django.test import Client
 
 from xiuhua.cases.models import Case
+from xiuhua.cases.tests.conftest import photo
 from xiuhua.geo.crs import wgs84_to_gcj02
 from xiuhua.intake.channels.citizen.adapter import report_by_citizen
 from xiuhua.intake.services import ReportInput
@@ -95,7 +96,7 @@ def test_an_inspectors_report_queues_no_citizen_sms(loop):
     assert not Message.objects.filter(kind__startswith="citizen").exists()
 
 
-def test_a_hotline_callers_receipt_names_the_work_order(as_user, spot):
+def test_a_hotline_callers_receipt_names_the_work_order_even_when_kept_confidential(as_user, spot):
     order = {
         "hotline": "12345",
         "order_number": "ZJ3304242611230099",
@@ -103,6 +104,7 @@ def test_a_hotline_callers_receipt_names_the_work_order(as_user, spot):
         "urgency": "normal",
         "content": "来电人反映海滨东路井盖松动",
         "caller_phone": "13905731234",
+        "confidential": True,  # hidden from the departments, not from the caller themselves
         "class_code": "01001",
         "kind": "event",
         "lng": spot[0],
@@ -126,3 +128,25 @@ def test_no_citizen_sms_when_sms_is_not_switched_on(spot, settings):
     settings.XIUHUA_MESSAGE_CHANNELS = {}
     assert post_report(report_form(spot)).status_code == 201
     assert Message.objects.count() == 0
+
+
+def test_a_case_reopened_and_closed_again_tells_the_citizen_again(spot, loop):
+    case = loop.close(Case.objects.get(number=post_report(report_form(spot)).json()["number"]))
+    loop.act(case, "reopen", loop.p.shift_leader, note="市民反映垃圾又堆起来了")
+    loop.act(case, "report_back", loop.p.zhifa, files=[photo("after.jpg")], note="再次清运")
+    loop.act(case, "check", loop.p.operator)
+    loop.act(case, "check", loop.p.inspector, files=[photo("check.jpg")], result=True)
+    loop.act(case, "close", loop.p.shift_leader)
+    assert len(citizen_messages("citizen_closure")) == 2
+    assert len(citizen_messages("citizen_receipt")) == 1
+
+
+def test_a_citizen_who_left_an_e_mail_address_is_mailed_when_e_mail_is_routed(spot, settings):
+    settings.XIUHUA_MESSAGE_CHANNELS = {"sms": "x.Sms", "email": "xiuhua.notify.channels.email.EmailChannel"}
+    settings.XIUHUA_MESSAGE_ROUTES = {**settings.XIUHUA_MESSAGE_ROUTES, "citizen_receipt": ["sms", "email"]}
+    data = ReportInput(
+        class_code="06010", description="路边垃圾", lng=spot[0], lat=spot[1], reporter_email="chen@example.cn"
+    )
+    report_by_citizen(data, [], client="test-client", idempotency_key="k1")
+    [mail] = citizen_messages("citizen_receipt")  # no phone: no SMS
+    assert (mail.channel, mail.address, mail.title) == ("email", "chen@example.cn", "您反映的问题已收到")

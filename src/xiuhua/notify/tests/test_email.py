@@ -131,3 +131,16 @@ def test_a_server_that_never_answers_times_out_as_an_outage(settings):
     health = ChannelHealth.objects.get(channel="email")
     assert not health.reachable and "超时" in health.problem
     assert Message.objects.get().status == MessageStatus.QUEUED
+
+
+def test_a_connection_idle_for_a_minute_is_closed_and_the_next_mail_opens_a_new_one(smtp):
+    sender = ChannelSender("email")
+    queue_mail("first@example.cn")
+    assert sender.run_once() == 1
+    sender.channel.last_used -= 61  # a minute without mail
+    sender.run_once()  # nothing due: the round's poll lets the connection go
+    assert sender.channel.backend is None
+    queue_mail("second@example.cn")
+    assert sender.run_once() == 1
+    first, second = smtp.envelopes()
+    assert first.peer != second.peer and second.rcpt_tos == ["second@example.cn"]
