@@ -142,7 +142,10 @@ def test_a_case_reopened_and_closed_again_tells_the_citizen_again(spot, loop):
 
 
 def test_a_citizen_who_left_an_e_mail_address_is_mailed_when_e_mail_is_routed(spot, settings):
-    settings.XIUHUA_MESSAGE_CHANNELS = {"sms": "x.Sms", "email": "xiuhua.notify.channels.email.EmailChannel"}
+    settings.XIUHUA_MESSAGE_CHANNELS = {
+        "sms": "xiuhua.notify.channels.sms.SmppChannel",
+        "email": "xiuhua.notify.channels.email.EmailChannel",
+    }
     settings.XIUHUA_MESSAGE_ROUTES = {**settings.XIUHUA_MESSAGE_ROUTES, "citizen_receipt": ["sms", "email"]}
     data = ReportInput(
         class_code="06010", description="路边垃圾", lng=spot[0], lat=spot[1], reporter_email="chen@example.cn"
