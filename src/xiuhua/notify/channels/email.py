@@ -107,7 +107,8 @@ class EmailChannel:
         try:
             backend.open()
         except (OSError, smtplib.SMTPException) as error:
-            backend.close()
+            with contextlib.suppress(OSError, smtplib.SMTPException):  # a half-open connection may not close cleanly
+                backend.close()
             raise failure_of(error) from error
         self.backend, self.last_used = backend, time.monotonic()
 
