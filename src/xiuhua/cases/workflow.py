@@ -22,6 +22,7 @@ from xiuhua.cases import steps
 from xiuhua.cases.attachments import check_uploads, store_attachments
 from xiuhua.cases.choices import Action, AttachmentStage
 from xiuhua.cases.choices import CaseStatus as S
+from xiuhua.cases.citizen_messages import case_closed
 from xiuhua.cases.models import Case, CaseEvent
 from xiuhua.cases.steps import Step
 from xiuhua.cases.timers import reschedule_timers
@@ -290,6 +291,8 @@ def _record(step: Step, from_status: str) -> None:
     _settle_notices(step)
     for recipients, message in step.notices:
         send_notice(recipients, message)
+    if step.case.status == S.CLOSED and from_status != S.CLOSED:
+        case_closed(step.case, event.pk, step.now)
 
 
 FINISHED = (S.CLOSED, S.DECLINED, S.VOIDED, S.MERGED)

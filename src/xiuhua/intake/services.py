@@ -19,6 +19,7 @@ from django.utils import timezone
 from xiuhua.accounts.models import User
 from xiuhua.accounts.privacy import redact_text
 from xiuhua.cases.choices import Action, Source
+from xiuhua.cases.citizen_messages import report_received
 from xiuhua.cases.models import Case
 from xiuhua.cases.numbering import next_case_number
 from xiuhua.cases.workflow import apply_action, create_case
@@ -233,6 +234,7 @@ def accept_report(
         with transaction.atomic():
             case.number = next_case_number(location.district_code, now)
             create_case(case, actor, files=photos, now=now, note=note, details=details)
+            report_received(case, now, work_order=str((details or {}).get("work_order", "")))
             if data.self_handled:
                 case = apply_action(
                     case.number, Action.SELF_HANDLE, actor, {"note": "现场自处理"}, files=after_photos, now=now

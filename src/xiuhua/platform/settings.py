@@ -313,6 +313,17 @@ XIUHUA_WECOM_AGENT_ID = int(os.environ.get("XIUHUA_WECOM_AGENT_ID", "0"))
 XIUHUA_WECOM_TIMEOUT_SECONDS = float(os.environ.get("XIUHUA_WECOM_TIMEOUT_SECONDS", "10"))
 # How long to hold messages after WeCom answers "too many calls" (45009, 45033 …).
 XIUHUA_WECOM_RATE_LIMIT_RETRY_SECONDS = float(os.environ.get("XIUHUA_WECOM_RATE_LIMIT_RETRY_SECONDS", "60"))
+# The e-mail channel (xiuhua.notify.channels.email.EmailChannel) sends through this SMTP server, with Django's
+# own settings; the sender address is XIUHUA_EMAIL_FROM (else DEFAULT_FROM_EMAIL).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_flag("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+XIUHUA_EMAIL_FROM = os.environ.get("XIUHUA_EMAIL_FROM", "")
 # The platform's public address, for links in messages read outside the browser (SMS, WeCom, e-mail).
 XIUHUA_SITE_URL = os.environ.get("XIUHUA_SITE_URL", "http://127.0.0.1:8000")
 
