@@ -25,7 +25,13 @@ CASE_VARIABLES = {
     "deadline": "时限（年-月-日 时:分）",
     "body": "说明（如申请理由、批示）",
 }
-CITIZEN_VARIABLES = {"case": "案卷编号", "class_name": "案件类别", "address": "发生地址"}
+CITIZEN_VARIABLES = {
+    "case": "案卷编号",
+    "class_name": "案件类别",
+    "address": "发生地址",
+    "work_order": "热线工单编号（来电反映时）",
+    "code": "查询码",
+}
 
 # The variables each kind of message gets, with what they mean (shown in the admin next to the template).
 KIND_VARIABLES: dict[str, dict[str, str]] = {

@@ -38,7 +38,8 @@ DEFAULT_TEMPLATES = [
     (
         "citizen_receipt",
         "sms",
-        "【绣花城管】您反映的问题已受理，编号{{ case }}{% if link %}，进度查询：{{ link }}{% endif %}。",
+        "【绣花城管】您反映的问题已受理，编号{{ case }}{% if work_order %}（工单{{ work_order }}）{% endif %}"
+        "{% if link %}，进度查询：{{ link }}{% endif %}。",
     ),
     (
         "citizen_closure",
