@@ -49,6 +49,7 @@ class Draft:
     idempotency_key: str | None = None
     not_before: datetime | None = None
     batch_id: int | None = None
+    resend_of_id: int | None = None
 
 
 def address_problem(channel: str, address: str) -> str:
@@ -103,6 +104,7 @@ def queue(draft: Draft) -> Message:
         caused_at=draft.caused_at or now,
         urgent=draft.urgent,
         batch_id=draft.batch_id,
+        resend_of_id=draft.resend_of_id,
         idempotency_key=draft.idempotency_key,
         not_before=draft.not_before,
         queued_at=now,
@@ -236,5 +238,7 @@ def resend(message: Message) -> Message:
             urgent=message.urgent,
             template=message.template,
             variables=message.variables,
+            batch_id=message.batch_id,
+            resend_of_id=message.pk,
         )
     )

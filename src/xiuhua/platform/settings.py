@@ -300,6 +300,10 @@ XIUHUA_MESSAGE_MAX_ATTEMPTS = int(os.environ.get("XIUHUA_MESSAGE_MAX_ATTEMPTS", 
 # A message left `sending` longer than this by a stopped worker is failed for a person to check, never resent.
 XIUHUA_MESSAGE_LEASE_SECONDS = int(os.environ.get("XIUHUA_MESSAGE_LEASE_SECONDS", "600"))
 XIUHUA_MESSAGE_POLL_SECONDS = float(os.environ.get("XIUHUA_MESSAGE_POLL_SECONDS", "1"))
+# The push rate counts a message as pushed when delivered within this many minutes of what caused it.
+XIUHUA_MESSAGE_PUSH_MINUTES = int(os.environ.get("XIUHUA_MESSAGE_PUSH_MINUTES", "5"))
+# Recipients a batch writes to the outbox per transaction (its progress is saved after each chunk).
+XIUHUA_MESSAGE_BATCH_CHUNK = int(os.environ.get("XIUHUA_MESSAGE_BATCH_CHUNK", "200"))
 # The platform's public address, for links in messages read outside the browser (SMS, WeCom, e-mail).
 XIUHUA_SITE_URL = os.environ.get("XIUHUA_SITE_URL", "http://127.0.0.1:8000")
 
