@@ -13,8 +13,8 @@ from xiuhua.core.errors import DomainError
 from xiuhua.notify import batches
 from xiuhua.notify.figures import message_figures, total
 from xiuhua.notify.models import MessageChannel, MessageKind, MessageStatus
-from xiuhua.notify.resends import resend_message
 from xiuhua.notify.queries import MessageFilters, check_may_read_outbox, filter_messages, message_out
+from xiuhua.notify.resends import resend_message
 
 router = Router(tags=["messages"])
 MAX_PAGE = 500
@@ -66,7 +66,12 @@ def list_messages(request: HttpRequest, query: Query[MessageQuery]):
     check_may_read_outbox(request.auth)
     rows = filter_messages(checked_filters(query)).order_by("-queued_at", "-id")
     page = rows[query.offset : query.offset + query.limit]
-    return {"count": rows.count(), "limit": query.limit, "offset": query.offset, "items": [message_out(m) for m in page]}
+    return {
+        "count": rows.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+        "items": [message_out(m) for m in page],
+    }
 
 
 @router.get("/messages/figures", response={200: dict, **ERRORS}, summary="发件箱统计：按渠道和类别，含推送率")

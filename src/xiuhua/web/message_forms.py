@@ -25,8 +25,6 @@ def _styled(form: forms.Form) -> None:
         widget = field.widget
         if isinstance(widget, forms.Select):
             widget.attrs["class"] = "form-select form-select-sm"
-        elif isinstance(widget, forms.FileInput):
-            widget.attrs["class"] = "form-control form-control-sm"
         elif not isinstance(widget, forms.HiddenInput):
             widget.attrs["class"] = "form-control form-control-sm"
 
@@ -79,7 +77,9 @@ class BatchForm(forms.Form):
     text = forms.CharField(
         label=_("Text"),
         max_length=1000,
-        widget=forms.Textarea({"rows": 3, "placeholder": _("e.g. {{ name }}: please keep the front of your shop clean")}),
+        widget=forms.Textarea(
+            {"rows": 3, "placeholder": _("e.g. {{ name }}: please keep the front of your shop clean")}
+        ),
         help_text=_("{{ name }} is replaced by each recipient's name."),
     )
     source = forms.ChoiceField(label=_("Recipients"), choices=SOURCES, widget=forms.RadioSelect, initial="file")

@@ -185,10 +185,7 @@ def batch_result(request: HttpRequest, batch_id: int) -> HttpResponse:
     show, seen = address_for(request.user, batch)
     rows = list(batches.result_rows(batch, show))
     exported = tabular.table_file(batches.RESULT_COLUMNS, rows, "xlsx", f"批量发送结果-{batch.pk}")
-    record_personal_data_export(
-        request.user, exported.filename, len(rows), batch=batch.pk, contacts=str(seen)
-    )
+    record_personal_data_export(request.user, exported.filename, len(rows), batch=batch.pk, contacts=str(seen))
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = content_disposition_header(True, exported.filename)
     return response
-

@@ -30,5 +30,7 @@ class Command(BaseCommand):
             return
         resumed = resume_batches(stale_after=timedelta(seconds=max(0, stale_seconds)))
         for batch in resumed:
-            self.stdout.write(f"{batch.pk} {batch.title}：已写入 {batch.prepared}/{batch.total}，{batch.get_state_display()}")
+            self.stdout.write(
+                f"{batch.pk} {batch.title}：已写入 {batch.prepared}/{batch.total}，{batch.get_state_display()}"
+            )
         self.stdout.write(f"继续了 {len(resumed)} 个批次")
