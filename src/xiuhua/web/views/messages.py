@@ -40,7 +40,6 @@ COLUMNS = [
     Column(_("Status")),
     Column(_("Attempts"), "attempts"),
     Column(_("Failure reason")),
-    Column(""),
 ]
 
 
