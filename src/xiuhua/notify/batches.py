@@ -25,7 +25,7 @@ from django.utils import timezone
 from xiuhua.core import tabular
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.notify.models import Message, MessageBatch, MessageChannel, MessageKind, MessageStatus
-from xiuhua.notify.outbox import Draft, queue
+from xiuhua.notify.outbox import Draft, build
 from xiuhua.notify.routing import user_address
 
 BATCH_CHANNELS = (MessageChannel.SMS, MessageChannel.WECOM, MessageChannel.EMAIL)
@@ -158,10 +158,8 @@ def prepare_batch(
             if batch.state != MessageBatch.State.PREPARING:
                 return batch
             start = batch.prepared
-            chunk = recipients[start : start + size]
-            for index, recipient in enumerate(chunk, start=start):
-                queue(batch_draft(batch, template, recipient, index))
-            batch.prepared = start + len(chunk)
+            write_chunk(batch, template, recipients[start : start + size], start)
+            batch.prepared = min(len(recipients), start + size)
             batch.progress_at = timezone.now()
             if batch.prepared >= len(recipients):
                 batch.state = MessageBatch.State.SENDING
@@ -170,6 +168,18 @@ def prepare_batch(
                 after_chunk(batch.prepared)
             if batch.state != MessageBatch.State.PREPARING:
                 return batch
+
+
+def write_chunk(batch: MessageBatch, template: Template, chunk: list[Recipient], start: int) -> None:
+    """One INSERT for the chunk's messages, leaving out rows already queued (a chunk written before its
+    progress was saved); the batch row's lock keeps other preparers of this batch out meanwhile."""
+    drafts = [batch_draft(batch, template, recipient, index) for index, recipient in enumerate(chunk, start=start)]
+    done = set(
+        Message.objects.filter(idempotency_key__in=[d.idempotency_key for d in drafts]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    Message.objects.bulk_create([build(d) for d in drafts if d.idempotency_key not in done])
 
 
 def batch_draft(batch: MessageBatch, template: Template, recipient: Recipient, index: int) -> Draft:

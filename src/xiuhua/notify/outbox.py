@@ -76,15 +76,8 @@ def address_digest(channel: str, address: str) -> str:
     return hmac.new(crypto._digest_key(), f"{channel}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def queue(draft: Draft) -> Message:
-    """Write one message to the outbox, in the caller's transaction (a rolled-back action sends nothing).
-
-    A malformed address gives a failed message with the reason, never an exception. A draft whose
-    idempotency key is already queued returns the existing message."""
-    if draft.idempotency_key:
-        existing = Message.objects.filter(idempotency_key=draft.idempotency_key).first()
-        if existing:
-            return existing
+def build(draft: Draft) -> Message:
+    """The unsaved outbox row of `draft`: address normalised and checked (a bad one makes a failed row)."""
     now = timezone.now()
     address = crypto.normalise_phone(draft.address) if draft.channel == MessageChannel.SMS else draft.address.strip()
     problem = address_problem(draft.channel, address)
@@ -111,6 +104,19 @@ def queue(draft: Draft) -> Message:
     )
     if problem:
         message.status, message.failed_at, message.failure_reason = MessageStatus.FAILED, now, problem
+    return message
+
+
+def queue(draft: Draft) -> Message:
+    """Write one message to the outbox, in the caller's transaction (a rolled-back action sends nothing).
+
+    A malformed address gives a failed message with the reason, never an exception. A draft whose
+    idempotency key is already queued returns the existing message."""
+    if draft.idempotency_key:
+        existing = Message.objects.filter(idempotency_key=draft.idempotency_key).first()
+        if existing:
+            return existing
+    message = build(draft)
     try:
         with transaction.atomic():  # a savepoint: a concurrent twin with the same key must not break the action
             message.save()

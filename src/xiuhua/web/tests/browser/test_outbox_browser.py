@@ -26,8 +26,8 @@ def sample_messages() -> Message:
         sent = outbox.queue(Draft(channel=channel, kind="task", title="案卷20261207-0003已派遣至您单位",
                                   text="请于今日18:00前处置", address=address, recipient=handler, **case))  # fmt: skip
         Message.objects.filter(pk=sent.pk).update(
-            status=MessageStatus.DELIVERED, attempts=1, queued_at=case["caused_at"], sent_at=now - timedelta(minutes=19),
-            delivered_at=now - timedelta(minutes=18),
+            status=MessageStatus.DELIVERED, attempts=1, queued_at=case["caused_at"],
+            sent_at=now - timedelta(minutes=19), delivered_at=now - timedelta(minutes=18),
         )  # fmt: skip
     failed = outbox.queue(Draft(channel="sms", kind="citizen_receipt", text="您反映的问题已受理，案卷号20261207-0003",
                                 address="13812345678", variables={"name": "陈小明"}, **case))  # fmt: skip
