@@ -194,3 +194,17 @@ def test_an_inspector_cannot_open_the_batch_pages():
         assert client.get(url).status_code == 403
     assert client.post(f"/centre/messages/batches/{batch.pk}/confirm/").status_code == 403
     assert not Message.objects.exists()
+
+
+def test_the_api_gives_a_batch_s_progress_and_its_messages_masked():
+    leader = user("zhiban")
+    batch = drafted(shops(3), by=leader)
+    batches.confirm_batch(batch)
+    token = Client().post("/api/v1/auth/token", {"username": "zhiban", "password": PASSWORD},
+                          content_type="application/json").json()["token"]  # fmt: skip
+    api = Client(headers={"Authorization": f"Bearer {token}"})
+    body = api.get(f"/api/v1/messages/batches/{batch.pk}").json()
+    assert body["state"] == "sending" and body["progress"]["queued"] == 3 and body["progress"]["total"] == 3
+    items = api.get("/api/v1/messages", {"batch": batch.pk}).json()["items"]
+    assert sorted(item["address"] for item in items) == ["139****0000", "139****0001", "139****0002"]
+    assert api.get("/api/v1/messages/batches/999999").status_code == 404
