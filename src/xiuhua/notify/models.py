@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiuhua.core.fields import EncryptedTextField
 
@@ -78,7 +79,7 @@ class MessageStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     DELIVERED = "delivered", _("Delivered")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("message status", "Failed")
 
 
 class MessageTemplate(models.Model):
@@ -132,6 +133,8 @@ class MessageBatch(models.Model):
     restart; its messages point back at it."""
 
     class State(models.TextChoices):
+        # Recipients read and previewed, not yet confirmed: nothing is queued.
+        DRAFT = "draft", _("Draft")
         PREPARING = "preparing", _("Preparing")
         SENDING = "sending", _("Sending")
         DONE = "done", _("Done")
@@ -145,6 +148,17 @@ class MessageBatch(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PREPARING)
     total = models.PositiveIntegerField(_("recipients"), default=0)
+    # Django template text over each recipient's variables ({{ name }}), rendered once per recipient.
+    text = models.TextField(_("text"), blank=True)
+    # The recipients as JSON ([{"name", "address", "user"}]): names and phones are personal data, so encrypted.
+    recipients = EncryptedTextField(_("recipients list"), blank=True)
+    source_name = models.CharField(_("source"), max_length=200, blank=True)
+    # The sender's confirmation: the cause of every message of the batch (push rate).
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # How many recipients (in list order) are queued: a resumed batch continues from here.
+    prepared = models.PositiveIntegerField(_("recipients queued"), default=0)
+    # When the preparing process last wrote a chunk; a batch quiet for longer was left by a stopped process.
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -193,6 +207,10 @@ class Message(models.Model):
         null=True,
         blank=True,
         related_name="messages",
+    )
+    # A person's resend of a failed message: the new row points at the failed one (figures count the cause once).
+    resend_of = models.ForeignKey(
+        "self", verbose_name=_("resend of"), on_delete=models.SET_NULL, null=True, blank=True, related_name="resends"
     )
     # A retried action (same key) queues nothing twice.
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, null=True, blank=True, unique=True)

@@ -50,6 +50,7 @@ class Draft:
     idempotency_key: str | None = None
     not_before: datetime | None = None
     batch_id: int | None = None
+    resend_of_id: int | None = None
 
 
 def address_problem(channel: str, address: str) -> str:
@@ -96,16 +97,10 @@ def rendered(draft: Draft) -> tuple[MessageTemplate | None, str, str, dict]:
     return None, draft.title, draft.text, variables
 
 
-def queue(draft: Draft, *, now: datetime | None = None) -> Message:
-    """Write one message to the outbox, in the caller's transaction (a rolled-back action sends nothing).
-
-    A malformed address gives a failed message with the reason, never an exception. A draft whose
-    idempotency key is already queued returns the existing message. The text comes from the kind's template
-    (notify.templating); quiet hours and the hourly ceiling may hold the message until later (notify.pacing)."""
-    if draft.idempotency_key:
-        existing = Message.objects.filter(idempotency_key=draft.idempotency_key).first()
-        if existing:
-            return existing
+def build(draft: Draft, now: datetime | None = None) -> Message:
+    """The unsaved outbox row of `draft`: address normalised and checked (a bad one makes a failed row), text
+    from the kind's template (notify.templating), held by quiet hours or the hourly ceiling (notify.pacing).
+    Batches build their rows with it and insert them in chunks; everyone else calls `queue`."""
     now = now or timezone.now()
     address = crypto.normalise_phone(draft.address) if draft.channel == MessageChannel.SMS else draft.address.strip()
     problem = address_problem(draft.channel, address)
@@ -137,12 +132,26 @@ def queue(draft: Draft, *, now: datetime | None = None) -> Message:
         caused_at=draft.caused_at or now,
         urgent=draft.urgent,
         batch_id=draft.batch_id,
+        resend_of_id=draft.resend_of_id,
         idempotency_key=draft.idempotency_key,
         not_before=not_before,
         queued_at=now,
     )
     if problem:
         message.status, message.failed_at, message.failure_reason = MessageStatus.FAILED, now, problem
+    return message
+
+
+def queue(draft: Draft, *, now: datetime | None = None) -> Message:
+    """Write one message to the outbox, in the caller's transaction (a rolled-back action sends nothing).
+
+    A malformed address gives a failed message with the reason, never an exception. A draft whose
+    idempotency key is already queued returns the existing message."""
+    if draft.idempotency_key:
+        existing = Message.objects.filter(idempotency_key=draft.idempotency_key).first()
+        if existing:
+            return existing
+    message = build(draft, now)
     try:
         with transaction.atomic():  # a savepoint: a concurrent twin with the same key must not break the action
             message.save()
@@ -270,5 +279,7 @@ def resend(message: Message) -> Message:
             urgent=message.urgent,
             template=message.template,
             variables=message.variables,
+            batch_id=message.batch_id,
+            resend_of_id=message.pk,
         )
     )

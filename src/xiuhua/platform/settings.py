@@ -324,6 +324,10 @@ EMAIL_USE_SSL = _env_flag("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 XIUHUA_EMAIL_FROM = os.environ.get("XIUHUA_EMAIL_FROM", "")
+# The push rate counts a message as pushed when delivered within this many minutes of what caused it.
+XIUHUA_MESSAGE_PUSH_MINUTES = int(os.environ.get("XIUHUA_MESSAGE_PUSH_MINUTES", "5"))
+# Recipients a batch writes to the outbox per transaction (its progress is saved after each chunk).
+XIUHUA_MESSAGE_BATCH_CHUNK = int(os.environ.get("XIUHUA_MESSAGE_BATCH_CHUNK", "200"))
 # The platform's public address, for links in messages read outside the browser (SMS, WeCom, e-mail).
 XIUHUA_SITE_URL = os.environ.get("XIUHUA_SITE_URL", "http://127.0.0.1:8000")
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
+from xiuhua.notify.queries import OUTBOX_ROLES
 from xiuhua.territory.models import Division
 from xiuhua.web.notices import badge_count
 
@@ -54,6 +55,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("Overview"), "web:dashboard", "speedometer2", DASHBOARD_ROLES - LEADERS),
     MenuItem(_("Evaluation"), "web:evaluation", "bar-chart-line", EVALUATION_ROLES),
     MenuItem(_("Monthly report"), "reports:monthly", "file-earmark-bar-graph", REPORT_ROLES),
+    MenuItem(_("Outbox"), "web:outbox", "envelope-paper", OUTBOX_ROLES),
     MenuItem(_("Notices"), "web:notices", "bell"),
 ]
 

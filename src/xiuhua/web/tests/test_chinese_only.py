@@ -27,6 +27,9 @@ from xiuhua.cases.choices import AttachmentStage
 from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.evaluation.periods import previous_month
 from xiuhua.intake.channels.hotline.adapter import WorkOrderInput, take_work_order
+from xiuhua.notify.batches import Recipient, draft_batch
+from xiuhua.notify.outbox import Draft
+from xiuhua.notify.outbox import queue as queue_message
 from xiuhua.platform.demo_history import build_demo_history
 from xiuhua.reports.jobs import request_report
 from xiuhua.reports.models import JobState, ReportFormat
@@ -133,6 +136,10 @@ def city(demo_city):
         WorkOrderInput("12345", "WALK-AWAITING-1", "complaint", "路口有人占道经营", address="海滨路1号"),
         User.objects.get(username="operator"),
     )
+    # A failed message and a batch to confirm, for the outbox's resend and batch routes.
+    queue_message(Draft(channel="sms", kind="citizen_receipt", text="您反映的问题已受理", address="1380000"))
+    draft_batch(User.objects.get(username="shift_leader"), kind="shop_reminder", channel="sms", title="门前三包提醒",
+                text="{{ name }}：请保持门前整洁", recipients=[Recipient("老张面馆", "13800001111")])  # fmt: skip
     return Case.objects.order_by("-reported_at").first()
 
 

@@ -21,6 +21,7 @@ from xiuhua.cases.queries import visible_cases
 from xiuhua.cases.workflow import allowed_actions
 from xiuhua.intake.channels.hotline.adapter import awaiting_class
 from xiuhua.intake.channels.hotline.models import WorkOrder
+from xiuhua.notify.models import Message, MessageBatch
 from xiuhua.reports.models import ReportJob
 
 # Route prefixes (as written in the URL conf) that are not Chinese pages of ours, and why.
@@ -96,6 +97,11 @@ def urls(route: str, who: Account) -> list[str]:
         values["job_id"] = [str(who.job.pk)]
     if who.order is not None:
         values["hotline"], values["order_number"] = [who.order.hotline], [who.order.order_number]
+    # The outbox's failed message and batch (the walk's city has one of each).
+    if message := Message.objects.filter(status="failed").order_by("pk").first():
+        values["message_id"] = [str(message.pk)]
+    if batch := MessageBatch.objects.order_by("pk").first():
+        values["batch_id"] = [str(batch.pk)]
     filled = ["/" + route]
     for name in PARAMETER.findall(route):
         if name not in values:

@@ -3,6 +3,7 @@ import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xiuhua.notify.batches import resume_batches
 from xiuhua.notify.channels.base import enabled_channel_codes
 from xiuhua.notify.sender import ChannelSender, start_sender_threads
 
@@ -27,6 +28,9 @@ class Command(BaseCommand):
             raise CommandError("没有配置任何外部消息渠道（XIUHUA_MESSAGE_CHANNELS 为空），无需发送")
         if batch_size < 1:
             raise CommandError("--batch-size 必须是正整数")
+        # Batches a stopped process left half-written continue first (each recipient is queued once).
+        for batch in resume_batches():
+            self.stdout.write(f"批次 {batch.pk} 已继续写入：{batch.prepared}/{batch.total}")
         if once:
             for code in codes:
                 sender = ChannelSender(code, batch_size=batch_size)
