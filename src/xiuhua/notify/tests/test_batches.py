@@ -98,7 +98,9 @@ def test_the_text_is_rendered_per_recipient_and_a_bad_number_is_a_failed_message
     batch = drafted([Recipient("老张面馆", "13800001111"), Recipient("无号码", "1234")])
     batches.confirm_batch(batch)
     good, bad = Message.objects.filter(batch=batch).order_by("pk")
-    assert good.text == "老张面馆：请保持门前整洁" and good.status == MessageStatus.QUEUED
+    # The batch's text per recipient, inside the kind's SMS template (its 【绣花城管】 signature).
+    assert good.text == "【绣花城管】老张面馆：请保持门前整洁" and good.status == MessageStatus.QUEUED
+    assert good.template.kind == "shop_reminder"
     assert bad.status == MessageStatus.FAILED and "手机号码格式不正确" in bad.failure_reason
     assert batches.progress(batch)["failed"] == 1 and batches.progress(batch)["queued"] == 1
 
@@ -125,7 +127,7 @@ def test_a_role_s_staff_get_the_batch_at_their_own_address():
     batch = drafted(recipients)
     batches.confirm_batch(batch)
     rows = {m.recipient.username: m for m in Message.objects.filter(batch=batch)}
-    assert rows["a1"].address == "13700000001" and rows["a1"].text == "处置员甲：请保持门前整洁"
+    assert rows["a1"].address == "13700000001" and rows["a1"].text == "【绣花城管】处置员甲：请保持门前整洁"
     assert rows["a2"].status == MessageStatus.FAILED and "没有该渠道的联系方式" in rows["a2"].failure_reason
 
 
