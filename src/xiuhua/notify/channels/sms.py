@@ -235,7 +235,11 @@ class SmppChannel:
             raise TemporaryFailure("与短信中心的连接已断开")
         deadline = time.monotonic() + timeout
         try:
-            self._settle_held(on_receipt)
+            self._read_available()
+            if self.session is None:
+                raise smpplib.exceptions.ConnectionError("connection dropped")
+            if self._settle_held(on_receipt):
+                return  # receipts came in while sending: back to sending, without waiting for more
             while True:
                 self._keep_alive()
                 remaining = deadline - time.monotonic()
@@ -254,7 +258,8 @@ class SmppChannel:
             self._broken()
             raise TemporaryFailure("与短信中心的连接已断开") from None
 
-    def _settle_held(self, on_receipt: ReceiptSink) -> None:
+    def _settle_held(self, on_receipt: ReceiptSink) -> int:
+        settled = 0
         while self.session and self.session.held:
             pdu = self.session.held[0]
             receipt = parse_receipt(pdu)
@@ -264,6 +269,8 @@ class SmppChannel:
                 on_receipt(message_id, delivered, reason)
             self.session.ack(pdu)
             self.session.held.pop(0)
+            settled += 1
+        return settled
 
     def _keep_alive(self) -> None:
         if time.monotonic() - self.last_activity >= settings.XIUHUA_SMPP_ENQUIRE_LINK_SECONDS:
