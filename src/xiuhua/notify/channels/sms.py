@@ -63,6 +63,11 @@ class Session(smpplib.client.Client):
         super().__init__(host, port, timeout=timeout, allow_unknown_opt_params=True)
         self.held: list = []
 
+    def connect(self) -> None:
+        super().connect()
+        # Small PDUs written back to back (acknowledgements, then a submit) must not wait for Nagle's algorithm.
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def _message_received(self, pdu) -> None:
         self.held.append(pdu)
 

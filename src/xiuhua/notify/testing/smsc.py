@@ -107,6 +107,7 @@ class Smsc:
         self.system_id, self.password, self.receipt_delay = system_id, password, receipt_delay
         self.host, self.port = "127.0.0.1", 0
         self.submits: list[Submit] = []
+        self.submit_times: list[float] = []  # time.perf_counter() of each accepted submit (for the bench)
         self.refused: list[tuple[str, int]] = []  # (destination, status) of every submit answered with an error
         self.binds = 0
         self.failing: dict[str, int] = {}  # destination → error status
@@ -268,6 +269,7 @@ class Smsc:
         text, ref, part, parts = decode_short_message(pdu.short_message or b"", pdu.data_coding or 0, pdu.esm_class or 0)
         with self._lock:
             self.submits.append(Submit(destination, text, pdu.data_coding or 0, message_id, ref, part, parts))
+            self.submit_times.append(time.perf_counter())
         self._respond(conn, pdu, "submit_sm_resp", message_id=message_id)
         if pdu.registered_delivery:
             state = "UNDELIV" if destination in self.undeliverable else "DELIVRD"
