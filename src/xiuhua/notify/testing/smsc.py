@@ -13,6 +13,7 @@ PDUs are built and parsed with smpplib's own PDU classes.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import random
@@ -93,10 +94,8 @@ class Connection:
         return b"".join(chunks)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # already closed by the other side
             self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         self.sock.close()
 
 
@@ -266,7 +265,9 @@ class Smsc:
             self._respond(conn, pdu, "submit_sm_resp", status=status)
             return
         message_id = f"{self._prefix}{next(self._ids):08x}"
-        text, ref, part, parts = decode_short_message(pdu.short_message or b"", pdu.data_coding or 0, pdu.esm_class or 0)
+        text, ref, part, parts = decode_short_message(
+            pdu.short_message or b"", pdu.data_coding or 0, pdu.esm_class or 0
+        )
         with self._lock:
             self.submits.append(Submit(destination, text, pdu.data_coding or 0, message_id, ref, part, parts))
             self.submit_times.append(time.perf_counter())
@@ -326,10 +327,9 @@ class Smsc:
                     continue
                 pdu = self._receipt_pdu(conn, receipt)
                 conn.unacked[pdu.sequence] = receipt
-            try:
+            # On a closed socket the session's reader notices and keeps the unacknowledged receipt.
+            with contextlib.suppress(OSError):
                 conn.send(pdu)
-            except OSError:
-                pass  # the session's reader notices the closed socket and keeps the unacknowledged receipt
 
     def _receipt_pdu(self, conn: Connection, receipt: Receipt):
         stamp = time.strftime("%y%m%d%H%M")

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-
 from tests.test_durability import database_url
+
 from xiuhua.notify import outbox
 from xiuhua.notify.models import Message, MessageStatus
 from xiuhua.notify.outbox import Draft
