@@ -3,7 +3,8 @@
 It accepts bind_transceiver / bind_transmitter / bind_receiver (checking the password), answers submit_sm with
 a message id, sends a deliver_sm delivery receipt after a configurable delay, answers enquire_link and unbind,
 and can be told to refuse (an error status for a destination, or for all), to throttle (ESME_RTHROTTLED for the
-next N submits), to report a destination undeliverable, or to drop every connection. Like a real SMSC, a receipt
+next N submits), to report a destination undeliverable, to drop every connection, or to take a submit and
+close the connection before answering it (`vanish_after_submits`). Like a real SMSC, a receipt
 that was not acknowledged (deliver_sm_resp) — the ESME gone, or it answered with an error — is kept and sent
 again once the ESME binds again. Every accepted submit is recorded (destination, decoded text, UDH reference),
 so a test can count what reached the SMSC.
@@ -114,6 +115,7 @@ class Smsc:
         self.throttle_left = 0
         self.throttle_status = c.SMPP_ESME_RTHROTTLED
         self.undeliverable: set[str] = set()
+        self.vanish_after_submits = 0  # take the next N submits, then close the connection without answering
         self.receipts_acked = 0
         self._ids = itertools.count(1)
         self._prefix = f"{random.randrange(16**4):04x}"
@@ -271,6 +273,10 @@ class Smsc:
         with self._lock:
             self.submits.append(Submit(destination, text, pdu.data_coding or 0, message_id, ref, part, parts))
             self.submit_times.append(time.perf_counter())
+        if self.vanish_after_submits > 0:  # the message is taken, but its answer never reaches the ESME
+            self.vanish_after_submits -= 1
+            conn.close()
+            return
         self._respond(conn, pdu, "submit_sm_resp", message_id=message_id)
         if pdu.registered_delivery:
             state = "UNDELIV" if destination in self.undeliverable else "DELIVRD"

@@ -162,3 +162,21 @@ def test_a_dispatched_case_reaches_the_department_handler_by_sms_with_its_receip
         sender.drop_connection()
     [(destination, text)] = [m for m in smsc.messages() if m[0] == "13912345678"]
     assert case.number in text and message.delivered_at
+
+
+def test_a_submit_whose_answer_is_lost_is_failed_for_a_person_and_never_sent_again(smsc, sender):
+    smsc.vanish_after_submits = 1  # the SMSC takes the message, then the connection breaks before its answer
+    lost, later = queue_sms(address="13812340001"), queue_sms(address="13812340002")
+    rounds_until(sender, lambda: status(later) == MessageStatus.DELIVERED)
+    assert status(lost) == MessageStatus.FAILED and "无法确认是否已发出" in lost.failure_reason
+    for _ in range(3):
+        sender.run_once()
+    assert [s.destination for s in smsc.submits] == ["13812340001", "13812340002"]
+
+
+def test_a_long_message_fails_when_a_part_is_reported_undeliverable(smsc, sender):
+    smsc.undeliverable.add("13812345678")
+    message = queue_sms(text="请尽快处置。" * 30)
+    rounds_until(sender, lambda: status(message) == MessageStatus.FAILED)
+    assert "无法送达" in message.failure_reason and "长短信" in message.failure_reason
+    assert len(smsc.submits) == 3
