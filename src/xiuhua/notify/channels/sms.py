@@ -24,6 +24,7 @@ import smpplib.exceptions
 import smpplib.gsm
 import smpplib.smpp
 from django.conf import settings
+from django.db import transaction
 
 from xiuhua.notify.channels.base import Outgoing, PermanentFailure, ReceiptSink, TemporaryFailure
 
@@ -264,18 +265,22 @@ class SmppChannel:
             raise TemporaryFailure("与短信中心的连接已断开") from None
 
     def _settle_held(self, on_receipt: ReceiptSink) -> int:
-        settled = 0
-        while self.session and self.session.held:
-            pdu = self.session.held[0]
-            receipt = parse_receipt(pdu)
-            if receipt:
-                message_id, state = receipt
-                delivered, reason = RECEIPT_STATES[state]
-                on_receipt(message_id, delivered, reason)
+        """Record the held receipts in one transaction, then acknowledge them: a receipt is acknowledged only
+        once recorded, and one commit for many receipts keeps up with a fast SMSC."""
+        held = list(self.session.held) if self.session else []
+        if not held:
+            return 0
+        with transaction.atomic():
+            for pdu in held:
+                receipt = parse_receipt(pdu)
+                if receipt:
+                    message_id, state = receipt
+                    delivered, reason = RECEIPT_STATES[state]
+                    on_receipt(message_id, delivered, reason)
+        for pdu in held:
             self.session.ack(pdu)
-            self.session.held.pop(0)
-            settled += 1
-        return settled
+        del self.session.held[: len(held)]
+        return len(held)
 
     def _keep_alive(self) -> None:
         if time.monotonic() - self.last_activity >= settings.XIUHUA_SMPP_ENQUIRE_LINK_SECONDS:
