@@ -274,3 +274,20 @@ class ProviderToken(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class MessagePart(models.Model):
+    """One part of a message the provider took in several pieces (a long SMS sent as concatenated parts), each
+    with its own provider id and receipt. The message is delivered when every part is, failed when one fails."""
+
+    message = models.ForeignKey(Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="parts")
+    provider_id = models.CharField(_("provider message id"), max_length=100)
+    delivered = models.BooleanField(_("delivered"), null=True)  # None until its receipt arrives
+
+    class Meta:
+        verbose_name = _("message part")
+        verbose_name_plural = _("message parts")
+        indexes = [models.Index(fields=["provider_id"], name="message_part_provider_id")]
+
+    def __str__(self) -> str:
+        return self.provider_id

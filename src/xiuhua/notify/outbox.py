@@ -24,7 +24,7 @@ from django.utils import timezone
 from xiuhua.core import crypto
 from xiuhua.notify import pacing, templating
 from xiuhua.notify.channels.base import Outgoing
-from xiuhua.notify.models import Message, MessageChannel, MessageStatus, MessageTemplate
+from xiuhua.notify.models import Message, MessageChannel, MessagePart, MessageStatus, MessageTemplate
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 WECOM_USERID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -202,7 +202,11 @@ def mark_sent(message: Message, provider_id: str, *, delivered: bool) -> None:
     fields = {"status": MessageStatus.SENT, "sent_at": now, "provider_id": provider_id[:100], "failure_reason": ""}
     if delivered:
         fields.update(status=MessageStatus.DELIVERED, delivered_at=now)
-    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(**fields)
+    part_ids = provider_id.split(",") if "," in provider_id else []
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(**fields)
+        if updated and part_ids and not delivered:  # a message in several parts: each part has its receipt
+            MessagePart.objects.bulk_create([MessagePart(message_id=message.pk, provider_id=pid) for pid in part_ids])
 
 
 def backoff(attempts: int) -> timedelta:
@@ -237,10 +241,35 @@ def record_receipt(channel: str, provider_id: str, delivered: bool, reason: str 
         channel=channel, provider_id=provider_id, status__in=[MessageStatus.SENT, MessageStatus.SENDING]
     )
     if delivered:
+        settled = rows.update(status=MessageStatus.DELIVERED, delivered_at=now, failure_reason="")
+    else:
+        settled = rows.update(
+            status=MessageStatus.FAILED, failed_at=now, failure_reason=(reason or "运营商回执：未送达")[:300]
+        )
+    return settled or record_part_receipt(channel, provider_id, delivered, reason)
+
+
+def record_part_receipt(channel: str, provider_id: str, delivered: bool, reason: str = "") -> int:
+    """The receipt of one part of a message sent in parts: the message is delivered once all its parts are,
+    failed as soon as one is not."""
+    with transaction.atomic():
+        part = (
+            MessagePart.objects.select_for_update()
+            .filter(provider_id=provider_id, message__channel=channel, delivered__isnull=True)
+            .first()
+        )
+        if part is None:
+            return 0
+        part.delivered = delivered
+        part.save(update_fields=["delivered"])
+        rows = Message.objects.filter(pk=part.message_id, status=MessageStatus.SENT)
+        now = timezone.now()
+        if not delivered:
+            reason = f"{reason or '运营商回执：未送达'}（长短信的一部分）"
+            return rows.update(status=MessageStatus.FAILED, failed_at=now, failure_reason=reason[:300])
+        if MessagePart.objects.filter(message_id=part.message_id).exclude(delivered=True).exists():
+            return 0
         return rows.update(status=MessageStatus.DELIVERED, delivered_at=now, failure_reason="")
-    return rows.update(
-        status=MessageStatus.FAILED, failed_at=now, failure_reason=(reason or "运营商回执：未送达")[:300]
-    )
 
 
 def recover_interrupted(channel: str, *, older_than: timedelta) -> int:

@@ -328,6 +328,20 @@ XIUHUA_EMAIL_FROM = os.environ.get("XIUHUA_EMAIL_FROM", "")
 XIUHUA_MESSAGE_PUSH_MINUTES = int(os.environ.get("XIUHUA_MESSAGE_PUSH_MINUTES", "5"))
 # Recipients a batch writes to the outbox per transaction (its progress is saved after each chunk).
 XIUHUA_MESSAGE_BATCH_CHUNK = int(os.environ.get("XIUHUA_MESSAGE_BATCH_CHUNK", "200"))
+# SMS over SMPP 3.4 (channel "sms": xiuhua.notify.channels.sms.SmppChannel): the carrier's or SMS platform's SMSC.
+XIUHUA_SMPP_HOST = os.environ.get("XIUHUA_SMPP_HOST", "127.0.0.1")
+XIUHUA_SMPP_PORT = int(os.environ.get("XIUHUA_SMPP_PORT", "2775"))
+XIUHUA_SMPP_SYSTEM_ID = os.environ.get("XIUHUA_SMPP_SYSTEM_ID", "")
+XIUHUA_SMPP_PASSWORD = os.environ.get("XIUHUA_SMPP_PASSWORD", "")
+XIUHUA_SMPP_SYSTEM_TYPE = os.environ.get("XIUHUA_SMPP_SYSTEM_TYPE", "")
+# The sender number (or 106… service code) messages come from.
+XIUHUA_SMPP_SOURCE_ADDR = os.environ.get("XIUHUA_SMPP_SOURCE_ADDR", "")
+# Seconds to wait for the SMSC's answer to a bind or a submit before the connection counts as broken.
+XIUHUA_SMPP_TIMEOUT = float(os.environ.get("XIUHUA_SMPP_TIMEOUT", "10"))
+# An idle connection sends enquire_link this often (seconds) so the SMSC and firewalls keep it open.
+XIUHUA_SMPP_ENQUIRE_LINK_SECONDS = float(os.environ.get("XIUHUA_SMPP_ENQUIRE_LINK_SECONDS", "30"))
+# Seconds to wait after the SMSC says it is throttling (ESME_RTHROTTLED / ESME_RMSGQFUL).
+XIUHUA_SMPP_THROTTLE_SECONDS = float(os.environ.get("XIUHUA_SMPP_THROTTLE_SECONDS", "5"))
 # The platform's public address, for links in messages read outside the browser (SMS, WeCom, e-mail).
 XIUHUA_SITE_URL = os.environ.get("XIUHUA_SITE_URL", "http://127.0.0.1:8000")
 

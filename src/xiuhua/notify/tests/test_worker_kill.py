@@ -1,0 +1,131 @@
+"""A message worker killed mid-batch and restarted sends every SMS exactly once (counted at the SMSC).
+
+A real `xiuhua send_messages --channel sms` process runs against the test database (committed data, hence a
+transactional test) and the test SMSC on a loopback port. SIGKILL midway, then a restart: every message ends
+delivered, except the few in the killed worker's hands, which end failed with the "cannot confirm" reason for a
+person — and none of them is at the SMSC twice. SIGTERM instead: the worker finishes what it holds and stops;
+after a restart everything is delivered, exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from tests.test_durability import database_url
+
+from xiuhua.notify import outbox
+from xiuhua.notify.models import Message, MessageStatus
+from xiuhua.notify.outbox import Draft
+from xiuhua.notify.testing.smsc import Smsc
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+MESSAGES = 300
+BATCH = 10  # at most this many are in the worker's hands at a kill
+UNCERTAIN = "无法确认是否已发出"
+
+
+class Worker:
+    """`xiuhua send_messages --channel sms` in its own process."""
+
+    def __init__(self, smsc: Smsc, log: Path) -> None:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "XIUHUA_VAR_DIR": str(settings.VAR_DIR),  # the same data key: it decrypts the phone numbers
+            "XIUHUA_LOG_LEVEL": "WARNING",
+            "XIUHUA_MESSAGE_CHANNELS": json.dumps({"sms": "xiuhua.notify.channels.sms.SmppChannel"}),
+            "XIUHUA_MESSAGE_LEASE_SECONDS": "2",
+            "XIUHUA_MESSAGE_POLL_SECONDS": "0.1",
+            "XIUHUA_SMPP_HOST": smsc.host,
+            "XIUHUA_SMPP_PORT": str(smsc.port),
+            "XIUHUA_SMPP_SYSTEM_ID": smsc.system_id,
+            "XIUHUA_SMPP_PASSWORD": smsc.password,
+        }
+        command = [sys.executable, "-m", "xiuhua.platform.cli", "send_messages", "--channel", "sms"]
+        self.log = log
+        with log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [*command, "--batch-size", str(BATCH)], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+
+    def stop(self, sig: int) -> int:
+        os.kill(self.process.pid, sig)
+        return self.process.wait(15)
+
+
+@pytest.fixture
+def smsc():
+    server = Smsc(system_id="xiuhua", password="secret").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def queued() -> dict[str, int]:
+    """MESSAGES queued SMS, each to its own number: number → message id."""
+    numbers = {}
+    for n in range(MESSAGES):
+        number = f"1391234{n:04d}"
+        numbers[number] = outbox.queue(Draft(channel="sms", kind="task", text=f"测试短信 {n}", address=number)).pk
+    return numbers
+
+
+def wait_until(condition, seconds: float, worker: Worker) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        assert worker.process.poll() is None, worker.log.read_text(errors="replace")[-2000:]
+        time.sleep(0.05)
+    raise AssertionError(f"timed out; worker log:\n{worker.log.read_text(errors='replace')[-2000:]}")
+
+
+def settled() -> bool:
+    return not Message.objects.exclude(status__in=[MessageStatus.DELIVERED, MessageStatus.FAILED]).exists()
+
+
+def test_a_worker_killed_mid_batch_and_restarted_sends_every_message_exactly_once(smsc, queued, tmp_path):
+    first = Worker(smsc, tmp_path / "worker.log")
+    wait_until(lambda: len(smsc.submits) >= MESSAGES // 3, 30, first)
+    assert first.stop(signal.SIGKILL) == -signal.SIGKILL
+    at_kill = len(smsc.submits)
+    assert at_kill < MESSAGES, "the kill came after the last message: nothing was mid-batch"
+
+    second = Worker(smsc, tmp_path / "worker.log")
+    wait_until(settled, 30, second)
+    second.stop(signal.SIGTERM)
+
+    at_smsc = Counter(submit.destination for submit in smsc.submits)
+    assert max(at_smsc.values()) == 1, "a message reached the SMSC twice"
+    delivered = set(Message.objects.filter(status=MessageStatus.DELIVERED).values_list("pk", flat=True))
+    failed = list(Message.objects.filter(status=MessageStatus.FAILED))
+    assert len(delivered) + len(failed) == MESSAGES
+    assert len(failed) <= BATCH and all(UNCERTAIN in m.failure_reason for m in failed)
+    assert {queued[number] for number in at_smsc} >= delivered  # every delivered one is at the SMSC, once
+    assert len(at_smsc) <= len(delivered) + len(failed)
+
+
+def test_a_worker_stopped_with_sigterm_finishes_what_it_holds_and_nothing_is_sent_twice(smsc, queued, tmp_path):
+    first = Worker(smsc, tmp_path / "worker.log")
+    wait_until(lambda: len(smsc.submits) >= MESSAGES // 3, 30, first)
+    assert first.stop(signal.SIGTERM) == 0
+    assert not Message.objects.filter(status=MessageStatus.SENDING).exists()
+    assert len(smsc.submits) < MESSAGES
+
+    second = Worker(smsc, tmp_path / "worker.log")
+    wait_until(settled, 30, second)
+    second.stop(signal.SIGTERM)
+
+    at_smsc = Counter(submit.destination for submit in smsc.submits)
+    assert sorted(at_smsc) == sorted(queued) and set(at_smsc.values()) == {1}
+    assert Message.objects.filter(status=MessageStatus.DELIVERED).count() == MESSAGES
