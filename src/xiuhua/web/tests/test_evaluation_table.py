@@ -7,7 +7,7 @@ import re
 import pytest
 
 from xiuhua.evaluation.services import evaluate
-from xiuhua.web.tests.test_evaluation import history  # noqa: F401 (a fixture)
+from xiuhua.web.tests.test_evaluation import demo_city, evaluated_city, history  # noqa: F401 (fixtures)
 from xiuhua.web.tests.test_shell import signed_in
 
 pytestmark = pytest.mark.django_db
