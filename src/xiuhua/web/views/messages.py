@@ -10,6 +10,9 @@ that export is on the audit record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,7 +26,7 @@ from django.views.decorators.http import require_POST
 from xiuhua.accounts.privacy import Visibility, mask_name
 from xiuhua.core import tabular
 from xiuhua.core.audit import record_personal_data_export
-from xiuhua.core.errors import DomainError
+from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.notify import batches
 from xiuhua.notify.figures import Figures, message_figures, total
 from xiuhua.notify.models import MessageBatch, MessageChannel, MessageKind, MessageStatus
@@ -41,6 +44,7 @@ from xiuhua.notify.queries import (
     visible_messages,
 )
 from xiuhua.notify.resends import resend_message
+from xiuhua.web.errors import page_not_found
 from xiuhua.web.message_forms import BatchForm, MessageFilterForm
 from xiuhua.web.tables import Column, build_table
 from xiuhua.web.views.shell import safe_next
@@ -55,6 +59,19 @@ COLUMNS = [
     Column(_("Attempts"), "attempts"),
     Column(_("Failure reason")),
 ]
+
+
+def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A message or batch outside the reader's data scope is "not found" (404), never "forbidden"."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            return page_not_found(request, exc.message)
+
+    return wrapped
 
 
 def check_outbox_reader(request: HttpRequest) -> None:
@@ -98,6 +115,7 @@ def figure_row(figures: Figures) -> dict:
     }
 
 
+@not_found_as_404
 @login_required
 @require_POST
 def resend(request: HttpRequest, message_id: int) -> HttpResponse:
@@ -105,6 +123,8 @@ def resend(request: HttpRequest, message_id: int) -> HttpResponse:
     back = safe_next(request, reverse("web:outbox"))
     try:
         again = resend_message(request.user, message_id)
+    except NotFound:
+        raise
     except DomainError as exc:
         flash.error(request, exc.message)
         return redirect(back)
@@ -154,6 +174,7 @@ def _draft_from(request: HttpRequest, form: BatchForm) -> MessageBatch:
     )
 
 
+@not_found_as_404
 @login_required
 def batch_page(request: HttpRequest, batch_id: int) -> HttpResponse:
     """One batch: its preview and the confirm button while a draft, then its progress."""
@@ -171,6 +192,7 @@ def batch_page(request: HttpRequest, batch_id: int) -> HttpResponse:
     return render(request, "web/messages/batch.html", context)
 
 
+@not_found_as_404
 @login_required
 @require_POST
 def batch_confirm(request: HttpRequest, batch_id: int) -> HttpResponse:
@@ -196,6 +218,7 @@ def address_for(viewer, batch: MessageBatch):
     return show, seen
 
 
+@not_found_as_404
 @login_required
 def batch_result(request: HttpRequest, batch_id: int) -> HttpResponse:
     """Per-recipient result of a batch as Excel; recorded as an export of personal data."""
