@@ -33,7 +33,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
 # The lookup code in a citizen's link (…/public/cases/20261207-0001/?code=AB12CD).
-CODE_PARAMETER = re.compile(r"([?&]code=)([^&\s#]+)")
+CODE_PARAMETER = re.compile(r"([?&]code=)([A-Za-z0-9%_~-]+)")  # ASCII only: "…?code=AB12CD。" keeps its 。
 # The channels an outbox row can have: the inbox is no outbox channel (its notices are not messages).
 OUTBOX_CHANNELS = [c for c in MessageChannel.values if c != MessageChannel.INBOX]
 CITIZEN_KINDS = frozenset({MessageKind.CITIZEN_RECEIPT, MessageKind.CITIZEN_CLOSURE})
