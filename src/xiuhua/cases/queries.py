@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
-from xiuhua.accounts.queries import division_code_filter, sees_everything
+from xiuhua.accounts.queries import division_code_filter, sees_everything, sees_whole_district
 from xiuhua.cases.choices import Action, Light
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.models import Case
@@ -65,6 +65,19 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if user.role == Role.INSPECTOR:
         in_scope |= Q(reporter=user) | Q(assigned_inspector=user)
     return cases.filter(in_scope)
+
+
+def visible_case_subjects(user: User) -> Q:
+    """Over outbox messages (notify.Message, subject = case number): those about a case the user sees.
+
+    Numbers repeat across districts, so a number is visible only when no case the user cannot see bears it; a
+    number of no case at all (a message about a case since gone) belongs to the whole territory."""
+    visible = visible_cases(user)
+    about = Exists(visible.filter(number=OuterRef("subject")))
+    if sees_whole_district(user):
+        about |= ~Exists(Case.objects.filter(number=OuterRef("subject")))
+    hidden = Case.objects.filter(number=OuterRef("subject")).exclude(pk__in=visible.values("pk"))
+    return about & ~Exists(hidden)
 
 
 def scope_fingerprint(user: User) -> str:

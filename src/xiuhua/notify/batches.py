@@ -22,10 +22,12 @@ from django.db.models import Count
 from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone
 
+from xiuhua.accounts.privacy import mask_name
 from xiuhua.core import tabular
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.notify.models import Message, MessageBatch, MessageChannel, MessageKind, MessageStatus
 from xiuhua.notify.outbox import Draft, build
+from xiuhua.notify.queries import shown_failure_reason
 from xiuhua.notify.routing import user_address
 
 BATCH_CHANNELS = (MessageChannel.SMS, MessageChannel.WECOM, MessageChannel.EMAIL)
@@ -244,18 +246,22 @@ def get_batch(batch_id: int) -> MessageBatch:
     return batch
 
 
-def result_rows(batch: MessageBatch, show_address: Callable[[str, str], str]) -> Iterable[dict[str, Any]]:
-    """One row per recipient for the result sheet; `show_address(channel, address)` applies the privacy rule."""
+def result_rows(
+    batch: MessageBatch, show_address: Callable[[str, str], str], *, full_names: bool = False
+) -> Iterable[dict[str, Any]]:
+    """One row per recipient for the result sheet; `show_address(channel, address)` applies the privacy rule,
+    which also decides `full_names` (otherwise 陈**); failure reasons masked as on the page."""
     rows = current_messages(batch).select_related("recipient").order_by("pk")
     for message in rows.iterator(chunk_size=1000):
         variables = message.variables or {}
+        name = variables.get("name", "")
         yield {
             "row": variables.get("row", ""),
-            "name": variables.get("name", ""),
+            "name": name if full_names else mask_name(name),
             "address": show_address(message.channel, message.address),
             "status": str(MessageStatus(message.status).label),
             "attempts": message.attempts,
-            "failure_reason": message.failure_reason,
+            "failure_reason": shown_failure_reason(message.failure_reason),
             "sent_at": message.sent_at,
             "delivered_at": message.delivered_at,
             "failed_at": message.failed_at,

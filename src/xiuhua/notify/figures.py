@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, ExpressionWrapper, F, Q
+from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.fields import DateTimeField
 from django.utils import timezone
 
@@ -53,12 +53,14 @@ def message_figures(
     push_minutes: int | None = None,
     channel: str = "",
     kind: str = "",
+    messages: QuerySet[Message] | None = None,
 ) -> list[Figures]:
     """One row per channel and kind of the messages caused in [date_from, date_to] (local days), by one
-    aggregate query; sorted by channel, then kind."""
+    aggregate query; sorted by channel, then kind. `messages` limits the count to a reader's messages
+    (notify.queries.visible_messages); all by default."""
     minutes = settings.XIUHUA_MESSAGE_PUSH_MINUTES if push_minutes is None else push_minutes
     start, end = day_bounds(date_from, date_to)
-    rows = Message.objects.all()
+    rows = Message.objects.all() if messages is None else messages
     if start:
         rows = rows.filter(caused_at__gte=start)
     if end:

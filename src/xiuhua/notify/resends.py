@@ -11,11 +11,14 @@ from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.notify import outbox
 from xiuhua.notify.models import Message, MessageBatch
+from xiuhua.notify.queries import shown_failure_reason, visible_messages
 
 
 def resend_message(user: Any, message_id: int) -> Message:
     """Resend failed message `message_id` once (a second resend of the same failure is refused: resend the
-    newer message if that failed too)."""
+    newer message if that failed too). A message outside the user's data scope is as absent as a missing one."""
+    if not visible_messages(user).filter(pk=message_id).exists():
+        raise NotFound("消息不存在")
     with transaction.atomic():
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
@@ -30,7 +33,7 @@ def resend_message(user: Any, message_id: int) -> Message:
             summary=f"重发失败消息，新消息 {again.pk}",
             new_message=again.pk,
             channel=message.channel,
-            reason=message.failure_reason,
+            reason=shown_failure_reason(message.failure_reason),
         )
         if message.batch_id:  # a finished batch has a message on its way again
             MessageBatch.objects.filter(pk=message.batch_id, state=MessageBatch.State.DONE).update(

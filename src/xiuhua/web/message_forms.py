@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from xiuhua.accounts.choices import Role
 from xiuhua.notify.batches import BATCH_CHANNELS
 from xiuhua.notify.models import MessageChannel, MessageKind, MessageStatus
-from xiuhua.notify.queries import MessageFilters
+from xiuhua.notify.queries import OUTBOX_CHANNELS, MessageFilters
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -30,7 +30,12 @@ def _styled(form: forms.Form) -> None:
 
 
 class MessageFilterForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_any(MessageChannel.choices))
+    # No outbox row is an inbox notice: the inbox is not offered (通知设置 shows it as always on).
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=_any([c for c in MessageChannel.choices if c[0] in OUTBOX_CHANNELS]),
+    )
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(MessageStatus.choices))
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_any(MessageKind.choices))
     recipient = forms.CharField(

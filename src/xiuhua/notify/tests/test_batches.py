@@ -25,6 +25,9 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Batch-Send-2026"
 
 
+DISTRICT = "330424"  # a whole-district scope: sees batches it did not create
+
+
 def user(username: str, role: str = Role.SHIFT_LEADER, **extra) -> User:
     return User.objects.create_user(username, password=PASSWORD, role=role, **extra)
 
@@ -178,12 +181,12 @@ def test_the_result_sheet_has_a_row_per_recipient_masked_for_others_and_is_audit
     Message.objects.filter(batch=batch, status=MessageStatus.QUEUED).update(
         status=MessageStatus.DELIVERED, sent_at=timezone.now(), delivered_at=timezone.now()
     )
-    header, first, second = result(signed_in(user("sys", Role.SYSADMIN)), batch)
+    header, first, second = result(signed_in(user("sys", Role.SYSADMIN, scope_division_codes=[DISTRICT])), batch)
     assert header[:6] == ("序号", "姓名", "联系方式", "状态", "发送次数", "失败原因")
-    assert first[:4] == (1, "老张面馆", "138****1111", "已送达")
-    assert second[1] == "无号码" and "手机号码格式不正确" in second[5]
-    # Who entered the list sees the numbers in full, as the privacy rule lets the one who entered a report.
-    assert result(signed_in(creator), batch)[1][2] == "13800001111"
+    assert first[:4] == (1, "老***", "138****1111", "已送达")
+    assert second[1] == "无**" and "手机号码格式不正确" in second[5]
+    # Who entered the list sees names and numbers in full, as the privacy rule lets the one who entered a report.
+    assert result(signed_in(creator), batch)[1][1:3] == ("老张面馆", "13800001111")
     exports = AuditEntry.objects.filter(action="privacy.personal_data_exported").order_by("pk")
     assert [e.actor.username for e in exports] == ["sys", "zhiban"] and exports[0].details["rows"] == 2
 

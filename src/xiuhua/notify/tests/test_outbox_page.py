@@ -19,6 +19,7 @@ from xiuhua.notify.outbox import Draft
 pytestmark = pytest.mark.django_db
 PASSWORD = "Outbox-Page-2026"
 PHONE = "13812345678"
+DISTRICT = "330424"  # a whole-district scope: sees messages about no case, and cases of the district
 
 
 def user(username: str, role: str, **extra) -> User:
@@ -33,7 +34,7 @@ def signed_in(account: User) -> Client:
 
 @pytest.fixture
 def leader() -> User:
-    return user("zhiban", Role.SHIFT_LEADER, display_name="值班长王")
+    return user("zhiban", Role.SHIFT_LEADER, display_name="值班长王", scope_division_codes=[DISTRICT])
 
 
 def queue(**fields) -> Message:
