@@ -112,7 +112,8 @@ def batch_list(request: HttpRequest) -> HttpResponse:
                 return redirect("web:message_batch", batch_id=batch.pk)
         else:
             status = 400
-    rows = [(batch, batches.progress(batch)) for batch in MessageBatch.objects.select_related("created_by")[:50]]
+    rows = list(MessageBatch.objects.select_related("created_by")[:50])
+    rows = [(batch, counts) for batch, counts in zip(rows, batches.progress_of(rows).values(), strict=True)]
     context = {"form": form, "rows": rows, "error": error}
     return render(request, "web/messages/batches.html", context, status=status)
 
