@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -116,9 +115,8 @@ class Lookups:
             return
         dues = self.dues.setdefault((message.channel, message.address_digest), [])
         due = message.not_before or message.queued_at
-        # Newest first: insert by the negated order.
-        position = bisect.bisect_left([-d.timestamp() for d in dues], -due.timestamp())
-        dues.insert(position, due)
+        dues.append(due)
+        dues.sort(reverse=True)  # newest first, as read
 
 
 def rendered(draft: Draft, lookups: Lookups | None = None) -> tuple[MessageTemplate | None, str, str, dict]:

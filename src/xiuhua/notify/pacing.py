@@ -26,7 +26,7 @@ log = logging.getLogger("xiuhua.notify.pacing")
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time] | None:
-    """"21:00-08:00" as (start, end); None for "" or an empty window. ValueError when malformed."""
+    """ "21:00-08:00" as (start, end); None for "" or an empty window. ValueError when malformed."""
     value = (value or "").strip()
     if not value:
         return None
@@ -85,9 +85,7 @@ def recent_dues(digests: Iterable[tuple[str, str]], since: datetime) -> dict[tup
     if not wanted or hourly_ceiling() <= 0:
         return dues
     rows = (
-        Message.objects.filter(
-            channel__in={c for c, _d in wanted}, address_digest__in={d for _c, d in wanted}
-        )
+        Message.objects.filter(channel__in={c for c, _d in wanted}, address_digest__in={d for _c, d in wanted})
         .exclude(status=MessageStatus.FAILED)
         .annotate(due=Coalesce("not_before", "queued_at", output_field=DateTimeField()))
         .filter(due__gt=since)
