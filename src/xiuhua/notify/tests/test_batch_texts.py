@@ -29,7 +29,9 @@ def signed_in_shift_leader() -> Client:
 
 def drafted(text: str = "{{ name }}：请保持门前整洁", count: int = 3) -> MessageBatch:
     recipients = [Recipient(f"商户{i}", f"139{i:08d}") for i in range(count)]
-    return batches.draft_batch(None, kind="shop_reminder", channel="sms", title="提醒", text=text, recipients=recipients)
+    return batches.draft_batch(
+        None, kind="shop_reminder", channel="sms", title="提醒", text=text, recipients=recipients
+    )
 
 
 def stored_with_text(batch: MessageBatch, text: str, **fields) -> MessageBatch:
