@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+BATCH_RESUME_SECONDS = 60.0
+
 
 class CasesConfig(AppConfig):
     name = "xiuhua.cases"
@@ -12,3 +14,13 @@ class CasesConfig(AppConfig):
 
         # The outbox (notify, below cases) shows a message about a case to whoever sees the case.
         register_subject_scope("case", visible_case_subjects)
+        self.register_batch_resume()
+
+    @staticmethod
+    def register_batch_resume() -> None:
+        """The background worker (here in cases) also resumes message batches left `preparing` by a stopped
+        process, within a minute or two, not only when a message worker next starts."""
+        from xiuhua.cases.worker import register
+        from xiuhua.notify.batches import resume_job
+
+        register("resume_batches", resume_job, every=BATCH_RESUME_SECONDS)

@@ -11,6 +11,7 @@ nothing twice. The message worker sends the queued messages as any others.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -19,17 +20,22 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Template
 from django.utils import timezone
 
 from xiuhua.accounts.privacy import mask_name
 from xiuhua.core import tabular
 from xiuhua.core.errors import DomainError, NotFound
+from xiuhua.notify import templating
 from xiuhua.notify.models import Message, MessageBatch, MessageChannel, MessageKind, MessageStatus
-from xiuhua.notify.outbox import Draft, build
+from xiuhua.notify.outbox import Draft, Lookups, build
 from xiuhua.notify.queries import shown_failure_reason
 from xiuhua.notify.routing import user_address
 
+log = logging.getLogger("xiuhua.notify.batches")
+
+# The one variable a batch's text may print: each recipient's name.
+TEXT_VARIABLES = {"name": "收件人姓名或名称"}
 BATCH_CHANNELS = (MessageChannel.SMS, MessageChannel.WECOM, MessageChannel.EMAIL)
 MAX_RECIPIENTS = 20_000
 # A batch `preparing` without progress for this long was left by a stopped process: resume takes it over.
@@ -85,17 +91,23 @@ def check_size(count: int) -> None:
 
 
 def compile_text(text: str) -> Template:
-    """The batch's text as a template over {{ name }}; a syntax error is the sender's to fix."""
+    """The batch's text as a template over {{ name }}, with the restrictions of message templates
+    (notify.templating: variables, filters and `{% if %}` only): `{% include %}` and the like would read
+    other data or fail only when rendered, so they are the sender's to fix before anything is queued."""
     if not text.strip():
         raise DomainError("请填写消息内容", code="no_text")
-    try:
-        return Template(text)
-    except TemplateSyntaxError as exc:
-        raise DomainError(f"消息内容的模板写法有误：{exc}", code="bad_template") from None
+    problem = templating.source_problem(text, TEXT_VARIABLES)
+    if problem:
+        raise DomainError(f"消息内容的模板写法有误：{problem}", code="bad_template")
+    return templating.compile_template(text)
 
 
 def render_text(template: Template, recipient: Recipient) -> str:
-    return template.render(Context({"name": recipient.name}, autoescape=False)).strip()
+    try:
+        return template.render(Context({"name": recipient.name}, autoescape=False)).strip()
+    except Exception as exc:  # a filter failing on one recipient's name must not bring the page or worker down
+        log.warning("batch text failed to render: %r", exc)
+        raise DomainError("消息内容无法生成，请检查消息内容中的模板写法", code="bad_template") from None
 
 
 def draft_batch(
@@ -126,13 +138,19 @@ def stored_recipients(batch: MessageBatch) -> list[Recipient]:
 
 
 def preview(batch: MessageBatch, count: int = 5) -> list[str]:
-    """The text the first recipients will get."""
-    template = compile_text(batch.text)
-    return [render_text(template, r) for r in stored_recipients(batch)[:count]]
+    """The text the first recipients will get; for a text that cannot be rendered (stored before texts were
+    checked), why not, in its place (confirming it is refused with the same reason)."""
+    recipients = stored_recipients(batch)[:count]
+    try:
+        template = compile_text(batch.text)
+        return [render_text(template, r) for r in recipients]
+    except DomainError as exc:
+        return [f"（无法预览：{exc.message}）" for _r in recipients]
 
 
 def confirm_batch(batch: MessageBatch, **prepare_options: Any) -> MessageBatch:
     """The sender confirmed the preview: queue every recipient."""
+    compile_text(batch.text)  # a text that cannot be sent stays a draft, not a batch stuck `preparing`
     now = timezone.now()
     updated = MessageBatch.objects.filter(pk=batch.pk, state=MessageBatch.State.DRAFT).update(
         state=MessageBatch.State.PREPARING, confirmed_at=now, progress_at=now
@@ -174,23 +192,30 @@ def prepare_batch(
 
 def write_chunk(batch: MessageBatch, template: Template, chunk: list[Recipient], start: int) -> None:
     """One INSERT for the chunk's messages, leaving out rows already queued (a chunk written before its
-    progress was saved); the batch row's lock keeps other preparers of this batch out meanwhile."""
-    drafts = [batch_draft(batch, template, recipient, index) for index, recipient in enumerate(chunk, start=start)]
+    progress was saved); the batch row's lock keeps other preparers of this batch out meanwhile.
+
+    A bounded number of queries per chunk whatever its size: the staff accounts, the rows already queued, the
+    template and the recent messages to every address (hourly ceiling) are each read once."""
+    from xiuhua.accounts.models import User
+
+    accounts = User.objects.in_bulk([r.user for r in chunk if r.user is not None])
+    drafts = [
+        batch_draft(batch, template, recipient, index, accounts.get(recipient.user))
+        for index, recipient in enumerate(chunk, start=start)
+    ]
     done = set(
         Message.objects.filter(idempotency_key__in=[d.idempotency_key for d in drafts]).values_list(
             "idempotency_key", flat=True
         )
     )
-    Message.objects.bulk_create([build(d) for d in drafts if d.idempotency_key not in done])
+    todo = [d for d in drafts if d.idempotency_key not in done]
+    now = timezone.now()
+    lookups = Lookups.for_drafts(todo, now)
+    Message.objects.bulk_create([build(d, now, lookups) for d in todo])
 
 
-def batch_draft(batch: MessageBatch, template: Template, recipient: Recipient, index: int) -> Draft:
+def batch_draft(batch: MessageBatch, template: Template, recipient: Recipient, index: int, account: Any) -> Draft:
     """The message of row `index`; its idempotency key (batch, row) queues it once however often it is written."""
-    account = None
-    if recipient.user is not None:
-        from xiuhua.accounts.models import User
-
-        account = User.objects.filter(pk=recipient.user).first()
     return Draft(
         channel=batch.channel,
         kind=batch.kind,
@@ -208,10 +233,25 @@ def batch_draft(batch: MessageBatch, template: Template, recipient: Recipient, i
 
 
 def resume_batches(*, stale_after: timedelta = STALE_AFTER) -> list[MessageBatch]:
-    """Continue every batch left `preparing` by a stopped process (no progress for `stale_after`)."""
+    """Continue every batch left `preparing` by a stopped process (no progress for `stale_after`).
+
+    Each batch on its own: one that cannot be prepared (its text fails) is logged and left as it is, and the
+    others go on; the caller (the message worker, the background worker's periodic job) is never stopped."""
     cutoff = timezone.now() - stale_after
     left = MessageBatch.objects.filter(state=MessageBatch.State.PREPARING, progress_at__lt=cutoff).order_by("pk")
-    return [prepare_batch(pk) for pk in left.values_list("pk", flat=True)]
+    resumed = []
+    for pk in left.values_list("pk", flat=True):
+        try:
+            resumed.append(prepare_batch(pk))
+        except Exception:
+            log.exception("batch %s could not be resumed", pk)
+    return resumed
+
+
+def resume_job() -> str:
+    """The background worker's periodic job: what was resumed, for its log ("" for nothing)."""
+    resumed = resume_batches()
+    return f"继续了 {len(resumed)} 个批次" if resumed else ""
 
 
 def current_messages(batch: MessageBatch):
@@ -221,9 +261,29 @@ def current_messages(batch: MessageBatch):
 
 def progress(batch: MessageBatch) -> dict[str, int]:
     """Counts by status of the batch's messages, and the recipients not yet queued."""
-    counts = dict(current_messages(batch).order_by().values_list("status").annotate(n=Count("pk")))
-    shown = {status: counts.get(status, 0) for status in MessageStatus.values}
-    return {**shown, "waiting": max(0, batch.total - batch.prepared), "total": batch.total}
+    return progress_of([batch])[batch.pk]
+
+
+def progress_of(rows: Iterable[MessageBatch]) -> dict[int, dict[str, int]]:
+    """`progress` of many batches (batch id → counts) in one grouped query: the batch list."""
+    rows = list(rows)
+    counts: dict[int, dict[str, int]] = {row.pk: {} for row in rows}
+    grouped = (
+        Message.objects.filter(batch__in=[row.pk for row in rows], resends__isnull=True)
+        .order_by()
+        .values_list("batch_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for batch_id, status, n in grouped:
+        counts[batch_id][status] = n
+    return {
+        row.pk: {
+            **{status: counts[row.pk].get(status, 0) for status in MessageStatus.values},
+            "waiting": max(0, row.total - row.prepared),
+            "total": row.total,
+        }
+        for row in rows
+    }
 
 
 def settle(batch: MessageBatch) -> MessageBatch:

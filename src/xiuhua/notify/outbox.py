@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -81,14 +82,52 @@ def active_template(kind: str, channel: str) -> MessageTemplate | None:
     return MessageTemplate.objects.filter(kind=kind, channel=channel, active=True).first()
 
 
-def rendered(draft: Draft) -> tuple[MessageTemplate | None, str, str, dict]:
+def clean_address(channel: str, address: str) -> str:
+    return crypto.normalise_phone(address) if channel == MessageChannel.SMS else address.strip()
+
+
+class Lookups:
+    """What building many messages in one call reads once instead of once per message: the active template of
+    each (kind, channel), and the recent messages to each address (the hourly ceiling). Made for one call and
+    dropped after it, so a template changed meanwhile is used by the next call."""
+
+    def __init__(self, dues: dict[tuple[str, str], list[datetime]] | None = None) -> None:
+        self.templates: dict[tuple[str, str], MessageTemplate | None] = {}
+        self.dues = dues  # None: not read, each message asks the database (pacing.ceiling_until)
+
+    @classmethod
+    def for_drafts(cls, drafts: Iterable[Draft], now: datetime) -> Lookups:
+        """Lookups with the recent dues of every address of `drafts` read in one query."""
+        keys = [(d.channel, address_digest(d.channel, clean_address(d.channel, d.address))) for d in drafts]
+        return cls(pacing.recent_dues(keys, since=now - pacing.HOUR))
+
+    def template(self, kind: str, channel: str) -> MessageTemplate | None:
+        if (kind, channel) not in self.templates:
+            self.templates[(kind, channel)] = active_template(kind, channel)
+        return self.templates[(kind, channel)]
+
+    def dues_of(self, channel: str, digest: str) -> list[datetime] | None:
+        return None if self.dues is None else self.dues.setdefault((channel, digest), [])
+
+    def note(self, message: Message) -> None:
+        """A message built in this call counts under the ceiling for the next ones to the same address."""
+        if self.dues is None or message.status == MessageStatus.FAILED or not message.address_digest:
+            return
+        dues = self.dues.setdefault((message.channel, message.address_digest), [])
+        due = message.not_before or message.queued_at
+        dues.append(due)
+        dues.sort(reverse=True)  # newest first, as read
+
+
+def rendered(draft: Draft, lookups: Lookups | None = None) -> tuple[MessageTemplate | None, str, str, dict]:
     """(template, title, text, variables) of a draft: from the kind's active template on its channel when
     there is one and the draft has every variable it prints, else the draft's own title and text.
 
     A draft without variables is a caller that wrote its own text (a person's resend, a test message): it is
     sent as written."""
     variables = {"title": draft.title, "link": draft.link, **(draft.variables or {})}
-    template = draft.template or (active_template(draft.kind, draft.channel) if draft.variables else None)
+    find = lookups.template if lookups is not None else active_template
+    template = draft.template or (find(draft.kind, draft.channel) if draft.variables else None)
     if template is not None:
         text = templating.render(template.body, {**variables, "text": draft.text})
         title = templating.render(template.title, {**variables, "text": draft.text}) if template.title else ""
@@ -97,15 +136,17 @@ def rendered(draft: Draft) -> tuple[MessageTemplate | None, str, str, dict]:
     return None, draft.title, draft.text, variables
 
 
-def build(draft: Draft, now: datetime | None = None) -> Message:
+def build(draft: Draft, now: datetime | None = None, lookups: Lookups | None = None) -> Message:
     """The unsaved outbox row of `draft`: address normalised and checked (a bad one makes a failed row), text
     from the kind's template (notify.templating), held by quiet hours or the hourly ceiling (notify.pacing).
-    Batches build their rows with it and insert them in chunks; everyone else calls `queue`."""
+    Batches build their rows with it and insert them in chunks; everyone else calls `queue` or `queue_many`.
+
+    `lookups` (one per call building many rows) reads templates and ceilings once for all of them."""
     now = now or timezone.now()
-    address = crypto.normalise_phone(draft.address) if draft.channel == MessageChannel.SMS else draft.address.strip()
+    address = clean_address(draft.channel, draft.address)
     problem = address_problem(draft.channel, address)
     digest = address_digest(draft.channel, address)
-    template, title, text, variables = rendered(draft)
+    template, title, text, variables = rendered(draft, lookups)
     not_before = draft.not_before
     if not problem:
         not_before = pacing.release_time(
@@ -115,6 +156,7 @@ def build(draft: Draft, now: datetime | None = None) -> Message:
             urgent=draft.urgent,
             wanted=draft.not_before,
             now=now,
+            dues=lookups.dues_of(draft.channel, digest) if lookups is not None else None,
         )
     message = Message(
         channel=draft.channel,
@@ -139,6 +181,8 @@ def build(draft: Draft, now: datetime | None = None) -> Message:
     )
     if problem:
         message.status, message.failed_at, message.failure_reason = MessageStatus.FAILED, now, problem
+    if lookups is not None:
+        lookups.note(message)
     return message
 
 
@@ -160,6 +204,16 @@ def queue(draft: Draft, *, now: datetime | None = None) -> Message:
             raise
         return Message.objects.get(idempotency_key=draft.idempotency_key)
     return message
+
+
+def queue_many(drafts: list[Draft], *, now: datetime | None = None) -> list[Message]:
+    """`queue` for many drafts without idempotency keys (a notice to several people on several channels), in a
+    bounded number of queries: templates and ceilings read once, one INSERT."""
+    if any(draft.idempotency_key for draft in drafts):
+        raise ValueError("queue_many takes drafts without idempotency keys; use queue for those")
+    now = now or timezone.now()
+    lookups = Lookups.for_drafts(drafts, now)
+    return Message.objects.bulk_create([build(draft, now, lookups) for draft in drafts])
 
 
 def outgoing(message: Message) -> Outgoing:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from xiuhua.notify.channels.base import enabled_channel_codes
 from xiuhua.notify.models import MessageChannel, NotificationPreference
-from xiuhua.notify.outbox import Draft, queue
+from xiuhua.notify.outbox import Draft, queue_many
 
 
 def routed_channels(kind: str) -> list[str]:
@@ -60,7 +60,7 @@ def muted_channels(users: list, kind: str) -> dict[int, set[str]]:
 
 def queue_for_users(users: Iterable, draft) -> int:
     """Queue `draft` (a NoticeDraft) on each routed outside channel of each user that the user keeps on;
-    returns the messages queued."""
+    returns the messages queued. A bounded number of queries however many users and channels (queue_many)."""
     kind = draft.message_kind
     channels = routed_channels(kind)
     if not channels:
@@ -70,12 +70,12 @@ def queue_for_users(users: Iterable, draft) -> int:
     now = timezone.now()
     link = site_link(f"/cases/{draft.subject}/") if draft.subject else ""
     variables = message_variables(draft)
-    queued = 0
+    drafts = []
     for user in users:
         for channel in channels:
             if channel in muted.get(user.pk, ()):
                 continue
-            queue(
+            drafts.append(
                 Draft(
                     channel=channel,
                     kind=draft.message_kind,
@@ -90,5 +90,4 @@ def queue_for_users(users: Iterable, draft) -> int:
                     variables=variables,
                 )
             )
-            queued += 1
-    return queued
+    return len(queue_many(drafts, now=now))

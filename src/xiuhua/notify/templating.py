@@ -8,6 +8,7 @@ is refused when the template is saved.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from django.template import Context, Engine, Template, TemplateSyntaxError
@@ -137,6 +138,12 @@ def required_variables(template: Template) -> set[str]:
 
 def template_problem(kind: str, source: str) -> str:
     """Why `source` cannot be a template of `kind` (in Chinese), or "" when it can."""
+    return source_problem(source, variables_of(kind))
+
+
+def source_problem(source: str, known: Iterable[str]) -> str:
+    """Why `source` cannot be a message text over the variables `known` (in Chinese), or "" when it can."""
+    known = list(known)
     try:
         template = compile_template(source)
     except TemplateSyntaxError:
@@ -145,10 +152,9 @@ def template_problem(kind: str, source: str) -> str:
     names, refused = _walk(template.nodelist)
     if refused:
         return f"模板中只能使用变量和 if 判断，不能使用：{'、'.join(sorted(refused))}"
-    unknown = names - set(variables_of(kind))
+    unknown = names - set(known)
     if unknown:
-        known = "、".join(variables_of(kind))
-        return f"未知的变量：{'、'.join(sorted(unknown))}（该类消息可用：{known}）"
+        return f"未知的变量：{'、'.join(sorted(unknown))}（可用：{'、'.join(known)}）"
     return ""
 
 

@@ -148,8 +148,9 @@ def batch_list(request: HttpRequest) -> HttpResponse:
                 return redirect("web:message_batch", batch_id=batch.pk)
         else:
             status = 400
-    shown = visible_batches(request.user).select_related("created_by")[:50]
-    rows = [(batch, batches.progress(batch)) for batch in shown]
+    shown = list(visible_batches(request.user).select_related("created_by")[:50])
+    counts = batches.progress_of(shown)
+    rows = [(batch, counts[batch.pk]) for batch in shown]
     context = {"form": form, "rows": rows, "error": error}
     return render(request, "web/messages/batches.html", context, status=status)
 

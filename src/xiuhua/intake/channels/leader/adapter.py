@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
+
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import Department, User
 from xiuhua.cases.choices import Source
-from xiuhua.cases.steps import role_users
+from xiuhua.cases.models import Case
+from xiuhua.cases.steps import case_variables, role_users
 from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.intake.services import Accepted, ReportInput, accept_report, intake_key
 from xiuhua.notify.models import NoticeKind
@@ -64,21 +67,34 @@ def assign_by_leader(
         details["recorded_by"] = actor.display_name or actor.username
     if named is not None:
         details["assigned_department"] = named.short_name
-    accepted = accept_report(
-        data,
-        source=Source.LEADER,
-        actor=actor,
-        photos=list(photos or []),
-        key=intake_key(f"user:{actor.pk}", idempotency_key),
-        now=now,
-        note=f"{details['assigned_by']}交办" + (f"，指定{named.name}办理" if named else ""),
-        details=details,
-    )
-    if accepted.created:
-        case = accepted.case
-        recipients = role_users(Role.OPERATOR, case) + role_users(Role.SHIFT_LEADER, case)
-        message = NoticeDraft(
-            kind=NoticeKind.TASK, title=f"领导交办：案卷 {case.number}", body=case.description, subject=case.number
+    note = f"{details['assigned_by']}交办" + (f"，指定{named.name}办理" if named else "")
+    # One transaction for the case and its notices: a failure between them must not leave a case nobody was
+    # told about (a retry with the same key finds the case and would send nothing).
+    with transaction.atomic():
+        accepted = accept_report(
+            data,
+            source=Source.LEADER,
+            actor=actor,
+            photos=list(photos or []),
+            key=intake_key(f"user:{actor.pk}", idempotency_key),
+            now=now,
+            note=note,
+            details=details,
         )
-        send_notice(recipients, message)
+        if accepted.created:
+            notify_centre(accepted.case, note)
     return accepted
+
+
+def notify_centre(case: Case, note: str) -> int:
+    """Tell the operators and shift leaders: the inbox, and SMS/WeCom by the `task` route. The body is who
+    assigned it (and to whom), never the description: that can name people and goes out by SMS."""
+    recipients = role_users(Role.OPERATOR, case) + role_users(Role.SHIFT_LEADER, case)
+    draft = NoticeDraft(
+        kind=NoticeKind.TASK,
+        title=f"领导交办：案卷 {case.number}",
+        body=note,
+        subject=case.number,
+        variables=case_variables(case),
+    )
+    return send_notice(recipients, draft)
