@@ -21,7 +21,8 @@ PASSWORD = "Batch-Text-2026"
 
 
 def signed_in_shift_leader() -> Client:
-    User.objects.create_user("zhiban", password=PASSWORD, role=Role.SHIFT_LEADER)
+    # The whole district in scope: a batch without a case is visible to whole-district readers (and its creator).
+    User.objects.create_user("zhiban", password=PASSWORD, role=Role.SHIFT_LEADER, scope_division_codes=["330424"])
     client = Client()
     assert client.login(username="zhiban", password=PASSWORD)
     return client
