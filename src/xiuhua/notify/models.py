@@ -224,6 +224,9 @@ class Message(models.Model):
     failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
     queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
     sending_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    # When the worker began handing this message to the provider (null while it only waits in a claimed batch):
+    # a row left `sending` without it was never handed over and can be queued again safely.
+    handed_at = models.DateTimeField(_("handed over at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,13 +20,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from xiuhua.core import crypto
 from xiuhua.notify import pacing, templating
 from xiuhua.notify.channels.base import Outgoing
 from xiuhua.notify.models import Message, MessageChannel, MessagePart, MessageStatus, MessageTemplate
+
+log = logging.getLogger("xiuhua.messages")
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 WECOM_USERID = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -229,25 +232,55 @@ def outgoing(message: Message) -> Outgoing:
     )
 
 
+UNCERTAIN = "发送过程中断，无法确认是否已发出；请核实后在发件箱重发"
+SENDING_ORDER = ("-urgent", "id")  # urgent first, then first come first served
+
+
 def claim(channel: str, worker: str, limit: int) -> list[Message]:
-    """Take up to `limit` due queued messages of `channel` for `worker`: each row is claimed by exactly one
-    worker (row locks skipped by the others on PostgreSQL; SQLite has one writer at a time)."""
+    """Take up to `limit` due queued messages of `channel` for `worker`, urgent ones first: each row is claimed
+    by exactly one worker (row locks skipped by the others on PostgreSQL; SQLite has one writer at a time).
+
+    Claiming is not handing over: each message is stamped by `hand_over` just before it goes to the provider."""
     now = timezone.now()
     with transaction.atomic():
         due = (
             Message.objects.select_for_update(skip_locked=True)
             .filter(channel=channel, status=MessageStatus.QUEUED)
             .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
-            .order_by("urgent", "id")
+            .order_by(*SENDING_ORDER)
             .values_list("pk", flat=True)[:limit]
         )
         ids = list(due)
         if not ids:
             return []
         Message.objects.filter(pk__in=ids, status=MessageStatus.QUEUED).update(
-            status=MessageStatus.SENDING, sending_at=now, claimed_by=worker, attempts=F("attempts") + 1
+            status=MessageStatus.SENDING,
+            sending_at=now,
+            handed_at=None,
+            claimed_by=worker,
+            attempts=F("attempts") + 1,
         )
-    return list(Message.objects.filter(pk__in=ids, claimed_by=worker).select_related("template").order_by("id"))
+    mine = Message.objects.filter(pk__in=ids, status=MessageStatus.SENDING, claimed_by=worker)
+    return list(mine.select_related("template").order_by(*SENDING_ORDER))
+
+
+def hand_over(message: Message) -> bool:
+    """Stamp `message` as being handed to the provider now, just before the channel sends it. False when the
+    row is no longer this worker's (its lease ran out and another worker's recovery took it): do not send it.
+
+    The stamp also renews the lease for this message alone, so a slow batch does not expire under its worker."""
+    now = timezone.now()
+    stamped = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING, claimed_by=message.claimed_by).update(
+        handed_at=now, sending_at=now
+    )
+    if stamped:
+        message.handed_at = message.sending_at = now
+    return bool(stamped)
+
+
+def held(message: Message) -> QuerySet[Message]:
+    """The row of `message` while its worker still holds it (neither recovered nor re-claimed by another)."""
+    return Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING, claimed_by=message.claimed_by)
 
 
 def mark_sent(message: Message, provider_id: str, *, delivered: bool) -> None:
@@ -258,9 +291,20 @@ def mark_sent(message: Message, provider_id: str, *, delivered: bool) -> None:
         fields.update(status=MessageStatus.DELIVERED, delivered_at=now)
     part_ids = provider_id.split(",") if "," in provider_id else []
     with transaction.atomic():
-        updated = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(**fields)
+        updated = held(message).update(**fields)
         if updated and part_ids and not delivered:  # a message in several parts: each part has its receipt
             MessagePart.objects.bulk_create([MessagePart(message_id=message.pk, provider_id=pid) for pid in part_ids])
+    if not updated:
+        # The provider took it, but the row was recovered meanwhile (lease shorter than the send took): the
+        # outbox now says "cannot confirm" for a message that went out. Say so where an operator looks.
+        status = Message.objects.filter(pk=message.pk).values_list("status", flat=True).first()
+        log.warning(
+            "message %s was taken by the provider (id %s) after its lease ran out; the outbox row is %s, "
+            "not updated (raise XIUHUA_MESSAGE_LEASE_SECONDS above the channel's timeout)",
+            message.pk,
+            provider_id,
+            status,
+        )
 
 
 def backoff(attempts: int) -> timedelta:
@@ -271,7 +315,7 @@ def backoff(attempts: int) -> timedelta:
 def mark_retry(message: Message, reason: str, retry_after: float | None = None) -> None:
     """A temporary failure: queued again after a backoff, or failed for good after the last attempt."""
     now = timezone.now()
-    rows = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING)
+    rows = held(message)
     if message.attempts >= settings.XIUHUA_MESSAGE_MAX_ATTEMPTS:
         rows.update(
             status=MessageStatus.FAILED, failed_at=now, failure_reason=f"{reason}（已重试 {message.attempts} 次）"
@@ -282,9 +326,7 @@ def mark_retry(message: Message, reason: str, retry_after: float | None = None) 
 
 
 def mark_failed(message: Message, reason: str) -> None:
-    Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        status=MessageStatus.FAILED, failed_at=timezone.now(), failure_reason=reason[:300]
-    )
+    held(message).update(status=MessageStatus.FAILED, failed_at=timezone.now(), failure_reason=reason[:300])
 
 
 def record_receipt(channel: str, provider_id: str, delivered: bool, reason: str = "") -> int:
@@ -329,15 +371,21 @@ def record_part_receipt(channel: str, provider_id: str, delivered: bool, reason:
 def recover_interrupted(channel: str, *, older_than: timedelta) -> int:
     """Messages left `sending` by a worker that stopped (killed, crashed) longer ago than `older_than`.
 
-    Whether the provider took such a message cannot be known without its answer, and sending it again could
-    send it twice, so it is not resent: it fails with a reason a person can act on (resend from the outbox
-    page). Returns the number of messages failed."""
-    cutoff = timezone.now() - older_than
-    return Message.objects.filter(channel=channel, status=MessageStatus.SENDING, sending_at__lt=cutoff).update(
-        status=MessageStatus.FAILED,
-        failed_at=timezone.now(),
-        failure_reason="发送过程中断，无法确认是否已发出；请核实后在发件箱重发",
+    One never handed over (no `handed_at`: it waited in the worker's batch) goes back to the queue, its
+    attempt not counted. One handed over may or may not have reached the provider; sending it again could send
+    it twice, so it is not resent: it fails with a reason a person can act on (resend from the outbox page).
+    Returns the number of messages failed."""
+    now = timezone.now()
+    stale = Message.objects.filter(channel=channel, status=MessageStatus.SENDING, sending_at__lt=now - older_than)
+    requeued = stale.filter(handed_at__isnull=True).update(
+        status=MessageStatus.QUEUED, claimed_by="", sending_at=None, attempts=F("attempts") - 1
     )
+    failed = stale.filter(handed_at__isnull=False).update(
+        status=MessageStatus.FAILED, failed_at=now, failure_reason=UNCERTAIN
+    )
+    if requeued or failed:
+        log.warning("%s: %s interrupted message(s) queued again, %s failed as uncertain", channel, requeued, failed)
+    return failed
 
 
 def resend(message: Message) -> Message:

@@ -88,6 +88,7 @@ def queue_for_users(users: Iterable, draft) -> int:
                     subject=draft.subject,
                     caused_at=now,
                     variables=variables,
+                    urgent=draft.urgent,
                 )
             )
     return len(queue_many(drafts, now=now))

@@ -1,15 +1,18 @@
 """The message worker: one loop per outside channel that claims due messages, sends them and records what the
 provider answers (including delivery receipts), until told to stop.
 
-It never sends a message twice: a row is claimed by one worker before sending; a worker killed between sending
-and recording leaves the row `sending`, which a later worker fails for a person to check instead of resending
-(outbox.recover_interrupted).
+It never sends a message twice: a row is claimed by one worker, and stamped (`outbox.hand_over`) just before
+it goes to the provider; a worker killed between that stamp and recording the answer leaves one row `sending`
+and stamped, which a later worker fails for a person to check instead of resending. The rest of its batch,
+never stamped, goes back to the queue (outbox.recover_interrupted).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import signal
 import socket
 import threading
 import uuid
@@ -45,12 +48,12 @@ def note_health(channel: str, problem: str = "") -> None:
     )
 
 
-def release(messages: list[Message]) -> None:
+def release(messages: list[Message], worker: str) -> None:
     """Give claimed but unsent messages back to the queue, their attempt not counted."""
     if messages:
-        Message.objects.filter(pk__in=[m.pk for m in messages], status=MessageStatus.SENDING).update(
-            status=MessageStatus.QUEUED, claimed_by="", attempts=F("attempts") - 1
-        )
+        Message.objects.filter(
+            pk__in=[m.pk for m in messages], status=MessageStatus.SENDING, claimed_by=worker, handed_at__isnull=True
+        ).update(status=MessageStatus.QUEUED, claimed_by="", sending_at=None, attempts=F("attempts") - 1)
 
 
 class ChannelSender:
@@ -82,11 +85,18 @@ class ChannelSender:
             log.debug("closing %s failed", self.code, exc_info=True)
         self.opened = False
 
-    def send_batch(self) -> int:
-        """Claim and send one batch; returns the number of messages handed over."""
+    def send_batch(self, stop: threading.Event | None = None) -> int:
+        """Claim and send one batch; returns the number of messages handed over. Once `stop` is set, the
+        message in hand is finished and the rest of the batch goes back to the queue."""
         claimed = outbox.claim(self.code, self.worker, self.batch_size)
         handed = 0
         for index, message in enumerate(claimed):
+            if stop is not None and stop.is_set():
+                release(claimed[index:], self.worker)
+                return handed
+            if not outbox.hand_over(message):
+                log.warning("message %s on %s was taken back from this worker before sending", message.pk, self.code)
+                continue
             try:
                 provider_id = self.channel.send(outbox.outgoing(message))
             except PermanentFailure as failure:
@@ -94,7 +104,7 @@ class ChannelSender:
                 continue
             except TemporaryFailure as failure:
                 outbox.mark_retry(message, failure.reason, failure.retry_after)
-                release(claimed[index + 1 :])  # the provider is not taking messages now: stop this batch
+                release(claimed[index + 1 :], self.worker)  # the provider is not taking messages now: stop this batch
                 note_health(self.code, failure.reason)
                 self.drop_connection()
                 return handed
@@ -106,12 +116,12 @@ class ChannelSender:
             handed += 1
         return handed
 
-    def run_once(self, poll_timeout: float = 0.0) -> int:
+    def run_once(self, poll_timeout: float = 0.0, stop: threading.Event | None = None) -> int:
         """One round: recover interrupted messages, send what is due, read receipts."""
         outbox.recover_interrupted(self.code, older_than=timedelta(seconds=settings.XIUHUA_MESSAGE_LEASE_SECONDS))
         if not self.ensure_open():
             return 0
-        handed = self.send_batch()
+        handed = self.send_batch(stop)
         if self.opened:
             try:
                 self.channel.poll(lambda pid, ok, why: outbox.record_receipt(self.code, pid, ok, why), poll_timeout)
@@ -128,7 +138,7 @@ class ChannelSender:
             while not stop.is_set():
                 listens = self.opened and self.channel.has_receipts
                 try:
-                    handed = self.run_once(poll_timeout=wait if listens else 0.0)
+                    handed = self.run_once(poll_timeout=wait if listens else 0.0, stop=stop)
                 except Exception:  # e.g. the database restarting: log, wait, go on
                     log.exception("message worker round on %s failed", self.code)
                     handed, listens = 0, False
@@ -149,3 +159,24 @@ def start_sender_threads(codes: list[str], stop: threading.Event, batch_size: in
         thread.start()
         threads.append(thread)
     return threads
+
+
+def stop_at_exit(stop: threading.Event, threads: list[threading.Thread], grace: float = 30.0) -> None:
+    """For sender threads inside another program (`serve --worker`): SIGTERM or SIGINT sets `stop` and ends the
+    main loop (SystemExit), and at interpreter exit the threads get `grace` seconds to finish the message in
+    hand: a daemon thread still running then would be cut off mid-send, its message left for recovery.
+
+    Only from the main thread (Python sets signal handlers there)."""
+
+    def finish() -> None:
+        stop.set()
+        for thread in threads:
+            thread.join(grace)
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+        raise SystemExit(0)  # waitress closes on SystemExit; `finish` then runs at exit
+
+    atexit.register(finish)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)

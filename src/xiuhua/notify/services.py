@@ -26,6 +26,8 @@ class NoticeDraft:
     reason: str = ""
     # Template variables of outside messages (notify.templating.KIND_VARIABLES): case, class_name, deadline …
     variables: dict = field(default_factory=dict)
+    # Sent before everything else waiting on the channel, and not held by quiet hours or the hourly ceiling.
+    urgent: bool = False
 
     @property
     def message_kind(self) -> str:

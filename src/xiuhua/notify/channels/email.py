@@ -3,7 +3,9 @@ EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL and EMAIL_TIM
 
 One connection is opened by `open()` and reused for every message; a connection idle for a minute is closed
 (servers drop idle clients after a few minutes, and a dropped connection would cost a retry) and opened again
-at the next message. SMTP has no delivery receipts: a message the server accepted counts as delivered, and its
+at the next message. Once the mail's content went out after DATA, a timeout or a dropped connection leaves it
+unknown whether the server took it: the message fails for a person to check rather than being sent twice.
+SMTP has no delivery receipts: a message the server accepted counts as delivered, and its
 provider id is the Message-ID header this channel wrote, the id a mail log or a bounce names.
 """
 
@@ -16,16 +18,42 @@ import smtplib
 import time
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
 
 from xiuhua.notify.channels.base import Outgoing, PermanentFailure, ReceiptSink, TemporaryFailure
 
-SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 # Without EMAIL_TIMEOUT a silent server would hold the worker forever.
 DEFAULT_TIMEOUT = 10.0
 IDLE_SECONDS = 60.0
 DEFAULT_SUBJECT = "数字城管通知"
+UNCERTAIN = "邮件服务器未应答或连接中断，无法确认是否已发出；请核实后在发件箱重发"
+
+
+class DataTracking:
+    """Remembers whether the current mail reached the DATA command: from then on the server may have it."""
+
+    data_started = False
+
+    def data(self, msg):  # smtplib's name
+        self.data_started = True
+        return super().data(msg)  # type: ignore[misc]
+
+
+class TrackingSMTP(DataTracking, smtplib.SMTP):
+    pass
+
+
+class TrackingSMTPSSL(DataTracking, smtplib.SMTP_SSL):
+    pass
+
+
+class TrackingBackend(EmailBackend):
+    """Django's SMTP backend on connections that tell whether DATA was sent."""
+
+    @property
+    def connection_class(self):
+        return TrackingSMTPSSL if self.use_ssl else TrackingSMTP
 
 
 def from_address() -> str:
@@ -103,7 +131,7 @@ class EmailChannel:
     def open(self) -> None:
         if self.backend is not None and self.backend.connection is not None:
             return
-        backend = get_connection(SMTP_BACKEND, fail_silently=False, timeout=settings.EMAIL_TIMEOUT or DEFAULT_TIMEOUT)
+        backend = TrackingBackend(fail_silently=False, timeout=settings.EMAIL_TIMEOUT or DEFAULT_TIMEOUT)
         try:
             backend.open()
         except (OSError, smtplib.SMTPException) as error:
@@ -116,10 +144,16 @@ class EmailChannel:
         self.open()  # again after an idle close
         assert self.backend is not None
         message = build_message(outgoing, self.sender, self.backend)
+        connection = self.backend.connection
+        connection.data_started = False
         try:
             self.backend.send_messages([message])
         except (OSError, smtplib.SMTPException) as error:
             failure = failure_of(error)
+            if connection.data_started and not isinstance(error, smtplib.SMTPResponseException):
+                # No answer to the mail's content: the server may have taken it. A retry could send it twice.
+                self.close()
+                raise PermanentFailure(UNCERTAIN) from error
             if isinstance(failure, TemporaryFailure):
                 self.close()  # the next message starts on a fresh connection
             raise failure from error

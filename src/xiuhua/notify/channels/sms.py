@@ -61,7 +61,9 @@ class Session(smpplib.client.Client):
     """smpplib's client with delivery receipts held, not acknowledged, until `ack` after they were recorded."""
 
     def __init__(self, host: str, port: int, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, allow_unknown_opt_params=True)
+        # A fixed logger name: smpplib otherwise names one per client (by id), and loggers are never freed,
+        # so a worker reconnecting for months would grow without bound.
+        super().__init__(host, port, timeout=timeout, logger_name="smpp.Client", allow_unknown_opt_params=True)
         self.held: list = []
 
     def connect(self) -> None:

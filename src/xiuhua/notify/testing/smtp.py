@@ -1,5 +1,6 @@
 """A real SMTP server for tests and benchmarks (aiosmtpd on 127.0.0.1, a free port): it keeps every mail it
-accepts, and can be told to refuse a recipient (550) or to answer 421 to the next N messages.
+accepts, and can be told to refuse a recipient (550), to answer 421 to the next N messages, or to keep each
+accepted mail and answer only after a delay (a slow server: the client may time out on a mail it delivered).
 
     with TestSMTPServer() as server:
         settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
@@ -9,9 +10,11 @@ accepts, and can be told to refuse a recipient (550) or to answer 421 to the nex
 
 from __future__ import annotations
 
+import asyncio
 import email
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -36,6 +39,8 @@ class MailHandler:
 
     refused: set[str] = field(default_factory=set)  # recipients answered 550
     busy_messages: int = 0  # the next N messages answered 421 at DATA
+    answer_delay: float = 0.0  # seconds between keeping a mail and answering 250
+    on_data: Callable[[], None] | None = None  # called (in the server's thread) as each mail arrives
     envelopes: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -46,6 +51,8 @@ class MailHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        if self.on_data is not None:
+            self.on_data()
         with self.lock:
             if self.busy_messages > 0:
                 self.busy_messages -= 1
@@ -53,6 +60,9 @@ class MailHandler:
             self.envelopes.append(
                 Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content, tuple(session.peer))
             )
+            delay = self.answer_delay
+        if delay:
+            await asyncio.sleep(delay)
         return "250 Message accepted for delivery"
 
 
@@ -97,6 +107,10 @@ class TestSMTPServer:
     def be_busy(self, messages: int) -> None:
         with self.handler.lock:
             self.handler.busy_messages = messages
+
+    def answer_slowly(self, seconds: float) -> None:
+        with self.handler.lock:
+            self.handler.answer_delay = seconds
 
     def received(self) -> list[EmailMessage]:
         with self.handler.lock:

@@ -99,6 +99,7 @@ def test_a_receipt_settles_the_message_it_names():
 def test_an_interrupted_send_is_failed_for_a_person_and_never_resent():
     outbox.queue(draft())
     [message] = outbox.claim("sms", "dead-worker", 1)
+    assert outbox.hand_over(message)  # the worker died while handing it to the provider
     Message.objects.filter(pk=message.pk).update(sending_at=timezone.now() - timedelta(minutes=11))
     assert outbox.recover_interrupted("sms", older_than=timedelta(minutes=10)) == 1
     message.refresh_from_db()

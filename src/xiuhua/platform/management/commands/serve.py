@@ -35,9 +35,11 @@ class Command(BaseCommand):
         import threading
 
         from xiuhua.notify.channels.base import enabled_channel_codes
-        from xiuhua.notify.sender import start_sender_threads
+        from xiuhua.notify.sender import start_sender_threads, stop_at_exit
 
         codes = enabled_channel_codes()
         if codes:
-            start_sender_threads(codes, threading.Event())
+            stop = threading.Event()
+            # A stopped server lets each sender finish the message in hand (else it is left for recovery).
+            stop_at_exit(stop, start_sender_threads(codes, stop))
             self.stdout.write(f"消息发送（{', '.join(codes)}）已在本进程内启动")
