@@ -26,6 +26,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The bench measures sending, not pacing: its messages have no recipient account, so quiet hours would hold them
+# until 08:00 when run at night. Off here and in the worker it starts (which inherits the environment).
+os.environ["XIUHUA_MESSAGE_QUIET_HOURS"] = ""
+os.environ["XIUHUA_MESSAGE_HOURLY_CEILING"] = "0"
 from django_setup import configure  # noqa: E402
 
 TEXT = "【数字城管】案卷 20261207-{n:04d} 已派遣至您单位，请于 2 小时内处置并回复。"
