@@ -44,6 +44,20 @@ LOCK_PATHS = {
     "intake/channels/alerts/adapter.py": [
         "xiuhua.intake.channels.alerts.tests.test_alerts_channel::test_repeats_within_the_window_fold_into_the_open_case"
     ],
+    # Claiming messages: a real `xiuhua send_messages` process; a long SMS's part receipts: the channel sender the
+    # command runs, against the local SMSC.
+    "notify/outbox.py": [
+        "xiuhua.notify.tests.test_worker_kill::test_a_worker_killed_mid_batch_and_restarted_sends_every_message_exactly_once",
+        "xiuhua.notify.tests.test_sms::test_a_200_character_text_is_one_message_in_concatenated_parts_delivered_when_every_part_is",
+    ],
+    "notify/batches.py": [
+        "xiuhua.notify.tests.test_batches::test_the_page_reads_an_upload_previews_it_masked_and_queues_it_on_confirmation",
+        "xiuhua.notify.tests.test_batches::test_the_command_resumes_unfinished_batches",
+    ],
+    "notify/resends.py": [
+        "xiuhua.notify.tests.test_outbox_page::test_resending_a_failed_message_queues_a_new_one_and_is_audited",
+        "xiuhua.notify.tests.test_outbox_page::test_only_a_failed_message_can_be_resent_through_the_api",
+    ],
 }
 
 ORDER_WITHOUT_CLASS = {
