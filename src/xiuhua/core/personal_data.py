@@ -48,14 +48,17 @@ def rewrite(table: Table, plain_of: Callable[[str], str], connection=default_con
     sets = ", ".join(f"{quote(c)} = %s" for c in (*table.columns, *(d for d, _ in table.digests)))
     update = f"UPDATE {quote(table.name)} SET {sets} WHERE {quote(table.pk)} = %s"
     any_value = " OR ".join(f"{quote(c)} <> ''" for c in table.columns)  # rows with no contact stay as they are
-    select = (
-        f"SELECT {quote(table.pk)}, {cols} FROM {quote(table.name)} "
-        f"WHERE {quote(table.pk)} > %s AND ({any_value}) ORDER BY {quote(table.pk)} LIMIT {BATCH}"
-    )
-    done, last = 0, -1
+    page = f"SELECT {quote(table.pk)}, {cols} FROM {quote(table.name)} WHERE ({any_value})"
+    first = f"{page} ORDER BY {quote(table.pk)} LIMIT {BATCH}"
+    # Keys may be text (a provider token's), so the first page has no lower bound rather than a sentinel like -1.
+    following = f"{page} AND {quote(table.pk)} > %s ORDER BY {quote(table.pk)} LIMIT {BATCH}"
+    done, last = 0, None
     while True:  # in pages by key: a year of cases does not have to fit in memory
         with connection.cursor() as cursor:
-            cursor.execute(select, [last])
+            if last is None:
+                cursor.execute(first)
+            else:
+                cursor.execute(following, [last])
             rows = cursor.fetchall()
             if not rows:
                 return done
