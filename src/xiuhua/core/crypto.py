@@ -124,12 +124,17 @@ def normalise_phone(phone: str) -> str:
     return digits
 
 
+def keyed_digest(text: str) -> str:
+    """The keyed HMAC-SHA256 lookup key of a text (under the key derived from the current data key)."""
+    return hmac.new(_digest_key(), text.encode(), hashlib.sha256).hexdigest()
+
+
 def phone_digest(phone: str) -> str:
     """The lookup key of a phone number; "" for no number (so blanks never count as the same caller)."""
     digits = normalise_phone(phone)
     if not digits:
         return ""
-    return hmac.new(_digest_key(), digits.encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(digits)
 
 
 @contextmanager

@@ -7,8 +7,6 @@ worker resolves without sending anything twice (see `recover_interrupted`).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import re
 from collections.abc import Iterable
@@ -78,7 +76,7 @@ def address_digest(channel: str, address: str) -> str:
     if not address:
         return ""
     value = crypto.normalise_phone(address) if channel == MessageChannel.SMS else address.strip().lower()
-    return hmac.new(crypto._digest_key(), f"{channel}:{value}".encode(), hashlib.sha256).hexdigest()
+    return crypto.keyed_digest(f"{channel}:{value}")
 
 
 def active_template(kind: str, channel: str) -> MessageTemplate | None:
