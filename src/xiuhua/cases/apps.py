@@ -15,6 +15,9 @@ class CasesConfig(AppConfig):
         # The outbox (notify, below cases) shows a message about a case to whoever sees the case.
         register_subject_scope("case", visible_case_subjects)
         self.register_batch_resume()
+        from xiuhua.cases.derivatives import register_jobs
+
+        register_jobs()  # photo public copies and thumbnails after commit, and the orphan-file sweep
 
     @staticmethod
     def register_batch_resume() -> None:

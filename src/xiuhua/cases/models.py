@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, router
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xiuhua.accounts.models import Department
@@ -274,10 +275,17 @@ class CaseAttachment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
     event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
     stage = models.CharField(_("stage"), max_length=10, choices=AttachmentStage.choices)
+    # The original, content-addressed (originals/ab/cd/<sha256>.<ext>) and written before the action's
+    # transaction; rows before that layout keep their cases/%Y/%m/ names.
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
     # What the public sees of an image: re-encoded without metadata (GPS included); the original stays evidence.
+    # Made by the worker after commit (cases/derivatives.py), for the reported scene ("before") only.
     public_file = models.FileField(_("public copy"), upload_to="cases/public/%Y/%m/", blank=True)
     public_content_type = models.CharField(max_length=20, blank=True)
+    # A small copy for pages, also without metadata; until it exists pages show a placeholder.
+    thumbnail = models.FileField(_("thumbnail"), upload_to="cases/thumbs/%Y/%m/", blank=True)
+    # When the worker finished with this row's derivatives (or found it has none to make); NULL = still to do.
+    derived_at = models.DateTimeField(null=True, blank=True)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
@@ -289,9 +297,20 @@ class CaseAttachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "id"]
+        indexes = [
+            # The worker's queue: tiny, since rows leave it within seconds of their commit.
+            models.Index(fields=["id"], condition=Q(derived_at__isnull=True), name="attachment_pending_derivatives")
+        ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def preview(self) -> str:
+        """For pages: "ready" (a thumbnail exists), "pending" (the worker has not made it yet), "none" (it could not)."""
+        if self.thumbnail:
+            return "ready"
+        return "pending" if self.derived_at is None else "none"
 
 
 class CaseRequest(models.Model):

@@ -1,9 +1,11 @@
-"""Decoding case photos and making their public copy.
+"""Checking case photos cheaply in the request, and making their public copy and thumbnail later.
 
-Every image is decoded in full when it arrives, so a file that only starts like a JPEG is refused instead of being
-stored. The original stays as evidence for staff (its EXIF, GPS included, says where and when it was taken); what
-citizens and Open311 apps see is a re-encoded copy: upright, at most `PUBLIC_MAX_SIDE` pixels a side, with no
-metadata at all, so a reporter's home position never leaks through a photo.
+In the request an image is only *verified* (`verify_image`): its header gives the dimensions (pixel limits), and a
+JPEG is decoded at 1/8 scale (DCT scaling: every byte of the compressed stream is still read, so a truncated or
+damaged file is refused, at a fraction of a full decode's cost). The original stays as evidence for staff (its
+EXIF, GPS included, says where and when it was taken); what citizens and Open311 apps see is a re-encoded copy
+made by the worker after commit (cases/derivatives.py): upright, at most `PUBLIC_MAX_SIDE` pixels a side, with no
+metadata at all, so a reporter's home position never leaks through a photo. Thumbnails are made the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ pillow_heif.register_heif_opener()
 MAX_IMAGE_PIXELS = 100_000_000
 PUBLIC_MAX_SIDE = 2560
 PUBLIC_JPEG_QUALITY = 85
+THUMBNAIL_MAX_SIDE = 480
+THUMBNAIL_JPEG_QUALITY = 80
+_DAMAGED = "照片「{}」已损坏，无法打开，请重新拍摄或选择"
+_TOO_MANY_PIXELS = "照片「{}」像素过多，无法处理"
 
 
 def decode_image(data: bytes, name: str) -> Image.Image:
@@ -35,10 +41,41 @@ def decode_image(data: bytes, name: str) -> Image.Image:
                 raise Image.DecompressionBombError(f"{image.width}x{image.height}")
             image.load()
     except Image.DecompressionBombError:
-        raise DomainError(f"照片「{name}」像素过多，无法处理", code="bad_attachment") from None
+        raise DomainError(_TOO_MANY_PIXELS.format(name), code="bad_attachment") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise DomainError(f"照片「{name}」已损坏，无法打开，请重新拍摄或选择", code="bad_attachment") from None
+        raise DomainError(_DAMAGED.format(name), code="bad_attachment") from None
     return image
+
+
+def verify_image(upload: IO[bytes], name: str) -> None:
+    """Refuse a damaged or absurdly large image without paying for a full decode.
+
+    A JPEG is decoded at 1/8 scale (`Image.draft`): the entropy-coded data is read to its end, so truncation and
+    corrupt data still fail, but the inverse DCT and colour conversion run on 1/64 of the pixels. A PNG is checked
+    by `verify()` (chunk CRCs and the end marker). Other formats (GIF, WebP, HEIC) are rare from phones here and
+    are decoded in full.
+    """
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit below decides
+            image = Image.open(upload)
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(f"{width}x{height}")
+            if image.format == "JPEG":
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+                image.load()
+            elif image.format == "PNG":
+                image.verify()
+            else:
+                image.load()
+    except Image.DecompressionBombError:
+        raise DomainError(_TOO_MANY_PIXELS.format(name), code="bad_attachment") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise DomainError(_DAMAGED.format(name), code="bad_attachment") from None
+    finally:
+        upload.seek(0)
 
 
 def declared_pixels(upload: IO[bytes], name: str) -> int:
@@ -51,9 +88,9 @@ def declared_pixels(upload: IO[bytes], name: str) -> int:
         if width * height > MAX_IMAGE_PIXELS:
             raise Image.DecompressionBombError(f"{width}x{height}")
     except Image.DecompressionBombError:
-        raise DomainError(f"照片「{name}」像素过多，无法处理", code="bad_attachment") from None
+        raise DomainError(_TOO_MANY_PIXELS.format(name), code="bad_attachment") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise DomainError(f"照片「{name}」已损坏，无法打开，请重新拍摄或选择", code="bad_attachment") from None
+        raise DomainError(_DAMAGED.format(name), code="bad_attachment") from None
     finally:
         upload.seek(0)
     return width * height
@@ -61,13 +98,23 @@ def declared_pixels(upload: IO[bytes], name: str) -> int:
 
 def public_copy(image: Image.Image) -> tuple[bytes, str]:
     """The image re-encoded without any metadata: (bytes, content type); JPEG, or PNG when it has transparency."""
+    return reencoded(image, PUBLIC_MAX_SIDE, PUBLIC_JPEG_QUALITY)
+
+
+def thumbnail(image: Image.Image) -> tuple[bytes, str]:
+    """A small copy for pages (at most `THUMBNAIL_MAX_SIDE` a side), upright and without metadata like the public one."""
+    return reencoded(image, THUMBNAIL_MAX_SIDE, THUMBNAIL_JPEG_QUALITY)
+
+
+def reencoded(image: Image.Image, max_side: int, quality: int) -> tuple[bytes, str]:
+    """Upright, within `max_side`, no metadata at all: (bytes, content type); JPEG, or PNG with transparency."""
     upright = ImageOps.exif_transpose(image)  # a new image: the caller's stays as it was
-    upright.thumbnail((PUBLIC_MAX_SIDE, PUBLIC_MAX_SIDE), Image.Resampling.LANCZOS)
+    upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     if _has_transparency(upright):
         upright.convert("RGBA").save(buffer, format="PNG", optimize=True)
         return buffer.getvalue(), "image/png"
-    upright.convert("RGB").save(buffer, format="JPEG", quality=PUBLIC_JPEG_QUALITY, optimize=True)
+    upright.convert("RGB").save(buffer, format="JPEG", quality=quality, optimize=True)
     return buffer.getvalue(), "image/jpeg"
 
 

@@ -160,6 +160,7 @@ def _attachment(case: Case, item) -> dict[str, Any]:
         "content_type": item.content_type,
         "size": item.size,
         "url": f"/api/v1/cases/{case.number}/attachments/{item.pk}",
+        "preview": item.preview,
     }
 
 

@@ -63,7 +63,13 @@ def run_worker(stop: threading.Event, interval: float = SWEEP_INTERVAL_SECONDS) 
 
 
 def start_worker_thread(interval: float = SWEEP_INTERVAL_SECONDS) -> threading.Event:
-    """Run the worker in a daemon thread of this process (the embedded `make run` setup); returns its stop event."""
+    """Run the worker in a daemon thread of this process (the embedded `make run` setup); returns its stop event.
+
+    A second thread builds photo derivatives as soon as a commit links a photo (the periodic job is the safety net).
+    """
+    from xiuhua.cases.derivatives import start_builder_thread  # derivatives needs the models, loaded by now
+
     stop = threading.Event()
+    start_builder_thread(stop)
     threading.Thread(target=run_worker, args=(stop, interval), name="xiuhua-worker", daemon=True).start()
     return stop

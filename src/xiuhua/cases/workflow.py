@@ -19,7 +19,7 @@ from django.utils import timezone
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
 from xiuhua.cases import steps
-from xiuhua.cases.attachments import check_uploads, store_attachments
+from xiuhua.cases.attachments import accept_uploads, store_attachments
 from xiuhua.cases.choices import Action, AttachmentStage
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.citizen_messages import case_closed
@@ -213,7 +213,7 @@ def apply_action(
     """
     from xiuhua.cases.queries import one_case, visible_cases  # queries imports workflow for the task states
 
-    checked_files = check_uploads(files or [])
+    checked_files = accept_uploads(files or [])  # originals written before the transaction, not inside it
     with transaction.atomic():
         # of=("self",): whatever the scope query joins, only the case row is locked (PostgreSQL refuses to lock
         # the nullable side of an outer join, and locking joined rows would serialize unrelated cases).
@@ -354,7 +354,7 @@ def create_case(
         params={},
         now=now,
         calendar=current_calendar(),
-        files=check_uploads(files or []),
+        files=accept_uploads(files or []),
         note=note,
         details=details or {},
         attachment_stage=AttachmentStage.BEFORE,

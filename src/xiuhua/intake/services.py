@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from xiuhua.accounts.models import User
 from xiuhua.accounts.privacy import redact_text
+from xiuhua.cases.attachments import accept_uploads
 from xiuhua.cases.choices import Action, Source
 from xiuhua.cases.citizen_messages import report_received
 from xiuhua.cases.models import Case
@@ -230,6 +231,8 @@ def accept_report(
         repeat_place_count=repeats.place,
         repeat_complaint=repeats.flagged(),
     )
+    # Photos are checked and their originals written before the transaction (cases/attachments.py).
+    photos, after_photos = accept_uploads(photos or []), accept_uploads(after_photos or [])
     try:
         with transaction.atomic():
             case.number = next_case_number(location.district_code, now)

@@ -68,6 +68,11 @@ urlpatterns = [
         case_detail.case_attachment,
         name="case_attachment",
     ),
+    path(
+        "cases/<str:number>/attachments/<int:attachment_id>/thumb/",
+        case_detail.case_attachment_thumbnail,
+        name="case_attachment_thumb",
+    ),
     # The inspector's phone.
     path("m/", mobile.tasks, name="m_tasks"),
     path("m/cases/<str:number>/", mobile.case_page, name="m_case"),

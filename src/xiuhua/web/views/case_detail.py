@@ -75,6 +75,22 @@ def case_attachment(request: HttpRequest, number: str, attachment_id: int) -> Ht
 
 
 @login_required
+def case_attachment_thumbnail(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """A photo's thumbnail (no metadata), for pages; 404 until the worker has made it."""
+    try:
+        case = queries.case_for(request.user, number)
+    except NotFound as exc:
+        return page_not_found(request, exc.message)
+    attachment = CaseAttachment.objects.filter(case=case, pk=attachment_id).exclude(thumbnail="").first()
+    if attachment is None:
+        return page_not_found(request, f"案卷 {number} 的附件 {attachment_id} 没有缩略图")
+    content_type = "image/png" if attachment.thumbnail.name.endswith(".png") else "image/jpeg"
+    response = FileResponse(attachment.thumbnail.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"  # a thumbnail never changes once made
+    return response
+
+
+@login_required
 @require_POST
 def case_public_text(request: HttpRequest, number: str) -> HttpResponse:
     """The operator's or shift leader's edit of the public description; refused edits come back with why."""
