@@ -1,4 +1,4 @@
-"""Photos: decoded in full, refused when damaged, and shown to the public only as a metadata-free copy."""
+"""Photos: refused when damaged, and shown to the public only as a metadata-free copy made after commit."""
 
 import io
 
@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
 
 from xiuhua.cases.attachments import public_photos
+from xiuhua.cases.derivatives import build_pending_derivatives
 from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.cases.photos import PUBLIC_MAX_SIDE
 from xiuhua.cases.tests.conftest import jpeg_bytes
@@ -32,8 +33,11 @@ def exif_with_gps(orientation: int = 1) -> Image.Exif:
 
 
 def report_with(people, spot, *uploads: SimpleUploadedFile) -> Case:
+    """The report, once the worker's job has made its photos' derivatives."""
     data = ReportInput(class_code="01001", kind="event", description="路面有暴露垃圾", lng=spot[0], lat=spot[1])
-    return report_by_staff(people.inspector, data, list(uploads)).case
+    case = report_by_staff(people.inspector, data, list(uploads)).case
+    build_pending_derivatives()
+    return case
 
 
 def opened(field) -> Image.Image:
@@ -112,6 +116,9 @@ def test_an_image_claiming_too_many_pixels_is_refused(as_user, spot):
 def test_only_before_photos_with_a_public_copy_are_public(loop):
     case = loop.report_by_inspector()
     [before] = case.attachments.all()
+    assert list(public_photos()) == []  # until the worker has made its public copy
+
+    build_pending_derivatives()
 
     assert list(public_photos()) == [before]
     CaseAttachment.objects.filter(pk=before.pk).update(public_file="")

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from xiuhua.cases.derivatives import build_pending_derivatives
 from xiuhua.cases.tests.conftest import photo, sh
 from xiuhua.intake.open311.tests.conftest import BASE, SERVICE_CODE, accepted, error_of, parse
 
@@ -218,6 +219,10 @@ def test_media_url_serves_the_public_copy_of_the_reported_photo_only(client, loo
     loop.act(case, "dispatch", people.dispatcher, department="zhifa")
     loop.act(case, "handle", people.zhifa)
     loop.act(case, "report_back", people.zhifa, files=[photo("after.jpg")], note="已清理")
+    [item] = get(client).json()
+    assert item["media_url"] == ""  # the public copy is made by the worker after commit; never the original
+
+    build_pending_derivatives()
 
     [item] = get(client).json()
 
