@@ -10,6 +10,7 @@ Files go through Django's storage API (local disk by default, any storage backen
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Iterable
@@ -174,10 +175,9 @@ def _with_original(checked: CheckedUpload) -> CheckedUpload:
 
 def _touch(name: str) -> None:
     """Renew a reused file's age, so the orphan sweep cannot take it before the new row commits."""
-    try:
+    # A storage without local paths raises NotImplementedError: there the grace period alone has to cover it.
+    with contextlib.suppress(NotImplementedError, OSError):
         os.utime(default_storage.path(name))
-    except (NotImplementedError, OSError):  # storage without local paths: the grace period has to cover it
-        pass
 
 
 def store_attachments(

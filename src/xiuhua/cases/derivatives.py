@@ -112,7 +112,8 @@ def _draft(attachment: CaseAttachment) -> Image.Image:
 
 def _saved(field, name: str, content: bytes, content_type: str) -> str:
     extension = "png" if content_type == "image/png" else "jpg"
-    return field.storage.save(field.field.generate_filename(field.instance, f"{name}.{extension}"), ContentFile(content))
+    target = field.field.generate_filename(field.instance, f"{name}.{extension}")  # the field's upload_to
+    return field.storage.save(target, ContentFile(content))
 
 
 def wake_builder() -> None:

@@ -307,7 +307,7 @@ class CaseAttachment(models.Model):
 
     @property
     def preview(self) -> str:
-        """For pages: "ready" (a thumbnail exists), "pending" (the worker has not made it yet), "none" (it could not)."""
+        """For pages: "ready" (a thumbnail exists), "pending" (the worker has not made it yet), "none" (it can't)."""
         if self.thumbnail:
             return "ready"
         return "pending" if self.derived_at is None else "none"

@@ -102,7 +102,7 @@ def public_copy(image: Image.Image) -> tuple[bytes, str]:
 
 
 def thumbnail(image: Image.Image) -> tuple[bytes, str]:
-    """A small copy for pages (at most `THUMBNAIL_MAX_SIDE` a side), upright and without metadata like the public one."""
+    """A small copy for pages (at most `THUMBNAIL_MAX_SIDE` a side), upright and without metadata."""
     return reencoded(image, THUMBNAIL_MAX_SIDE, THUMBNAIL_JPEG_QUALITY)
 
 

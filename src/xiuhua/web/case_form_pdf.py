@@ -110,9 +110,11 @@ def _facts(case: Case, detail: dict[str, Any], s: dict, font: str) -> Table:
 
 
 def _thumbnail(attachment: CaseAttachment) -> Image | None:
-    """The photo shrunk to a thumbnail (keeps the PDF small), or None if the file is not a readable image."""
+    """The photo shrunk to a thumbnail (keeps the PDF small), or None if the file is not a readable image.
+
+    The worker's thumbnail when it exists (upright, small: cheap to read); the original until then."""
     try:
-        with attachment.file.open("rb") as source, PilImage.open(source) as picture:
+        with (attachment.thumbnail or attachment.file).open("rb") as source, PilImage.open(source) as picture:
             picture = picture.convert("RGB")
             picture.thumbnail((360, 360))
             buffer = io.BytesIO()

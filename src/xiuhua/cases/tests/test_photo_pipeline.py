@@ -46,7 +46,8 @@ def stored_originals() -> list[str]:
     names = []
     for first in default_storage.listdir("originals")[0]:
         for second in default_storage.listdir(f"originals/{first}")[0]:
-            names += [f"originals/{first}/{second}/{n}" for n in default_storage.listdir(f"originals/{first}/{second}")[1]]
+            folder = f"originals/{first}/{second}"
+            names += [f"{folder}/{name}" for name in default_storage.listdir(folder)[1]]
     return names
 
 
@@ -60,8 +61,10 @@ def test_the_same_photo_in_two_reports_is_stored_once_under_its_hash(as_user, sp
 
     first, second = CaseAttachment.objects.order_by("id")
     assert first.case_id != second.case_id and first.file.name == second.file.name
-    assert first.file.name == original_name(first.sha256, "image/jpeg") == f"originals/{first.sha256[:2]}/" + (
-        f"{first.sha256[2:4]}/{first.sha256}.jpg"
+    assert (
+        first.file.name
+        == original_name(first.sha256, "image/jpeg")
+        == f"originals/{first.sha256[:2]}/" + (f"{first.sha256[2:4]}/{first.sha256}.jpg")
     )
     assert stored_originals() == [first.file.name]
     assert opened(first.file).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the original is kept as evidence
@@ -70,8 +73,7 @@ def test_the_same_photo_in_two_reports_is_stored_once_under_its_hash(as_user, sp
 def test_a_retried_report_with_its_key_stores_its_photo_once(as_user, spot):
     inspector = as_user("inspector")
     answers = [
-        inspector.post_form("/reports", report_body(spot, photo()), HTTP_IDEMPOTENCY_KEY="phone-42")
-        for _ in range(2)
+        inspector.post_form("/reports", report_body(spot, photo()), HTTP_IDEMPOTENCY_KEY="phone-42") for _ in range(2)
     ]
 
     assert [a.status_code for a in answers] == [201, 200]
@@ -114,7 +116,8 @@ def test_report_back_and_check_photos_get_a_thumbnail_but_never_a_public_copy(lo
 def test_thumbnail_and_public_copy_carry_no_exif_or_gps(people, spot):
     from xiuhua.cases.tests.test_photos import report_with  # builds the derivatives
 
-    upload = SimpleUploadedFile("gps.jpg", jpeg_bytes(size=(1600, 1200), exif=exif_with_gps()), content_type="image/jpeg")
+    big = jpeg_bytes(size=(1600, 1200), exif=exif_with_gps())
+    upload = SimpleUploadedFile("gps.jpg", big, content_type="image/jpeg")
     [attachment] = report_with(people, spot, upload).attachments.all()
 
     for made in (opened(attachment.thumbnail), opened(attachment.public_file)):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import ApiToken, User, hash_secret
 from xiuhua.accounts.privacy import CONFIDENTIAL_VIEW_ACTION, HIDDEN_TEXT, mask_name, mask_phone
+from xiuhua.cases.derivatives import build_pending_derivatives
 from xiuhua.cases.models import Case
 from xiuhua.cases.tests.conftest import jpeg_bytes
 from xiuhua.cases.workflow import apply_action
@@ -296,6 +297,8 @@ def test_a_published_case_shows_its_public_text_and_photo(world, db):
     [item] = Client().get(f"/open311/v2/requests/{thing.number}.json").json()
     assert item["description"] == "路边垃圾没人清，可以打[已隐去]找我"
     photo = Case.objects.get(pk=thing.case_pk).attachments.get()
+    assert Client().get(f"/open311/v2/media/{photo.pk}").status_code == 404  # until the worker made its public copy
+    build_pending_derivatives()
     assert Client().get(f"/open311/v2/media/{photo.pk}").status_code == 200
     listed = {r["service_request_id"] for r in Client().get("/open311/v2/requests.json").json()}
     assert listed == {thing.number}  # hotline cases are internal by default; the confidential one is never out

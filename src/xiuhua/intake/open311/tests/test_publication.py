@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from xiuhua.cases.derivatives import build_pending_derivatives
 from xiuhua.cases.tests.conftest import photo
 from xiuhua.core.models import AuditEntry
 from xiuhua.intake.channels.citizen.adapter import report_by_citizen
@@ -79,6 +80,7 @@ def test_a_merged_report_follows_its_parent(client, loop, people):
 def test_media_serves_only_the_public_copy_of_a_published_case(client, loop, people):
     case = citizen(loop, "垃圾桶满了", photos=[photo("scene.jpg")])
     [attachment] = case.attachments.all()
+    build_pending_derivatives()  # the worker's job: the public copy exists, the case is not published yet
     assert client.get(f"{BASE}/media/{attachment.pk}").status_code == 404
 
     loop.act(case, "accept", people.operator)
