@@ -35,6 +35,7 @@ log = logging.getLogger("xiuhua.photos")
 
 DERIVATIVES_EVERY_SECONDS = 5.0
 SWEEP_EVERY_SECONDS = 3600.0
+BUILDER_IDLE_SECONDS = 60.0
 DEFAULT_ORPHAN_GRACE_SECONDS = 3600  # settings XIUHUA_PHOTO_ORPHAN_GRACE_SECONDS
 BATCH = 20
 # Directories whose files belong to attachment rows (what the sweep may remove when no row names a file).
@@ -122,11 +123,13 @@ def wake_builder() -> None:
 
 
 def start_builder_thread(stop: threading.Event) -> None:
-    """The embedded setup's prompt builder: waits for a wake (or the periodic interval), then builds."""
+    """The embedded setup's prompt builder: waits for a commit's wake, then builds (the worker's periodic job is
+    the safety net; the long timeout only lets the thread notice `stop`)."""
 
     def run() -> None:
         while not stop.is_set():
-            _wake.wait(DERIVATIVES_EVERY_SECONDS)
+            if not _wake.wait(BUILDER_IDLE_SECONDS):
+                continue
             _wake.clear()
             try:
                 build_pending_derivatives()

@@ -190,3 +190,18 @@ def test_reusing_a_stored_original_renews_its_age_so_the_sweep_spares_it(as_user
     assert inspector.post_form("/reports", report_body(spot, photo())).status_code == 201
 
     assert default_storage.get_modified_time(name) > timezone.now() - timedelta(minutes=5)
+
+
+def test_a_commit_linking_a_photo_wakes_the_in_process_builder(loop, django_capture_on_commit_callbacks):
+    from xiuhua.cases import derivatives
+
+    derivatives._wake.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        loop.report_by_inspector()
+    assert not derivatives._wake.is_set()  # nothing before the commit
+
+    for callback in callbacks:
+        callback()
+
+    assert derivatives._wake.is_set()
+    derivatives._wake.clear()

@@ -27,7 +27,8 @@ def _source(actor: User, data: ReportInput) -> str:
     return source
 
 
-def _check_staff_report(actor: User, data: ReportInput, photos: list, after_photos: list) -> None:
+def _check_staff_report(actor: User, data: ReportInput, photos: list, after_photos: list) -> list:
+    """The after photos, checked (passed on as they are, so they are not checked twice)."""
     if actor.role not in REPORTING_ROLES:
         raise PermissionDenied("只有受理员和监督员可以录入上报")
     if actor.role == Role.INSPECTOR and not photos:
@@ -36,7 +37,7 @@ def _check_staff_report(actor: User, data: ReportInput, photos: list, after_phot
         raise DomainError("只有监督员可以自处理", code="not_inspector")
     if data.self_handled and not after_photos:
         raise DomainError("自处理需上传处置后照片", code="photo_required")
-    check_uploads(after_photos)
+    return check_uploads(after_photos)
 
 
 def report_by_staff(
@@ -51,7 +52,7 @@ def report_by_staff(
     """An inspector's or operator's report; a phone resending it offline with the same key gets the same case."""
     photos, after_photos = list(photos or []), list(after_photos or [])
     key = intake_key(f"user:{actor.pk}", idempotency_key)
-    _check_staff_report(actor, data, photos, after_photos)
+    after_photos = _check_staff_report(actor, data, photos, after_photos)
     return accept_report(
         data,
         source=_source(actor, data),
