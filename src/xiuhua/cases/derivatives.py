@@ -53,16 +53,25 @@ def pending_derivatives():
 
 
 def build_pending_derivatives(limit: int | None = None) -> int:
-    """Make the missing derivatives of pending attachments, oldest first; returns how many rows were finished."""
-    done = 0
+    """Make the missing derivatives of pending attachments, oldest first; returns how many rows were finished.
+
+    A row that fails for a reason that may pass (storage unreachable) is left pending for the next run and skipped
+    in this one, so it never holds up the rows behind it.
+    """
+    done, skipped = 0, set()
     with _building:
         while limit is None or done < limit:
-            batch = list(pending_derivatives()[: BATCH if limit is None else min(BATCH, limit - done)])
+            pending = pending_derivatives().exclude(pk__in=skipped)
+            batch = list(pending[: BATCH if limit is None else min(BATCH, limit - done)])
             if not batch:
                 break
             for attachment in batch:
-                build_derivatives(attachment)
-                done += 1
+                try:
+                    build_derivatives(attachment)
+                    done += 1
+                except Exception:
+                    log.exception("attachment %s: derivatives failed, retried at the next run", attachment.pk)
+                    skipped.add(attachment.pk)
     return done
 
 
@@ -73,8 +82,10 @@ def build_derivatives(attachment: CaseAttachment, now: datetime | None = None) -
     try:
         if attachment.content_type.startswith("image/"):
             changes.update(_made_files(attachment))
-    except DomainError as exc:
+    except DomainError as exc:  # damaged past the request's check: it will not get better
         log.warning("attachment %s: no derivatives (%s)", attachment.pk, exc.message)
+    except FileNotFoundError:  # the original is gone (deleted by hand, a restore without media): nothing to make
+        log.warning("attachment %s: original %s is missing, no derivatives", attachment.pk, attachment.file.name)
     CaseAttachment.objects.filter(pk=attachment.pk).update(**changes)
 
 

@@ -20,6 +20,8 @@ from xiuhua.cases.photos import THUMBNAIL_MAX_SIDE
 from xiuhua.cases.tests.conftest import jpeg_bytes, photo
 from xiuhua.cases.tests.test_photos import exif_with_gps, opened
 from xiuhua.core.errors import DomainError
+from xiuhua.intake.channels.staff.adapter import report_by_staff
+from xiuhua.intake.services import ReportInput
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +207,29 @@ def test_a_commit_linking_a_photo_wakes_the_in_process_builder(loop, django_capt
 
     assert derivatives._wake.is_set()
     derivatives._wake.clear()
+
+
+def test_a_photo_that_fails_for_a_passing_reason_stays_pending_and_does_not_hold_up_the_others(people, spot):
+    from unittest import mock
+
+    from xiuhua.cases import derivatives
+
+    data = ReportInput(class_code="01001", kind="event", description="路面有暴露垃圾", lng=spot[0], lat=spot[1])
+    for n in range(2):
+        upload = SimpleUploadedFile(f"p{n}.jpg", jpeg_bytes(size=(64 + n, 48)), content_type="image/jpeg")
+        report_by_staff(people.inspector, data, [upload])
+    first, second = CaseAttachment.objects.order_by("id")
+    real = derivatives._made_files
+
+    def storage_down_for_the_first(attachment):
+        if attachment.pk == first.pk:
+            raise ConnectionError("storage unreachable")
+        return real(attachment)
+
+    with mock.patch.object(derivatives, "_made_files", storage_down_for_the_first):
+        assert build_pending_derivatives() == 1
+
+    assert list(pending_derivatives()) == [first]
+    second.refresh_from_db()
+    assert second.thumbnail and second.public_file
+    assert build_pending_derivatives() == 1 and list(pending_derivatives()) == []
