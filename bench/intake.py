@@ -103,12 +103,17 @@ def http_intake(args: argparse.Namespace) -> dict:
     port = server.effective_port
     operator = token("operator")
     bodies = report_bodies(max(args.reports, args.photo_reports) + 1, args.seed)
-    # One report before measuring: the floor copies the case it makes, and first-request imports are not counted.
-    warm = [Request("warm-up", "/api/v1/reports", operator, {**bodies[0], "reporter_phone": "13700000000"})]
-    run_clients(port, [warm], lambda client, share, failures: [client.send(r, failures) for r in share])
     scenarios = {"no_photo": (args.reports, [])}
     for name in PHOTO_SCENARIOS if args.photo_reports else ():
         scenarios[f"photo_{name}"] = (args.photo_reports, [(f"IMG_{name}.jpg", phone_photo(name).data)])
+    # One real and one floor report of each kind before measuring (not counted): the floor copies the first case
+    # the real endpoint made, and first-request imports and connection setup are not what is measured.
+    warm = [
+        Request("warm-up", path, who, {**bodies[0], "reporter_phone": "13700000000"}, photos)
+        for _, photos in scenarios.values()
+        for path, who in (("/api/v1/reports", operator), ("/bench/floor/reports", ""))
+    ]
+    run_clients(port, [warm], lambda client, share, failures: [client.send(r, failures) for r in share])
     out = {}
     for scenario, (count, photos) in scenarios.items():
         real = [Request(scenario, "/api/v1/reports", operator, b, photos) for b in bodies[:count]]

@@ -117,11 +117,13 @@ def _reports(args: argparse.Namespace) -> list[dict]:
     return reports
 
 
-def _round(args: argparse.Namespace, port: int, floor: bool, tokens: dict, photos: list) -> dict:
-    """Every case of `_reports` round the loop (real endpoints, or the floor's); rate over all requests."""
+def _round(args: argparse.Namespace, port: int, floor: bool, tokens: dict, photos: list, warm: bool = False) -> dict:
+    """Every case of `_reports` round the loop (real endpoints, or the floor's); rate over all requests.
+
+    `warm`: one case only, under labels that are not reported (first-request imports, connection setup)."""
     from measure import Request, run_clients
 
-    prefix = "floor_" if floor else ""
+    prefix = ("warm-up " if warm else "") + ("floor_" if floor else "")
 
     def work(client, reports, failures) -> None:
         for report in reports:
@@ -137,7 +139,7 @@ def _round(args: argparse.Namespace, port: int, floor: bool, tokens: dict, photo
                     break
 
     reports = _reports(args)
-    shares = [reports[i :: args.clients] for i in range(args.clients)]
+    shares = [reports[:1]] if warm else [reports[i :: args.clients] for i in range(args.clients)]
     seconds, failures = run_clients(port, shares, work)
     requests = args.cases * len(STEPS)
     return {
@@ -154,13 +156,14 @@ def _per_case(steps: dict, key: str) -> float:
 
 def drive(args: argparse.Namespace) -> dict:
     from django.db import connection
-
     from measure import serve, side_by_side, summary, token
     from phone_photos import phone_photo
 
     photos = [] if args.photo == "none" else [(f"IMG_{args.photo}.jpg", phone_photo(args.photo).data)]
     server = serve(args.clients)
     tokens = {who: token(who) for who in {who for _, _, who, _, _ in LOOP} | {"operator"}}
+    for floor in (False, True):  # the real loop first: the floor copies the first case it made
+        _round(args, server.effective_port, floor, tokens, photos, warm=True)
     real = _round(args, server.effective_port, False, tokens, photos)
     floor = _round(args, server.effective_port, True, tokens, photos)
     server.close()

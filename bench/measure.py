@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 TICK = os.sysconf("SC_CLK_TCK")
+SHOW_SQL = bool(os.environ.get("XIUHUA_BENCH_SQL"))  # keep each request's statements (`statements_of(label)`)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class Record:
     app_cpu: float
     db_cpu: float
     server: float
+    sql: list[str] = field(default_factory=list)
 
 
 RECORDS: list[Record] = []
@@ -104,12 +106,13 @@ class MeasureMiddleware:
             with connection.execute_wrapper(in_execute):
                 response = self.get_response(request)
             statements = len(connection.queries_log)
+            sql = [q["sql"] for q in connection.queries_log] if SHOW_SQL else []
         finally:
             connection.force_debug_cursor = logged
         # The connection is closed later (request_finished); on PostgreSQL the backend is still the same one.
         db_cpu = (_backend_cpu(pid) - db_before) if postgres else in_execute.cpu
         app_cpu = time.thread_time() - cpu - (0.0 if postgres else in_execute.cpu)
-        record = Record(label, response.status_code, statements, app_cpu, db_cpu, time.perf_counter() - wall)
+        record = Record(label, response.status_code, statements, app_cpu, db_cpu, time.perf_counter() - wall, sql)
         with _lock:
             RECORDS.append(record)
         return response
@@ -117,8 +120,11 @@ class MeasureMiddleware:
 
 def serve(threads: int):
     """Waitress with the project's WSGI app, MeasureMiddleware outermost and the bench URL conf (`floor`)."""
+    import logging
+
     from django.conf import settings
 
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # "Task queue depth is 1": clients wait, as meant
     settings.MIDDLEWARE = ["measure.MeasureMiddleware", *settings.MIDDLEWARE]
     settings.ROOT_URLCONF = "floor"
     from django.core.wsgi import get_wsgi_application
@@ -217,6 +223,12 @@ def run_clients(port: int, shares: list, work: Callable[[Client, object, list[st
     for thread in threads:
         thread.join()
     return time.perf_counter() - started, failures
+
+
+def statements_of(label: str) -> list[list[str]]:
+    """The SQL of each request labelled `label` (with XIUHUA_BENCH_SQL=1 set before the run)."""
+    with _lock:
+        return [r.sql for r in RECORDS if r.label == label]
 
 
 def reset() -> None:
