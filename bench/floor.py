@@ -3,7 +3,7 @@
 A floor is the least a correct implementation has to do for the same request, served by the same waitress server
 and middleware stack as the real endpoint, so the two can be compared in one run:
 
-- `POST /bench/floor/reports`: a case copied from a template (a case the real endpoint made) with this report's
+- `POST /bench/floor/reports`: a case copied from a template (the latest case, made by the real endpoint) with this report's
   description, point and phone, and its first event (hash-chained, as the real one), in one transaction:
   BEGIN, INSERT case, INSERT event, COMMIT. With photos (multipart field `photos`): each original is stored
   (streamed to the media folder with its sha256) before the transaction, and the transaction also inserts the
@@ -51,10 +51,13 @@ _run = int(time.time()) % 1_000_000
 
 @cache
 def _template() -> dict:
-    """Column values of the first case the real endpoint made, minus what differs per report."""
+    """Column values of the latest case (one the real endpoint made in this run), minus what differs per report.
+
+    The latest, not the first: a reused database holds cases of earlier runs whose personal fields were encrypted
+    with another run's data key (each run has its own temporary XIUHUA_VAR_DIR)."""
     from xiuhua.cases.models import Case
 
-    case = Case.objects.select_related("community", "subdistrict").order_by("id").first()
+    case = Case.objects.select_related("community", "subdistrict").order_by("-id").first()
     if case is None:
         raise RuntimeError("the floor copies a case made by the real endpoint: send one real report first")
     values = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields if not f.primary_key}

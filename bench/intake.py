@@ -106,14 +106,15 @@ def http_intake(args: argparse.Namespace) -> dict:
     scenarios = {"no_photo": (args.reports, [])}
     for name in PHOTO_SCENARIOS if args.photo_reports else ():
         scenarios[f"photo_{name}"] = (args.photo_reports, [(f"IMG_{name}.jpg", phone_photo(name).data)])
-    # One real and one floor report of each kind before measuring (not counted): the floor copies the first case
-    # the real endpoint made, and first-request imports and connection setup are not what is measured.
+    # A real and a floor report of each kind from every client before measuring (not counted): the floor copies the
+    # first case the real endpoint made, and first-request imports and each server thread's database connection
+    # are not what is measured.
     warm = [
         Request("warm-up", path, who, {**bodies[0], "reporter_phone": "13700000000"}, photos)
         for _, photos in scenarios.values()
         for path, who in (("/api/v1/reports", operator), ("/bench/floor/reports", ""))
     ]
-    run_clients(port, [warm], lambda client, share, failures: [client.send(r, failures) for r in share])
+    run_clients(port, [warm] * CLIENTS, lambda client, share, failures: [client.send(r, failures) for r in share])
     out = {}
     for scenario, (count, photos) in scenarios.items():
         real = [Request(scenario, "/api/v1/reports", operator, b, photos) for b in bodies[:count]]

@@ -120,7 +120,8 @@ def _reports(args: argparse.Namespace) -> list[dict]:
 def _round(args: argparse.Namespace, port: int, floor: bool, tokens: dict, photos: list, warm: bool = False) -> dict:
     """Every case of `_reports` round the loop (real endpoints, or the floor's); rate over all requests.
 
-    `warm`: one case only, under labels that are not reported (first-request imports, connection setup)."""
+    `warm`: one case per client, under labels that are not reported (first-request imports, each server thread's
+    database connection)."""
     from measure import Request, run_clients
 
     prefix = ("warm-up " if warm else "") + ("floor_" if floor else "")
@@ -139,7 +140,9 @@ def _round(args: argparse.Namespace, port: int, floor: bool, tokens: dict, photo
                     break
 
     reports = _reports(args)
-    shares = [reports[:1]] if warm else [reports[i :: args.clients] for i in range(args.clients)]
+    shares = (
+        [[r] for r in reports[: args.clients]] if warm else [reports[i :: args.clients] for i in range(args.clients)]
+    )
     seconds, failures = run_clients(port, shares, work)
     requests = args.cases * len(STEPS)
     return {
