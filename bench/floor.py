@@ -3,8 +3,8 @@
 A floor is the least a correct implementation has to do for the same request, served by the same waitress server
 and middleware stack as the real endpoint, so the two can be compared in one run:
 
-- `POST /bench/floor/reports`: a case copied from a template (the latest case, made by the real endpoint) with this report's
-  description, point and phone, and its first event (hash-chained, as the real one), in one transaction:
+- `POST /bench/floor/reports`: a case copied from a template (the latest case, made by the real endpoint) with this
+  report's description, point and phone, and its first event (hash-chained, as the real one), in one transaction:
   BEGIN, INSERT case, INSERT event, COMMIT. With photos (multipart field `photos`): each original is stored
   (streamed to the media folder with its sha256) before the transaction, and the transaction also inserts the
   attachment rows. No public copy, no decoding. JSON answer shaped like `POST /api/v1/reports`.
