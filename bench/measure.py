@@ -15,6 +15,8 @@
 
 The client side (`run_clients`) sends requests from several threads over keep-alive HTTP and records round-trip
 times, `summary()` puts both together per label: count, failures, rate, statements, CPU, p50/p95.
+With XIUHUA_BENCH_SQL=1 in the environment each request's SQL is kept too (`statements_of(label)`), to see which
+statements a figure counts.
 """
 
 from __future__ import annotations
