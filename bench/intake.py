@@ -1,37 +1,49 @@
-"""Intake throughput: reports per second through the HTTP API, and a large hotline Excel import.
+"""Intake: reports per second over HTTP beside the floor endpoint, with phone photos, and a hotline Excel import.
 
-1. `POST /api/v1/reports` served by waitress (4 threads) in this process, called by 4 concurrent clients
-   over real HTTP; each report goes through location (point → grid), repeat-complaint checks, numbering,
-   the first event, timers and storage. Baseline: the same rows (case + event) inserted plainly with the ORM,
-   one transaction per report, by 4 threads.
-2. `import_work_orders` on a generated 12345 export of N rows (default 100,000): seconds and peak memory.
+1. Reports over real HTTP to waitress (4 threads) in this process, from 4 concurrent keep-alive clients, through
+   the project's whole middleware stack plus `bench/measure.py`'s measuring middleware (outermost). Each scenario
+   runs the real endpoint, `POST /api/v1/reports` as the operator (location point → grid, repeat-complaint
+   checks, numbering, first event, timers, statistics, photo handling), then its floor, `POST
+   /bench/floor/reports` (`bench/floor.py`: the same case and first event inserted in one transaction, photos
+   stored as they come), in the same run and server:
+   - `no_photo`: JSON reports (`--reports`, default 300);
+   - `photo_3mp`, `photo_12mp`: multipart reports with one phone JPEG of 3 or 12 megapixels with EXIF GPS and
+     orientation (`bench/phone_photos.py`; `--photo-reports` each, default 30; 0 skips them).
+   For each: reports per second, statements per report, CPU per report (app and database), server and client
+   p50/p95 latency, each beside the floor's (`rate_share_of_floor`, `cpu_times_floor`, `statements_times_floor`).
+2. `import_work_orders` on a generated 12345 export of `--orders` rows (default 3,000; 0 skips it): seconds and
+   peak memory.
 
-Prints one JSON object. Examples:
-    .venv/bin/python bench/intake.py --reports 2000 --orders 100000
-    .venv/bin/python bench/intake.py --database-url postgres://…/xiuhua_bench --orders 0
+The database is `--database-url` (default: a fresh SQLite file in a temporary folder), migrated and given a small
+demo city if it has none (see `bench/loop.py`). Prints one JSON object. Examples:
+    .venv/bin/python bench/intake.py --reports 300 --photo-reports 30 --orders 0
+    .venv/bin/python bench/intake.py --database-url postgres://xiuhua_ci:xiuhua_ci@127.0.0.1:5432/xh_bench
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import io
 import json
 import random
 import resource
-import threading
+import sys
 import time
 import tracemalloc
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # measure, floor, phone_photos, loop
+
 CLIENTS = 4
 ANSWERED_ON_CALL = 0.3  # consultations answered on the call: no case is opened for them
+PHOTO_SCENARIOS = ("3mp", "12mp")
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reports", type=int, default=2000)
-    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--reports", type=int, default=300, help="reports without photo, real and floor each")
+    parser.add_argument("--photo-reports", type=int, default=30, help="reports per photo size, real and floor each")
+    parser.add_argument("--orders", type=int, default=3000, help="rows of the Excel import (0: no import)")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--grids", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
@@ -45,48 +57,6 @@ def _points(count: int, seed: int) -> list[tuple[float, float]]:
     grids = [g.geometry.representative_point() for g in UnitGrid.objects.all()[:300]]
     rng = random.Random(seed)
     return [(p.x, p.y) for p in (rng.choice(grids) for _ in range(count))]
-
-
-def _serve():
-    from waitress import create_server
-
-    from xiuhua.platform.wsgi import application
-
-    server = create_server(application, host="127.0.0.1", port=0, threads=CLIENTS)
-    threading.Thread(target=server.run, daemon=True).start()
-    return server
-
-
-def _token() -> str:
-    from django.conf import settings
-    from django.test import RequestFactory
-
-    from xiuhua.accounts.services import issue_api_token
-
-    return issue_api_token(RequestFactory().post("/api/v1/auth/token"), "operator", settings.DEMO_PASSWORD)[1]
-
-
-def _client(port: int, token: str, bodies: list[dict], failures: list[str]) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    for body in bodies:
-        connection.request("POST", "/api/v1/reports", json.dumps(body), headers)
-        response = connection.getresponse()
-        payload = response.read()
-        if response.status != 201:
-            failures.append(f"{response.status} {payload[:200]!r}")
-    connection.close()
-
-
-def _in_parallel(work: list, target) -> float:
-    shares = [work[i::CLIENTS] for i in range(CLIENTS)]
-    threads = [threading.Thread(target=target, args=(share,)) for share in shares]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - started
 
 
 def report_bodies(count: int, seed: int, **extra: str) -> list[dict]:
@@ -106,48 +76,61 @@ def report_bodies(count: int, seed: int, **extra: str) -> list[dict]:
     ]
 
 
-def http_intake(args: argparse.Namespace) -> dict:
-    from django.db import connections
+def _phase(port: int, requests: list) -> dict:
+    """Send `requests` (all of one label) from CLIENTS threads; the label's figures with the rate."""
+    from measure import run_clients, summary
 
-    server = _serve()
-    port = server.effective_port
-    token = _token()
-    bodies = report_bodies(args.reports, args.seed)
-    failures: list[str] = []
-    seconds = _in_parallel(bodies, lambda share: _client(port, token, share, failures))
-    server.close()
-    connections.close_all()
+    def work(client, share, failures) -> None:
+        for request in share:
+            client.send(request, failures)
+
+    if not requests:
+        return {}
+    seconds, failures = run_clients(port, [requests[i::CLIENTS] for i in range(CLIENTS)], work)
     return {
-        "reports": len(bodies),
+        "per_second": round(len(requests) / seconds, 1),
         "seconds": round(seconds, 2),
-        "per_second": round(len(bodies) / seconds, 1),
         "failures": len(failures),
         "first_failure": failures[:1],
+        **summary(requests[0].label),
     }
 
 
-def plain_inserts(args: argparse.Namespace) -> dict:
-    """The same rows without the domain: a case copied from a stored one, and its first event."""
-    from django.db import connections, transaction
+def http_intake(args: argparse.Namespace) -> dict:
+    """Each scenario: the real endpoint, then its floor, on the same server."""
+    from measure import Request, run_clients, serve, token
+    from phone_photos import phone_photo
 
-    from xiuhua.cases.models import Case, CaseEvent
+    server = serve(CLIENTS)
+    port = server.effective_port
+    operator = token("operator")
+    bodies = report_bodies(max(args.reports, args.photo_reports) + 1, args.seed)
+    scenarios = {"no_photo": (args.reports, [])}
+    for name in PHOTO_SCENARIOS if args.photo_reports else ():
+        scenarios[f"photo_{name}"] = (args.photo_reports, [(f"IMG_{name}.jpg", phone_photo(name).data)])
+    # A real and a floor report of each kind from every client before measuring (not counted): the floor copies the
+    # latest case the real endpoint made, and first-request imports and each server thread's database connection
+    # are not what is measured.
+    warm = [
+        Request("warm-up", path, who, {**bodies[0], "reporter_phone": "13700000000"}, photos)
+        for _, photos in scenarios.values()
+        for path, who in (("/api/v1/reports", operator), ("/bench/floor/reports", ""))
+    ]
+    run_clients(port, [warm] * CLIENTS, lambda client, share, failures: [client.send(r, failures) for r in share])
+    out = {}
+    for scenario, (count, photos) in scenarios.items():
+        real = [Request(scenario, "/api/v1/reports", operator, b, photos) for b in bodies[:count]]
+        floor = [Request(f"floor_{scenario}", "/bench/floor/reports", "", b, photos) for b in bodies[:count]]
+        out[scenario] = side_by_side_phase(port, real, floor)
+    # The server is left to end with the process: closing it while a thread finishes its last task only logs
+    # "Bad file descriptor".
+    return out
 
-    template = Case.objects.order_by("id").first()
-    fields = {f.attname: getattr(template, f.attname) for f in Case._meta.concrete_fields if not f.primary_key}
-    counter = iter(range(10**9))
-    lock = threading.Lock()
 
-    def insert(share: list) -> None:
-        for _ in share:
-            with lock:
-                n = next(counter)
-            with transaction.atomic():
-                case = Case.objects.create(**{**fields, "number": f"P{n:012d}", "intake_key": None})
-                CaseEvent.objects.create(case=case, action="report", to_status="reported", at=case.reported_at)
-        connections.close_all()
+def side_by_side_phase(port: int, real: list, floor: list) -> dict:
+    from measure import side_by_side
 
-    seconds = _in_parallel(list(range(args.reports)), insert)
-    return {"rows": args.reports, "seconds": round(seconds, 2), "per_second": round(args.reports / seconds, 1)}
+    return side_by_side(_phase(port, real), _phase(port, floor))
 
 
 def _point_in(polygon, rng: random.Random) -> tuple[float, float]:
@@ -249,19 +232,20 @@ def excel_import(args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from loop import configure, prepare  # the same throw-away database and demo city as the loop benchmark
+    from phone_photos import photos_described
 
     args = parse_args()
     configure(args)
     prepare(args)
     from django.db import connection
 
-    out = {"database": connection.vendor, "clients": CLIENTS, "http_reports": http_intake(args)}
-    out["plain_inserts"] = plain_inserts(args)
-    out["overhead_factor"] = round(out["plain_inserts"]["per_second"] / out["http_reports"]["per_second"], 1)
+    out = {
+        "database": connection.vendor,
+        "clients": CLIENTS,
+        "photos": photos_described(list(PHOTO_SCENARIOS) if args.photo_reports else []),
+        "reports": http_intake(args),
+    }
     if args.orders:
         out["excel_import"] = excel_import(args)
     print(json.dumps(out, ensure_ascii=False, indent=2))
