@@ -10,13 +10,14 @@ number row (PostgreSQL) nor for the database's write lock (SQLite).
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xiuhua.accounts.models import User
@@ -48,6 +49,11 @@ from xiuhua.worktime.clock import SHANGHAI
 # Rows per transaction. Each transaction holds SQLite's write lock (and on PostgreSQL the rows it wrote) until it
 # commits; 10 rows take ~0.1–0.3 s on a busy 2-core machine, which is what a live report may wait at worst.
 BATCH = 10
+# SQLite has no queue of lock waiters: a report waiting for the write lock polls it (sleeping up to 100 ms between
+# tries) and an import that begins its next batch right after committing the last one would take the lock again
+# first, every time, until the report's 20 s busy timeout ran out. Pausing a little longer than one poll after
+# each batch lets every waiting report in. PostgreSQL queues lock waiters, so it needs no pause.
+SQLITE_PAUSE_SECONDS = 0.12
 Progress = Callable[[int, int], object]  # (rows done, rows in the file)
 TYPE_LABELS = {
     **{t.value: t.value for t in OrderType},
@@ -226,6 +232,8 @@ def store_work_orders(
                 result.unchanged += not created
         if progress is not None:
             progress(start + len(chunk), len(orders))
+        if connection.vendor == "sqlite" and start + batch < len(orders):
+            time.sleep(SQLITE_PAUSE_SECONDS)
     return result
 
 
