@@ -143,6 +143,10 @@ def main() -> None:
     server = _serve()
     load = LiveLoad(server.effective_port, _token(), report_bodies(500, args.seed + 1), args.clients, args.interval)
     load.start()
+    time.sleep(2)  # warm-up: the first requests load code and caches
+    load.finish()
+    load.samples = []
+    load.start()
     time.sleep(args.baseline_seconds)
     load.finish()
     baseline = summary(load.samples)
