@@ -158,6 +158,7 @@ def main() -> None:
     code = process.wait()
     ended = time.monotonic()
     load.finish()
+    time.sleep(0.5)  # let waitress finish answering the last request before its sockets close
     server.close()
     writes_from = writing[0] if writing else started
     during_writes = [s for s in load.samples if writes_from <= s[0] <= ended]
