@@ -136,7 +136,7 @@ def main() -> None:
     from django.db import connection
 
     from xiuhua.cases.models import Case
-    from xiuhua.intake.channels.hotline.importer import BATCH
+    from xiuhua.intake.channels.hotline.importer import batch_size
 
     export = workdir / "orders.xlsx"
     export.write_bytes(_export(args.orders, args.seed))
@@ -167,7 +167,7 @@ def main() -> None:
         "clients": args.clients,
         "interval_s": args.interval,
         "orders": args.orders,
-        "batch": args.batch or BATCH,
+        "batch": args.batch or batch_size(),
         "no_import": baseline,
         "during_import_writes": summary(during_writes),
         "during_whole_import": summary(load.samples),

@@ -18,7 +18,7 @@ from django.utils import timezone
 from xiuhua.accounts.models import User
 from xiuhua.core.errors import DomainError, ImportRejected
 from xiuhua.core.tabular import audit_import
-from xiuhua.intake.channels.hotline.importer import BATCH, checked_work_orders, store_work_orders
+from xiuhua.intake.channels.hotline.importer import checked_work_orders, store_work_orders
 from xiuhua.intake.models import ImportJob, ImportStatus
 
 log = logging.getLogger("xiuhua.imports")
@@ -40,7 +40,7 @@ def queue_import(content: bytes, filename: str, actor: User) -> ImportJob:
     )
 
 
-def run_import_job(job: ImportJob, *, batch: int = BATCH) -> ImportJob:
+def run_import_job(job: ImportJob, *, batch: int | None = None) -> ImportJob:
     """Check and store one claimed job's file; the job ends `done` or `failed` (with the errors by row)."""
     try:
         orders = checked_work_orders(bytes(job.content), filename=job.filename)
@@ -80,7 +80,7 @@ def claim_next_job() -> ImportJob | None:
     return None
 
 
-def run_queued_imports(batch: int = BATCH) -> dict[str, int]:
+def run_queued_imports(batch: int | None = None) -> dict[str, int]:
     """The worker's job: run every waiting import, one after the other."""
     counts = {"done": 0, "failed": 0}
     while job := claim_next_job():

@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 
 from xiuhua.accounts.models import User
 from xiuhua.core.tabular import ImportCommand, ImportResult
-from xiuhua.intake.channels.hotline.importer import BATCH, import_work_orders
+from xiuhua.intake.channels.hotline.importer import BATCH, SQLITE_BATCH, import_work_orders
 
 PROGRESS_EVERY = 500  # rows between progress lines
 
@@ -18,13 +18,18 @@ class Command(ImportCommand):
     def add_arguments(self, parser):
         super().add_arguments(parser)
         parser.add_argument("--user", default="operator", help="以哪个受理员账号导入（默认 operator）")
-        parser.add_argument("--batch", type=int, default=BATCH, help=f"每个事务写入的行数（默认 {BATCH}）")
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=None,
+            help=f"每个事务写入的行数（默认 PostgreSQL {BATCH}，SQLite {SQLITE_BATCH}）",
+        )
 
-    def run_import(self, path: Path, *, user: str, batch: int, **options) -> ImportResult:
+    def run_import(self, path: Path, *, user: str, batch: int | None, **options) -> ImportResult:
         actor = User.objects.filter(username=user, is_active=True).first()
         if actor is None:
             raise CommandError(f"没有在用的账号「{user}」，请用 --user 指定一个受理员账号")
-        if batch < 1:
+        if batch is not None and batch < 1:
             raise CommandError("--batch 至少为 1")
         printed = [0]
 
