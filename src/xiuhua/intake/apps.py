@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 RATE_PRUNE_SECONDS = 3600.0
+IMPORT_POLL_SECONDS = 5.0
 
 
 class IntakeConfig(AppConfig):
@@ -10,7 +11,10 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from xiuhua.cases.worker import register
+        from xiuhua.intake.imports import run_queued_imports
         from xiuhua.intake.ratelimit import prune_rate_windows
 
         # One row per client address and hour: without pruning the table grows with every visitor.
         register("prune_rate_windows", prune_rate_windows, every=RATE_PRUNE_SECONDS)
+        # Uploaded 12345 exports wait as import jobs; a few seconds' delay before one starts is fine.
+        register("imports", run_queued_imports, every=IMPORT_POLL_SECONDS)

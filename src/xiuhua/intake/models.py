@@ -1,5 +1,6 @@
 """Intake settings: how near and how recent another report must be to count as a possible duplicate."""
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -134,3 +135,53 @@ class Open311Update(models.Model):
 from xiuhua.intake.channels.alerts.models import Alert, AlertType, Device  # noqa: E402, F401
 from xiuhua.intake.channels.citizen.models import CitizenRating  # noqa: E402, F401
 from xiuhua.intake.channels.hotline.models import WorkOrder  # noqa: E402, F401
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ImportJob(models.Model):
+    """An uploaded file the worker imports in small batches; the page polls its progress.
+
+    The file is kept in the row (an export of a few thousand orders is a few hundred KB) so that any worker
+    process can run it and a worker killed mid-import starts it again, skipping the orders already stored.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, default="work_orders")
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("file content"))
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)  # [{"row", "column", "message"}]
+    message = models.TextField(_("message"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [models.Index(fields=["status", "created_at"], name="import_job_status")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} {self.status} {self.rows_done}/{self.rows_total}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == ImportStatus.DONE else int(100 * self.rows_done / max(self.rows_total, 1))

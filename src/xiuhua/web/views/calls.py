@@ -1,8 +1,8 @@
 """Call-taking under /centre/calls/ (operators, shift leaders): 接听登记, 上级交办 and the 12345 import page,
 with the small suggestion endpoints the call page asks while the operator types.
 
-Every save goes through the channel adapters the API uses (`take_work_order`, `assign_by_leader`,
-`import_work_orders`); these views only turn a post into their input and their answer into a page or JSON.
+Every save goes through the channel adapters the API uses (`take_work_order`, `assign_by_leader`; the import page
+is `web.views.import_jobs`); these views only turn a post into their input and their answer into a page or JSON.
 """
 
 from __future__ import annotations
@@ -21,10 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from xiuhua.accounts.models import Department
 from xiuhua.catalog.queries import find_classes
-from xiuhua.core.errors import DomainError, ImportRejected
+from xiuhua.core.errors import DomainError
 from xiuhua.intake.channels.hotline.adapter import HOTLINE_ROLES, new_order_number, take_work_order
 from xiuhua.intake.channels.hotline.callers import caller_history
-from xiuhua.intake.channels.hotline.importer import import_work_orders
 from xiuhua.intake.channels.hotline.models import Hotline, WorkOrder
 from xiuhua.intake.channels.leader.adapter import assign_by_leader
 from xiuhua.intake.classifier import suggest_classes
@@ -33,7 +32,7 @@ from xiuhua.intake.log import rejections_logged, request_payload
 from xiuhua.intake.services import report_class
 from xiuhua.routing.services import route_case
 from xiuhua.territory.geocoding import suggest_addresses
-from xiuhua.web.call_forms import AssignmentForm, CallForm, ImportForm, first_error
+from xiuhua.web.call_forms import AssignmentForm, CallForm, first_error
 from xiuhua.web.errors import forbidden
 from xiuhua.web.maps import json_error, parse_point
 from xiuhua.web.views.maps import map_options
@@ -162,28 +161,6 @@ def assign(request: HttpRequest) -> HttpResponse:
 def _assign_page(request: HttpRequest, form: AssignmentForm, error: str = "", status: int = 200) -> HttpResponse:
     context = {"form": form, "error": error, "map_options": map_options(request)}
     return render(request, "web/calls/assign.html", context, status=status)
-
-
-@call_takers
-@require_http_methods(["GET", "POST"])
-def import_orders(request: HttpRequest) -> HttpResponse:
-    """Upload a 12345 export: every row is checked first and nothing is stored when any row is wrong."""
-    context: dict = {"form": ImportForm(), "errors": [], "result": None}
-    status = 200
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                context["result"] = import_work_orders(upload.read(), request.user, filename=upload.name)
-            except ImportRejected as exc:
-                context["errors"], status = exc.errors, 400
-            except DomainError as exc:
-                context["error"], status = exc.message, exc.status_code
-        else:
-            context["error"], status = first_error(form)[1], 400
-    return render(request, "web/calls/import.html", context, status=status)
 
 
 # -- suggestions while the operator types
