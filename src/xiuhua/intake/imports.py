@@ -4,14 +4,18 @@ The page stores the file and returns at once; the worker (`run_queued_imports`, 
 checks the whole file first (nothing is stored when any row is wrong, every error kept with its row number), then
 stores it in small batches, writing rows done / total after each so the page can show progress. A worker killed
 mid-import leaves its job `running` without progress: after `STALE_SECONDS` another run takes it again and the
-orders already stored are skipped (orders are idempotent by hotline and order number).
+orders already stored are skipped (orders are idempotent by hotline and order number). The worker's job only
+starts a thread for this (`start_queued_imports`): an import of a large file takes minutes, and the worker's loop
+must keep sweeping timers and sending reports meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -91,6 +95,36 @@ def run_queued_imports(batch: int | None = None) -> dict[str, int]:
             job = _finish(job, ImportStatus.FAILED, f"导入出错：{exc}")
         counts[job.status] += 1
     return {k: v for k, v in counts.items() if v}
+
+
+_runner: threading.Thread | None = None
+_runner_lock = threading.Lock()
+
+
+def start_queued_imports() -> None:
+    """The worker's job: run waiting imports in a thread of this process (one at a time), and return at once."""
+    global _runner
+    with _runner_lock:
+        if _runner is not None and _runner.is_alive():
+            return
+        _runner = threading.Thread(target=_run_in_thread, name="xiuhua-imports", daemon=True)
+        _runner.start()
+
+
+def import_thread() -> threading.Thread | None:
+    """The thread `start_queued_imports` started last (tests wait for it)."""
+    return _runner
+
+
+def _run_in_thread() -> None:
+    try:
+        counts = run_queued_imports()
+        if counts:
+            log.info("imports: %s", counts)
+    except Exception:  # logged like a failed worker job; the next turn tries again
+        log.exception("imports failed")
+    finally:
+        connection.close()  # this thread's own connection
 
 
 def recent_jobs(user: User, limit: int = 10) -> list[ImportJob]:

@@ -1,6 +1,7 @@
 """12345 imports as jobs: uploaded on the page, run by the worker in small batches, progress on the page."""
 
 import io
+import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from xiuhua.cases.models import Case
 from xiuhua.cases.worker import JOBS
 from xiuhua.intake import imports
+from xiuhua.intake.channels.hotline.importer import batch_size
 from xiuhua.intake.channels.hotline.models import WorkOrder
 from xiuhua.intake.channels.hotline.tests.test_hotline_channel import export_rows, xlsx
 from xiuhua.intake.imports import STALE_SECONDS, claim_next_job, queue_import, run_import_job, run_queued_imports
@@ -41,7 +43,7 @@ def test_an_upload_is_queued_and_the_worker_imports_it_and_the_page_shows_the_re
     assert 'data-status="queued"' in queued and 'hx-trigger="every 2s"' in queued
     assert not WorkOrder.objects.exists()
 
-    JOBS["imports"].run()  # the job the worker runs (run_job would also close the test's connection)
+    run_queued_imports()  # what the worker's job runs in its thread (see the transactional test below)
 
     done = operator_page.get(f"/centre/calls/import/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'data-status="done"' in done and "hx-trigger" not in done  # the poll stops
@@ -120,3 +122,27 @@ def test_the_import_command_runs_directly_and_prints_its_progress(people, tmp_pa
     call_command("import_work_orders", str(path), user="operator", batch=2, stdout=out)
     assert "已写入 3 / 3 行" in out.getvalue() and "新增 3 条" in out.getvalue()
     assert WorkOrder.objects.count() == 3 and not ImportJob.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_job_imports_in_its_own_thread_so_the_timer_sweep_goes_on(people, spot, monkeypatch):
+    job = queue_import(xlsx(export_rows(spot, 12)), "orders.xlsx", people.operator)
+    writing, release = threading.Event(), threading.Event()
+    update = imports._update
+
+    def update_then_wait(job, **fields):  # the import pauses after its first batch until the test lets it go on
+        update(job, **fields)
+        if "rows_done" in fields and fields.get("status") is None and not release.is_set():
+            writing.set()
+            release.wait(30)
+
+    monkeypatch.setattr(imports, "_update", update_then_wait)
+    JOBS["imports"].run()  # returns at once: the import runs in a thread of its own
+    assert writing.wait(30), "the import thread started writing"
+    JOBS["sweep"].run()  # the worker's loop goes on while the import is under way
+    job.refresh_from_db()
+    assert (job.status, job.rows_done) == ("running", batch_size())
+    release.set()
+    imports.import_thread().join(30)
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 12)
