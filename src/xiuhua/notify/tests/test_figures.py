@@ -16,8 +16,15 @@ from xiuhua.notify.outbox import Draft
 pytestmark = pytest.mark.django_db
 
 
+def earlier_today():
+    """A moment of today's local day before now (an hour ago would be yesterday just after midnight)."""
+    now = timezone.localtime()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight + (now - midnight) / 2
+
+
 def message(*, channel="sms", kind="task", caused=None, delivered_after=None, status=None, resend_of=None):
-    caused = caused or timezone.now() - timedelta(hours=1)
+    caused = caused or earlier_today()
     address = {"sms": "13812345678", "wecom": "zhangsan", "email": "a@example.cn"}[channel]
     draft = Draft(channel=channel, kind=kind, text="案卷待处置", address=address, caused_at=caused,
                   resend_of_id=resend_of.pk if resend_of else None)  # fmt: skip

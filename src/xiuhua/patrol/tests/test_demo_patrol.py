@@ -1,6 +1,9 @@
 """The demo city's patrol tracks: recent shifts at walking pace inside the district, one inspector out now."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from xiuhua.patrol.models import PatrolShift, PatrolTrack
 from xiuhua.patrol.services import district_bounds, duration_s
@@ -10,7 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_inspectors_walk_their_area_at_walking_pace(demo_city):
-    result = build_demo_patrol(days=2, inspectors=2)
+    # A fixed evening (yesterday 20:00 local): how many of today's shifts have begun, and so which random walk each
+    # shift gets, would otherwise depend on the hour the suite runs.
+    evening = timezone.localtime().replace(hour=20, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    result = build_demo_patrol(days=2, inspectors=2, now=evening)
     assert result.shifts >= 8 and result.points > 2000
     assert PatrolShift.objects.filter(ended_at__isnull=True).count() == 1
     west, south, east, north = district_bounds()
