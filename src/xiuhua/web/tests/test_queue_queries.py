@@ -58,11 +58,13 @@ def copies(case: Case, count: int, **changes) -> list[Case]:
     return made
 
 
-def queries_of(client: Client, url: str) -> int:
+def queries_of(client: Client, url: str) -> tuple[int, int]:
+    """The page's number of queries, and of cases it shows."""
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, response.content.decode()[-2000:]
-    return len(captured.captured_queries)
+    shown = set(re.findall(r'data-(?:number|case)="(\d{13})"', response.content.decode()))
+    return len(captured.captured_queries), len(shown)
 
 
 def assert_flat(username: str, url: str, fill, budget: int = BUDGET) -> None:
@@ -70,9 +72,10 @@ def assert_flat(username: str, url: str, fill, budget: int = BUDGET) -> None:
     client = signed_in(username)
     fill(5)
     client.get(url)  # warm-up: per-process caches (calendar, reference data)
-    small = queries_of(client, url)
+    small, rows_before = queries_of(client, url)
     fill(45)
-    large = queries_of(client, url)
+    large, rows_after = queries_of(client, url)
+    assert 5 <= rows_before < rows_after, f"{url}: {rows_before} rows shown, then {rows_after}"
     assert large == small, f"{url}: {small} queries with 5 rows, {large} with 50"
     assert large <= budget, f"{url}: {large} queries"
 
