@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -44,7 +45,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="measure the cases already in --database-url (an earlier run's), e.g. the same data with other code",
+        help="measure the cases already in --database-url (an earlier run's), e.g. the same data with other code; "
+        "set XIUHUA_DATA_KEY to the earlier run's data key (printed by that run)",
     )
     return parser.parse_args()
 
@@ -248,7 +250,11 @@ def main() -> None:
     from loop import configure  # the same throw-away database as the other benchmarks
 
     args = parse_args()
-    configure(args)
+    workdir = configure(args)
+    if not os.environ.get("XIUHUA_DATA_KEY"):
+        # Personal data is encrypted under a key kept in this run's temporary directory: a later --reuse run of the
+        # same database needs it (XIUHUA_DATA_KEY=$(cat …/data_key)).
+        print(f"data key of this run: {workdir / 'data_key'}", file=sys.stderr, flush=True)
     from django.core.management import call_command
     from django.db import connection
     from history import generate_cases
@@ -269,8 +275,10 @@ def main() -> None:
             progress=lambda n: print(f"{n} cases", file=sys.stderr, flush=True),
         )
         if connection.vendor == "postgresql":
+            # VACUUM as autovacuum soon would on a live database: without it the bulk-loaded tables have no
+            # visibility map, and every index-only count reads the table's pages too.
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")
         if args.components:
             _components(args.components, args.seed)
         _play_cases()

@@ -165,6 +165,8 @@ class Case(models.Model):
             # Dashboards (`cases.overview`): a month's reports by class and grid read from the index alone, and the
             # running handling clocks past their deadline (a small partial index: only open cases have one).
             models.Index(fields=["reported_at", "case_class", "grid_code"], name="case_reported_class_grid"),
+            # Reports by channel (`live.by_channel`) read from the index alone too.
+            models.Index(fields=["reported_at", "source"], name="case_reported_source"),
             models.Index(
                 fields=["handling_deadline"],
                 condition=models.Q(handling_running_since__isnull=False),

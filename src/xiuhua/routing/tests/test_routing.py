@@ -84,3 +84,34 @@ def test_preview_page_says_who_would_get_the_case(demo_city, client, settings):
         "/admin/routing/routingrule/preview/", {"class_code": "99999", "kind": "event", "place": grid}
     ).content.decode()
     assert "routing-result" not in bad and "errorlist" in bad
+
+
+def _alone(case, at):
+    default = case.register_condition.default_department if case.register_condition_id else None
+    return route(case.case_class, case.grid_code, component=case.component, default_department=default, at=at)
+
+
+@pytest.mark.parametrize("at", [NOON, NIGHT])
+def test_a_page_of_cases_is_routed_as_each_case_would_be_alone(demo_city, at):
+    from xiuhua.cases.models import Case
+    from xiuhua.catalog.models import RegisterCondition
+    from xiuhua.routing.services import route_cases
+
+    Department.objects.filter(short_name="jiaotong").update(active=False)  # a rule's unit gone: the next applies
+    grids = [grid_in("330424001"), grid_in("330424", exclude="330424001"), grid_in("330424")]
+    classes = [event(major) for major in ("06", "07", "08", "09")]
+    classes += list(CaseClass.objects.filter(kind="component", major_code__in=["01", "02"]).order_by("code")[:4])
+    components = Component.objects.filter(maintaining_department__isnull=False).select_related("case_class")[:3]
+    condition = RegisterCondition.objects.filter(default_department__isnull=False).first()
+    cases = [Case(case_class=c, grid_code=g, source="inspector") for c in classes for g in grids]
+    cases += [
+        Case(case_class=p.case_class, grid_code=p.unit_grid.code, component=p, source="inspector") for p in components
+    ]
+    if condition is not None:
+        cases += [Case(case_class=condition.case_class, grid_code=g, register_condition=condition) for g in grids]
+
+    together = route_cases(cases, at)
+
+    for case, suggestion in zip(cases, together, strict=True):
+        alone = _alone(case, at)
+        assert (suggestion.lead, suggestion.reason, suggestion.assisting) == (alone.lead, alone.reason, alone.assisting)
