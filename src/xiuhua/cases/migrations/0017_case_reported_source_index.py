@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_user_wecom_userid'),
-        ('cases', '0015_location_precision_from_point'),
+        ('cases', '0016_attachment_thumbnail_derived_at'),
         ('catalog', '0003_component_updated_at'),
         ('territory', '0003_reverse_geocoding_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
