@@ -30,8 +30,10 @@ from xiuhua.cases.choices import (
     Stage,
 )
 from xiuhua.cases.choices import CaseStatus as S
+from xiuhua.cases.loaded import remember
 from xiuhua.cases.models import Case, CaseAttachment, CaseRequest, CaseStats
 from xiuhua.catalog.models import RegisterCondition
+from xiuhua.core import refcache
 from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.notify.models import MessageKind, NoticeKind
 from xiuhua.notify.services import NoticeDraft
@@ -63,7 +65,10 @@ class Step:
     @property
     def stats(self) -> CaseStats:
         if self._stats is None:
-            self._stats = CaseStats.objects.get(case=self.case)
+            loaded = self.case._state.fields_cache.get("stats")  # fetched with the row lock
+            self._stats = loaded if loaded is not None else CaseStats.objects.get(case=self.case)
+            if loaded is None:
+                remember(self._stats)
         return self._stats
 
     def notify(self, recipients: Iterable[User], kind: str, title: str, body: str = "", reason: str = "") -> None:
@@ -177,13 +182,26 @@ def check_guard(step: Step) -> None:
         raise DomainError("核查需上传现场照片", code="photo_required")
 
 
+def _load_conditions() -> dict[int, tuple[RegisterCondition, ...]]:
+    by_class: dict[int, list[RegisterCondition]] = {}
+    rows = RegisterCondition.objects.filter(active=True).select_related("default_department")
+    for condition in rows.order_by("case_class_id", "sort_order", "id"):
+        by_class.setdefault(condition.case_class_id, []).append(condition)
+    return {class_id: tuple(conditions) for class_id, conditions in by_class.items()}
+
+
+def active_conditions(case_class_id: int) -> tuple[RegisterCondition, ...]:
+    """The class's active register conditions in their order: reference data, memoised per process."""
+    return refcache.memo("catalog.register_conditions", _load_conditions).get(case_class_id, ())
+
+
 def _register_condition(step: Step) -> RegisterCondition:
     case = step.case
     wanted = step.params.get("register_condition")
-    conditions = RegisterCondition.objects.filter(case_class=case.case_class, active=True)
+    conditions = active_conditions(case.case_class_id)
     if wanted not in (None, ""):
         try:
-            condition = conditions.filter(pk=int(wanted)).first()
+            condition = next((c for c in conditions if c.pk == int(wanted)), None)
         except (TypeError, ValueError):
             condition = None
         if condition is None:
@@ -191,7 +209,11 @@ def _register_condition(step: Step) -> RegisterCondition:
                 f"立案条件 {wanted} 不属于分类 {case.case_class.code} {case.case_class.name}", code="bad_condition"
             )
         return condition
-    condition = case.register_condition or conditions.filter(urgency=case.urgency).first() or conditions.first()
+    condition = (
+        case.register_condition
+        or next((c for c in conditions if c.urgency == case.urgency), None)
+        or next(iter(conditions), None)
+    )
     if condition is None:
         raise DomainError(
             f"分类 {case.case_class.code} {case.case_class.name} 没有立案条件，请先在基础数据中设置",
@@ -478,7 +500,9 @@ def _dispatch_to(step: Step, lead: Department, assisting: list[Department]) -> s
     """Hand the case to a lead unit (and assisting units) and start a new handling round."""
     case, stats = step.case, step.stats
     case.lead_department = lead
-    case.assisting_departments.set(assisting)
+    # A registered case has no assisting units (a return clears them): nothing to look up when none are named.
+    if assisting or step.case.status != S.REGISTERED:
+        case.assisting_departments.set(assisting)
     step.details["department"] = lead.short_name
     step.details["department_name"] = lead.name
     step.details["assisting"] = [d.short_name for d in assisting]

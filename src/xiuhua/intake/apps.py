@@ -10,7 +10,10 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from xiuhua.cases.worker import register
+        from xiuhua.core import refcache
+        from xiuhua.intake.models import DuplicateWindow
         from xiuhua.intake.ratelimit import prune_rate_windows
 
         # One row per client address and hour: without pruning the table grows with every visitor.
+        refcache.watch(DuplicateWindow)  # duplicate windows are kept per process
         register("prune_rate_windows", prune_rate_windows, every=RATE_PRUNE_SECONDS)
