@@ -603,6 +603,8 @@ def callback_due(case: Case, stats: CaseStats) -> bool:
 
 
 def _ask_callbacks_for_merged_reports(step: Step) -> None:
+    if step.case.report_count <= 1:  # nothing was merged into it (a merge adds to the count)
+        return
     waiting = step.case.merged_reports.filter(source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True)
     waiting = waiting.update(callback_due=True)
     if waiting:

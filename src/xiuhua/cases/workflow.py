@@ -299,7 +299,8 @@ def _record(step: Step, from_status: str) -> None:
     step.stats.take_case_facts(step.case)
     save_changed(step.stats, created=from_status == "")
     reschedule_timers(step.case)
-    _settle_notices(step)
+    if from_status:  # a case created a moment ago has no notices to settle
+        _settle_notices(step)
     for recipients, message in step.notices:
         send_notice(recipients, message)
     if step.case.status == S.CLOSED and from_status != S.CLOSED:
