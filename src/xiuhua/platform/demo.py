@@ -20,6 +20,7 @@ from django.db import transaction
 
 from xiuhua.accounts.choices import DepartmentKind, Role
 from xiuhua.accounts.models import Department, User
+from xiuhua.accounts.scope_index import sync_scope_codes
 from xiuhua.catalog.models import CaseClass, Component, RegisterCondition
 from xiuhua.core import refcache
 from xiuhua.core.audit import record_audit
@@ -522,4 +523,5 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
     for user in users:
         user.password = password
     User.objects.bulk_create(users)
+    sync_scope_codes(users)  # bulk_create sends no post_save: the scope index follows by hand
     return [u.username for u in users]
