@@ -122,9 +122,10 @@ def extension_duration(case: Case, calendar: WorkCalendar, value: int, unit: str
 
 
 def _stage_minutes() -> dict[tuple[str, str], int]:
-    return {(stage, urgency): minutes for stage, urgency, minutes in StageLimit.objects.values_list(
-        "stage", "urgency", "minutes"
-    )}
+    return {
+        (stage, urgency): minutes
+        for stage, urgency, minutes in StageLimit.objects.values_list("stage", "urgency", "minutes")
+    }
 
 
 def stage_limit(stage: str, urgency: str) -> timedelta:

@@ -23,9 +23,9 @@ from xiuhua.cases.attachments import check_uploads, store_attachments
 from xiuhua.cases.choices import Action, AttachmentStage
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.citizen_messages import case_closed
+from xiuhua.cases.loaded import changed_values, remember_loaded, save_changed
 from xiuhua.cases.models import Case, CaseEvent
 from xiuhua.cases.steps import Step
-from xiuhua.cases.loaded import changed_values, remember_loaded, save_changed
 from xiuhua.cases.timers import reschedule_timers
 from xiuhua.core import refcache
 from xiuhua.core.chain import GENESIS

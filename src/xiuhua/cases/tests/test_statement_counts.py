@@ -70,7 +70,9 @@ def test_each_loop_action_stays_within_its_statement_budget(loop):
     case = _round_the_loop(loop, measured)
     assert Case.objects.get(pk=case.pk).status == "closed"
     over = {name: sql for name, sql in measured.items() if len(sql) > ACTION_BUDGETS[name]}
-    assert not over, "\n".join(f"{name}: {len(sql)} > {ACTION_BUDGETS[name]}\n  " + "\n  ".join(sql) for name, sql in over.items())
+    assert not over, "\n".join(
+        f"{name}: {len(sql)} > {ACTION_BUDGETS[name]}\n  " + "\n  ".join(sql) for name, sql in over.items()
+    )
 
 
 def test_a_report_through_the_api_stays_within_its_statement_budget(as_user, spot):
