@@ -30,17 +30,21 @@ def remember(obj: models.Model) -> None:
     setattr(obj, _NOTE, _values(obj))
 
 
-def remember_loaded(case: models.Model, *, timers: bool = True) -> None:
-    """Note the case as loaded (and its statistics, if fetched with it); `timers`: also the timers it has."""
+def remember_loaded(case: models.Model) -> None:
+    """Note the locked case, its statistics row (when fetched with it) and the timers it has."""
     from xiuhua.cases.timers import wanted_timers
 
     remember(case)
     stats = case._state.fields_cache.get("stats")
     if stats is not None:
         remember(stats)
-    if timers:
-        # Every action reschedules the case's timers from its deadlines, so these are the pending ones.
-        case._loaded_timers = frozenset(wanted_timers(case))
+    # Every action reschedules the case's timers from its deadlines, so these are its pending ones.
+    case._loaded_timers = frozenset(wanted_timers(case))
+
+
+def remember_saved(case: models.Model) -> None:
+    """The case row was written: note it again (its statistics row is written, and noted, separately)."""
+    remember(case)
 
 
 def changed_values(obj: models.Model) -> dict[str, Any]:

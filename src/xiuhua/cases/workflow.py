@@ -23,7 +23,7 @@ from xiuhua.cases.attachments import check_uploads, store_attachments
 from xiuhua.cases.choices import Action, AttachmentStage
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.citizen_messages import case_closed
-from xiuhua.cases.loaded import changed_values, remember_loaded, save_changed
+from xiuhua.cases.loaded import changed_values, remember_loaded, remember_saved, save_changed
 from xiuhua.cases.models import Case, CaseEvent
 from xiuhua.cases.steps import Step
 from xiuhua.cases.timers import reschedule_timers
@@ -335,7 +335,7 @@ def _save_case(case: Case) -> None:
     if Case.objects.filter(pk=case.pk, version=case.version).update(**fields) != 1:
         raise Conflict(f"案卷 {case.number} 刚被他人修改，请刷新后再操作")
     case.version, case.updated_at = fields["version"], fields["updated_at"]
-    remember_loaded(case, timers=False)
+    remember_saved(case)
 
 
 def _record_event(step: Step, from_status: str) -> CaseEvent:
@@ -378,7 +378,7 @@ def create_case(
     )
     steps.start_report(step)
     case.save(force_insert=True)
-    remember_loaded(case, timers=False)  # a new case has no timers: none to look up
-    case._loaded_timers = frozenset()
+    remember_saved(case)
+    case._loaded_timers = frozenset()  # a new case has no timers: none to look up
     _record(step, "")
     return case

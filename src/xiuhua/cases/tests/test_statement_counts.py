@@ -31,7 +31,7 @@ ACTION_BUDGETS = {  # apply_action alone, as bench/loop.py drives it
     "check_send": 8,
     "check": 9,
     "close": 8,
-    "callback": 5,
+    "callback": 6,
 }
 
 
