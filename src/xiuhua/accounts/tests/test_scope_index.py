@@ -42,3 +42,14 @@ def test_the_recipients_of_a_role_are_one_query(demo_city):
         inspectors = role_users(Role.INSPECTOR, case)
     assert len(ctx.captured_queries) == 1
     assert inspectors and all(sees_division_code(u, case.grid_code) for u in inspectors)
+
+
+def test_the_in_memory_department_rule_agrees_with_the_query_for_every_user(demo_city):
+    from xiuhua.accounts.models import Department
+    from xiuhua.accounts.queries import department_visible, visible_departments
+
+    User.objects.create(username="town_dispatcher", role=Role.DISPATCHER, scope_division_codes=["330424001001"])
+    departments = list(Department.objects.filter(active=True))
+    for user in User.objects.all():
+        by_query = set(visible_departments(user).values_list("pk", flat=True))
+        assert by_query == {d.pk for d in departments if department_visible(user, d)}, user.username

@@ -25,7 +25,7 @@ REPORT_BUDGET = 10  # through the API, token check included; no photo, an addres
 ACTION_BUDGETS = {  # apply_action alone, as bench/loop.py drives it
     "accept": 6,
     "register": 6,
-    "dispatch": 11,
+    "dispatch": 10,
     "handle": 6,
     "report_back": 9,
     "check_send": 8,
