@@ -36,6 +36,16 @@ def _client_login_passes_a_request():
     Client.login = login_with_request
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_data():
+    """Each test's database is rolled back under the per-process reference-data memo: start each test empty."""
+    from xiuhua.core import refcache
+
+    refcache.clear()
+    yield
+    refcache.clear()
+
+
 @pytest.fixture
 def demo_city(db):
     """A small Haiyan demo district (≈120 grids, 600 components) with departments and users."""

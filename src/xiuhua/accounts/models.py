@@ -99,6 +99,23 @@ class User(AbstractUser):
             after_password_set(self)
 
 
+class ScopeCode(models.Model):
+    """One code of a user's data scope, so that "who sees this place" is an indexed query, not a Python filter.
+
+    `User.scope_division_codes` stays the source; these rows follow it on every save of the user
+    (accounts.scope_index), and code that writes users in bulk calls `sync_scope_codes` itself.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="scope_codes")
+    code = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code"], name="scope_code_per_user")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class PasswordHistory(models.Model):
     """Earlier password hashes of a user, so the last few cannot be chosen again."""
 

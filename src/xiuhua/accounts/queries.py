@@ -51,6 +51,17 @@ def sees_division_code(user: User, code: str) -> bool:
     return sees_everything(user) or any(code.startswith(prefix) for prefix in scope_prefixes(user))
 
 
+def department_visible(user: User, department: Department) -> bool:
+    """`visible_departments`' rule for one department already in memory (the same three cases, in Python)."""
+    if sees_everything(user) or department.kind != DepartmentKind.SUBDISTRICT:
+        return True
+    code = department.division_code or ""
+    for prefix in scope_prefixes(user):
+        if code.startswith(prefix) or code in [prefix[:n] for n in _ANCESTOR_LENGTHS if n < len(prefix)]:
+            return True
+    return False
+
+
 def visible_departments(user: User, *, kind: str | None = None, active: bool | None = True) -> QuerySet[Department]:
     """Departments the user may see and dispatch to.
 

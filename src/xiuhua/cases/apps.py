@@ -14,10 +14,21 @@ class CasesConfig(AppConfig):
 
         # The outbox (notify, below cases) shows a message about a case to whoever sees the case.
         register_subject_scope("case", visible_case_subjects)
+        self.watch_reference_data()
         self.register_batch_resume()
         from xiuhua.cases.derivatives import register_jobs
 
         register_jobs()  # photo public copies and thumbnails after commit, and the orphan-file sweep
+
+    @staticmethod
+    def watch_reference_data() -> None:
+        """Rows the report and action paths keep per process (xiuhua.core.refcache): any edit reloads them."""
+        from xiuhua.accounts.models import Department
+        from xiuhua.cases.models import StageLimit
+        from xiuhua.catalog.models import CaseClass, RegisterCondition
+        from xiuhua.core import refcache
+
+        refcache.watch(StageLimit, CaseClass, RegisterCondition, Department)
 
     @staticmethod
     def register_batch_resume() -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from xiuhua.cases.choices import Light, Stage
 from xiuhua.cases.models import Case, StageLimit
 from xiuhua.catalog.choices import Urgency
+from xiuhua.core import refcache
 from xiuhua.worktime.choices import LimitUnit
 from xiuhua.worktime.clock import NATURAL_UNITS, WorkCalendar
 
@@ -120,12 +121,17 @@ def extension_duration(case: Case, calendar: WorkCalendar, value: int, unit: str
 # -- stage clock
 
 
+def _stage_minutes() -> dict[tuple[str, str], int]:
+    return {
+        (stage, urgency): minutes
+        for stage, urgency, minutes in StageLimit.objects.values_list("stage", "urgency", "minutes")
+    }
+
+
 def stage_limit(stage: str, urgency: str) -> timedelta:
-    minutes = (
-        StageLimit.objects.filter(stage=stage, urgency=urgency).values_list("minutes", flat=True).first()
-        or DEFAULT_STAGE_MINUTES[(stage, urgency)]
-    )
-    return timedelta(minutes=minutes)
+    # The city's limits are reference data: memoised per process, reloaded after any edit (core.refcache).
+    minutes = refcache.memo("cases.stage_limits", _stage_minutes).get((stage, urgency))
+    return timedelta(minutes=minutes or DEFAULT_STAGE_MINUTES[(stage, urgency)])
 
 
 def _stage_unit(case: Case) -> str:

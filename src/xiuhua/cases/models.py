@@ -253,11 +253,12 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, prev_hash: str | None = None, **kwargs):
+        """`prev_hash`: the chain's last hash when the caller knows it (a new case's first event follows GENESIS)."""
         if self.pk is not None:
             raise TypeError("case events are immutable")
         using = kwargs.get("using") or router.db_for_write(CaseEvent, instance=self)
-        self.seal(CaseEvent.last_hash(self.case_id, using))
+        self.seal(CaseEvent.last_hash(self.case_id, using) if prev_hash is None else prev_hash)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

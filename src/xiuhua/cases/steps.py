@@ -16,7 +16,8 @@ from django.db.models import F
 
 from xiuhua.accounts.choices import DepartmentKind, Role
 from xiuhua.accounts.models import Department, User
-from xiuhua.accounts.queries import sees_division_code, visible_departments
+from xiuhua.accounts.queries import department_visible, sees_division_code
+from xiuhua.accounts.scope_index import sees_code
 from xiuhua.cases import clock
 from xiuhua.cases.choices import (
     CALLBACK_SOURCES,
@@ -30,8 +31,10 @@ from xiuhua.cases.choices import (
     Stage,
 )
 from xiuhua.cases.choices import CaseStatus as S
+from xiuhua.cases.loaded import remember
 from xiuhua.cases.models import Case, CaseAttachment, CaseRequest, CaseStats
 from xiuhua.catalog.models import RegisterCondition
+from xiuhua.core import refcache
 from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.notify.models import MessageKind, NoticeKind
 from xiuhua.notify.services import NoticeDraft
@@ -63,7 +66,10 @@ class Step:
     @property
     def stats(self) -> CaseStats:
         if self._stats is None:
-            self._stats = CaseStats.objects.get(case=self.case)
+            loaded = self.case._state.fields_cache.get("stats")  # fetched with the row lock
+            self._stats = loaded if loaded is not None else CaseStats.objects.get(case=self.case)
+            if loaded is None:
+                remember(self._stats)
         return self._stats
 
     def notify(self, recipients: Iterable[User], kind: str, title: str, body: str = "", reason: str = "") -> None:
@@ -177,13 +183,26 @@ def check_guard(step: Step) -> None:
         raise DomainError("核查需上传现场照片", code="photo_required")
 
 
+def _load_conditions() -> dict[int, tuple[RegisterCondition, ...]]:
+    by_class: dict[int, list[RegisterCondition]] = {}
+    rows = RegisterCondition.objects.filter(active=True).select_related("default_department")
+    for condition in rows.order_by("case_class_id", "sort_order", "id"):
+        by_class.setdefault(condition.case_class_id, []).append(condition)
+    return {class_id: tuple(conditions) for class_id, conditions in by_class.items()}
+
+
+def active_conditions(case_class_id: int) -> tuple[RegisterCondition, ...]:
+    """The class's active register conditions in their order: reference data, memoised per process."""
+    return refcache.memo("catalog.register_conditions", _load_conditions).get(case_class_id, ())
+
+
 def _register_condition(step: Step) -> RegisterCondition:
     case = step.case
     wanted = step.params.get("register_condition")
-    conditions = RegisterCondition.objects.filter(case_class=case.case_class, active=True)
+    conditions = active_conditions(case.case_class_id)
     if wanted not in (None, ""):
         try:
-            condition = conditions.filter(pk=int(wanted)).first()
+            condition = next((c for c in conditions if c.pk == int(wanted)), None)
         except (TypeError, ValueError):
             condition = None
         if condition is None:
@@ -191,7 +210,11 @@ def _register_condition(step: Step) -> RegisterCondition:
                 f"立案条件 {wanted} 不属于分类 {case.case_class.code} {case.case_class.name}", code="bad_condition"
             )
         return condition
-    condition = case.register_condition or conditions.filter(urgency=case.urgency).first() or conditions.first()
+    condition = (
+        case.register_condition
+        or next((c for c in conditions if c.urgency == case.urgency), None)
+        or next(iter(conditions), None)
+    )
     if condition is None:
         raise DomainError(
             f"分类 {case.case_class.code} {case.case_class.name} 没有立案条件，请先在基础数据中设置",
@@ -208,7 +231,10 @@ def register_guard(step: Step) -> None:
 
 def _dispatchable(step: Step, short_names: list[str]) -> dict[str, Department]:
     """Departments the dispatcher may send this case to: within their scope, and a sub-district only at home."""
-    found = {d.short_name: d for d in visible_departments(step.actor).filter(short_name__in=short_names)}
+    wanted = set(short_names)
+    found = {
+        d.short_name: d for d in active_departments() if d.short_name in wanted and department_visible(step.actor, d)
+    }
     missing = [n for n in short_names if n not in found]
     if missing:
         raise DomainError(f"没有简码为「{'、'.join(missing)}」的在用部门", code="unknown_department")
@@ -218,6 +244,15 @@ def _dispatchable(step: Step, short_names: list[str]) -> dict[str, Department]:
         ):
             raise DomainError(f"案卷不在{department.name}辖区内，不能派给该街镇", code="outside_department")
     return found
+
+
+def _load_departments() -> tuple[Department, ...]:
+    return tuple(Department.objects.filter(active=True).order_by("kind", "name"))
+
+
+def active_departments() -> tuple[Department, ...]:
+    """Active departments in `visible_departments`' order: reference data, memoised per process."""
+    return refcache.memo("accounts.active_departments", _load_departments)
 
 
 def _department_param(step: Step, key: str = "department") -> Department | None:
@@ -398,9 +433,8 @@ def department_users(department_id: int | None) -> list[User]:
 
 
 def role_users(role: str, case: Case) -> list[User]:
-    """Active users of a role whose data scope covers the case's grid."""
-    users = User.objects.filter(role=role, is_active=True)
-    return [u for u in users if sees_division_code(u, case.grid_code)]
+    """Active users of a role whose data scope covers the case's grid: one indexed query (accounts.scope_index)."""
+    return list(User.objects.filter(sees_code(case.grid_code), role=role, is_active=True))
 
 
 # -- steps
@@ -478,7 +512,9 @@ def _dispatch_to(step: Step, lead: Department, assisting: list[Department]) -> s
     """Hand the case to a lead unit (and assisting units) and start a new handling round."""
     case, stats = step.case, step.stats
     case.lead_department = lead
-    case.assisting_departments.set(assisting)
+    # A registered case has no assisting units (a return clears them): nothing to look up when none are named.
+    if assisting or step.case.status != S.REGISTERED:
+        case.assisting_departments.set(assisting)
     step.details["department"] = lead.short_name
     step.details["department_name"] = lead.name
     step.details["assisting"] = [d.short_name for d in assisting]
@@ -579,6 +615,8 @@ def callback_due(case: Case, stats: CaseStats) -> bool:
 
 
 def _ask_callbacks_for_merged_reports(step: Step) -> None:
+    if step.case.report_count <= 1:  # nothing was merged into it (a merge adds to the count)
+        return
     waiting = step.case.merged_reports.filter(source__in=CALLBACK_SOURCES, stats__callback_at__isnull=True)
     waiting = waiting.update(callback_due=True)
     if waiting:

@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from xiuhua.accounts.choices import Role
@@ -34,7 +35,8 @@ STAGE_ROLES = {
 }
 
 
-def _wanted(case: Case) -> set[tuple[str, datetime]]:
+def wanted_timers(case: Case) -> set[tuple[str, datetime]]:
+    """The (kind, due time) pairs the case's current deadlines call for."""
     wanted = set()
     if case.stage and case.stage_deadline:
         wanted |= {(TimerKind.STAGE_WARNING, case.stage_warning_at), (TimerKind.STAGE_OVERDUE, case.stage_deadline)}
@@ -49,9 +51,32 @@ def _wanted(case: Case) -> set[tuple[str, datetime]]:
 
 
 def reschedule_timers(case: Case) -> None:
-    """Make the case's pending timers match its deadlines; call in the action's transaction."""
+    """Make the case's pending timers match its deadlines; call in the action's transaction.
+
+    When the action noted the timers the case had (`cases.loaded.remember_loaded`: what its deadlines called
+    for at the last reschedule), only the difference is written, without reading the timers first: nothing
+    when no deadline moved, no DELETE for a new case.
+    """
+    wanted = wanted_timers(case)
+    before = getattr(case, "_loaded_timers", None)
+    if before is None:
+        _reschedule_by_reading(case, wanted)
+    elif wanted != before:
+        if before - wanted:
+            Timer.objects.filter(_matching(before - wanted), case=case, fired_at__isnull=True).delete()
+        Timer.objects.bulk_create(Timer(case=case, kind=kind, due_at=due) for kind, due in wanted - before)
+    case._loaded_timers = frozenset(wanted)
+
+
+def _matching(pairs: set[tuple[str, datetime]]) -> Q:
+    condition = Q(pk__in=[])
+    for kind, due in pairs:
+        condition |= Q(kind=kind, due_at=due)
+    return condition
+
+
+def _reschedule_by_reading(case: Case, wanted: set[tuple[str, datetime]]) -> None:
     timers = list(Timer.objects.filter(case=case).values_list("id", "kind", "due_at", "fired_at"))
-    wanted = _wanted(case)
     keep = {(kind, due) for _id, kind, due, fired in timers if fired is not None or (kind, due) in wanted}
     stale = [pk for pk, kind, due, fired in timers if fired is None and (kind, due) not in wanted]
     if stale:

@@ -23,9 +23,12 @@ from xiuhua.cases.attachments import accept_uploads, store_attachments
 from xiuhua.cases.choices import Action, AttachmentStage
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.citizen_messages import case_closed
+from xiuhua.cases.loaded import changed_values, remember_loaded, remember_saved, save_changed
 from xiuhua.cases.models import Case, CaseEvent
 from xiuhua.cases.steps import Step
 from xiuhua.cases.timers import reschedule_timers
+from xiuhua.core import refcache
+from xiuhua.core.chain import GENESIS
 from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.notify.services import send_notice, settle_notices
 from xiuhua.worktime.clock import current_calendar
@@ -214,10 +217,14 @@ def apply_action(
     from xiuhua.cases.queries import one_case, visible_cases  # queries imports workflow for the task states
 
     checked_files = accept_uploads(files or [])  # originals written before the transaction, not inside it
+    refcache.refresh()  # reference data as of this action (one read of the generation)
     with transaction.atomic():
         # of=("self",): whatever the scope query joins, only the case row is locked (PostgreSQL refuses to lock
         # the nullable side of an outer join, and locking joined rows would serialize unrelated cases).
-        case = one_case((visible or visible_cases)(actor).select_for_update(of=("self",)), number)
+        # One query brings what every step reads with the lock: class, condition, lead unit and statistics.
+        locked = (visible or visible_cases)(actor).select_for_update(of=("self",)).select_related(*LOCK_RELATIONS)
+        case = one_case(locked, number)
+        remember_loaded(case)
         if expected_version is not None and expected_version != case.version:
             raise _stale(case, expected_version)
         transition = _find_transition(case, action, actor)
@@ -231,6 +238,10 @@ def apply_action(
             files=checked_files,
         )
         return _run(step, transition)
+
+
+# Joined to the locked case (nullable joins: hence FOR UPDATE OF the case only).
+LOCK_RELATIONS = ("case_class", "register_condition", "lead_department", "stats")
 
 
 def _stale(case: Case, expected_version: int) -> Conflict:
@@ -286,9 +297,10 @@ def _record(step: Step, from_status: str) -> None:
         stage = step.attachment_stage or AttachmentStage.OTHER
         store_attachments(step.case, event, step.files, stage, step.actor, step.now)
     step.stats.take_case_facts(step.case)
-    step.stats.save()
+    save_changed(step.stats, created=from_status == "")
     reschedule_timers(step.case)
-    _settle_notices(step)
+    if from_status:  # a case created a moment ago has no notices to settle
+        _settle_notices(step)
     for recipients, message in step.notices:
         send_notice(recipients, message)
     if step.case.status == S.CLOSED and from_status != S.CLOSED:
@@ -315,18 +327,20 @@ def _settle_notices(step: Step) -> None:
 
 
 def _save_case(case: Case) -> None:
-    fields = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields if not f.primary_key}
+    # Only the columns the step changed: a narrower UPDATE, and no rewriting of what others may not touch.
+    fields = changed_values(case)
     fields["version"] = case.version + 1
     fields["updated_at"] = timezone.now()
     # Compare-and-set on the version: also correct where SELECT … FOR UPDATE is a no-op (SQLite).
     if Case.objects.filter(pk=case.pk, version=case.version).update(**fields) != 1:
         raise Conflict(f"案卷 {case.number} 刚被他人修改，请刷新后再操作")
-    case.version = fields["version"]
+    case.version, case.updated_at = fields["version"], fields["updated_at"]
+    remember_saved(case)
 
 
 def _record_event(step: Step, from_status: str) -> CaseEvent:
     case = step.case
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         action=step.action,
         actor=step.actor,
@@ -339,6 +353,9 @@ def _record_event(step: Step, from_status: str) -> CaseEvent:
         handling_deadline=case.handling_deadline,
         stage_deadline=case.stage_deadline,
     )
+    # A case created a moment ago has no chain yet: its first event follows the genesis without a look-up.
+    event.save(force_insert=True, prev_hash=GENESIS if from_status == "" else None)
+    return event
 
 
 def create_case(
@@ -360,6 +377,8 @@ def create_case(
         attachment_stage=AttachmentStage.BEFORE,
     )
     steps.start_report(step)
-    case.save()
+    case.save(force_insert=True)
+    remember_saved(case)
+    case._loaded_timers = frozenset()  # a new case has no timers: none to look up
     _record(step, "")
     return case

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from xiuhua.catalog.choices import STANDARD_REF, ClassKind
 from xiuhua.catalog.models import CaseClass
+from xiuhua.core import refcache
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError, ImportRejected, RowError
 
@@ -69,6 +70,7 @@ def upsert_catalog(model: type[CaseClass], rows: list[dict[str, str]], standard_
 def load_catalog_file(path: Path, standard_ref: str = STANDARD_REF, actor=None) -> int:
     rows = read_catalog_rows(path)
     count = upsert_catalog(CaseClass, rows, standard_ref)
+    refcache.bump()  # bulk writes send no signals: the memoised classes must be reloaded
     record_audit(actor, "catalog.loaded", target=standard_ref, summary=f"{count} classes from {path.name}")
     return count
 

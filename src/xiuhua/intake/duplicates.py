@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from xiuhua.accounts.models import User
 from xiuhua.cases.models import Case
 from xiuhua.cases.queries import TERMINAL, case_for, visible_cases
+from xiuhua.core import refcache
 from xiuhua.intake.models import DuplicateWindow
 
 EARTH_RADIUS_M = 6_371_008.8
@@ -32,9 +33,13 @@ def distance_m(lng1: float, lat1: float, lng2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
+def _all_windows() -> dict[int | None, DuplicateWindow]:
+    return {w.case_class_id: w for w in DuplicateWindow.objects.all()}
+
+
 def window_for_class(case_class_id: int) -> tuple[int, int]:
     """(radius in metres, window in hours) set for the class, else for every class, else the defaults."""
-    rows = {w.case_class_id: w for w in DuplicateWindow.objects.filter(case_class__in=[case_class_id, None])}
+    rows = refcache.memo("intake.duplicate_windows", _all_windows)
     row = rows.get(case_class_id) or rows.get(None)
     return (row.radius_m, row.window_hours) if row else (DEFAULT_RADIUS_M, DEFAULT_WINDOW_HOURS)
 

@@ -26,6 +26,7 @@ from xiuhua.cases.numbering import next_case_number
 from xiuhua.cases.workflow import apply_action, create_case
 from xiuhua.catalog.choices import ClassKind, Urgency
 from xiuhua.catalog.models import CaseClass, Component
+from xiuhua.core import refcache
 from xiuhua.core.crypto import phone_digest
 from xiuhua.core.errors import DomainError
 from xiuhua.core.limits import check_length, too_long_message
@@ -84,16 +85,25 @@ def already_accepted(key: str | None) -> Case | None:
     return Case.objects.filter(intake_key=key).first() if key else None
 
 
+def _active_classes() -> dict[str, tuple[CaseClass, ...]]:
+    by_code: dict[str, list[CaseClass]] = {}
+    for case_class in CaseClass.objects.filter(active=True).order_by("kind", "code", "id"):
+        by_code.setdefault(case_class.code, []).append(case_class)
+    return {code: tuple(classes) for code, classes in by_code.items()}
+
+
+def active_classes_by_code() -> dict[str, tuple[CaseClass, ...]]:
+    """The active classes under each code (one per kind at most): reference data, memoised per process."""
+    return refcache.memo("catalog.active_classes", _active_classes)
+
+
 def report_class(code: str, kind: str | None) -> CaseClass:
     code = (code or "").strip()
     if not code:
         raise DomainError("请选择问题分类（5 位小类代码）", code="class_required")
-    classes = CaseClass.objects.filter(code=code, active=True)
-    if kind:
-        if kind not in ClassKind.values:
-            raise DomainError("kind 应为 component（部件）或 event（事件）", code="bad_kind")
-        classes = classes.filter(kind=kind)
-    found = list(classes)
+    if kind and kind not in ClassKind.values:
+        raise DomainError("kind 应为 component（部件）或 event（事件）", code="bad_kind")
+    found = [c for c in active_classes_by_code().get(code, ()) if not kind or c.kind == kind]
     if not found:
         raise DomainError(f"未知的分类代码「{code}」", code="unknown_class")
     if len(found) > 1:
@@ -188,6 +198,7 @@ def accept_report(
     Channels check who may report and what their payload must hold; this checks what every report needs.
     When the caller holds a transaction, the case commits with it (a channel's own row stays consistent).
     """
+    refcache.refresh()  # reference data as of this report (one read of the generation)
     if existing := already_accepted(key):
         return Accepted(existing, False)
     if source not in Source.values:

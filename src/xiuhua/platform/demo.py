@@ -20,7 +20,9 @@ from django.db import transaction
 
 from xiuhua.accounts.choices import DepartmentKind, Role
 from xiuhua.accounts.models import Department, User
+from xiuhua.accounts.scope_index import sync_scope_codes
 from xiuhua.catalog.models import CaseClass, Component, RegisterCondition
+from xiuhua.core import refcache
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError
 from xiuhua.geo.validation import polygon_area_m2
@@ -108,6 +110,7 @@ def build_demo_city(grids: int = 2000, components: int = 20000, seed: int = 1) -
     city.departments = len(departments)
     city.users = _create_users(departments)
     forget_grid_index()
+    refcache.bump()  # departments and register conditions were bulk-created (no signals)
     record_audit(
         None, "demo.built", target=facts.DISTRICT[0], summary=f"grids={grids} components={components} seed={seed}"
     )
@@ -520,4 +523,5 @@ def _create_users(departments: dict[str, Department]) -> list[str]:
     for user in users:
         user.password = password
     User.objects.bulk_create(users)
+    sync_scope_codes(users)  # bulk_create sends no post_save: the scope index follows by hand
     return [u.username for u in users]

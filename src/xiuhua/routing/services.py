@@ -17,6 +17,7 @@ from xiuhua.cases.models import Case, CaseEvent
 from xiuhua.cases.steps import DispatchSuggestion, condition_default_department
 from xiuhua.catalog.choices import ClassKind
 from xiuhua.catalog.models import CaseClass, Component
+from xiuhua.core import refcache
 from xiuhua.routing.models import AutoDispatch, RoutingRule
 from xiuhua.worktime.clock import SHANGHAI
 
@@ -106,7 +107,12 @@ def route_case(case: Case, at: datetime) -> DispatchSuggestion:
 
 def dispatches_on_register(case: Case) -> bool:
     """Whether the class of the case is set to follow the routing suggestion at register time."""
-    return AutoDispatch.objects.filter(case_class_id=case.case_class_id, enabled=True).exists()
+    enabled = refcache.memo("routing.auto_dispatch", _auto_dispatch_classes)
+    return case.case_class_id in enabled
+
+
+def _auto_dispatch_classes() -> frozenset[int]:
+    return frozenset(AutoDispatch.objects.filter(enabled=True).values_list("case_class_id", flat=True))
 
 
 def _assisting(rule: RoutingRule) -> list[Department]:

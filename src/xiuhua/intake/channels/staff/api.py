@@ -14,6 +14,7 @@ from xiuhua.core.api_schemas import ERRORS
 from xiuhua.intake.channels.staff.adapter import report_by_staff
 from xiuhua.intake.log import rejections_logged, request_payload
 from xiuhua.intake.services import ReportInput
+from xiuhua.territory.models import Division
 
 router = Router(tags=["intake"])
 
@@ -49,13 +50,15 @@ class ReportOut(Schema):
 
 
 def report_out(case: Case, created: bool) -> dict:
+    # Names only, in one query: loading the two divisions would read their geometry too.
+    names = dict(Division.objects.filter(pk__in=[case.community_id, case.subdistrict_id]).values_list("id", "name"))
     return {
         "number": case.number,
         "status": case.status,
         "status_label": case.get_status_display(),
         "grid_code": case.grid_code,
-        "community_name": case.community.name,
-        "subdistrict_name": case.subdistrict.name,
+        "community_name": names.get(case.community_id, ""),
+        "subdistrict_name": names.get(case.subdistrict_id, ""),
         "repeat_complaint": case.repeat_complaint,
         "created": created,
     }
