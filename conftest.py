@@ -36,6 +36,15 @@ def _client_login_passes_a_request():
     Client.login = login_with_request
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty default cache. With a shared cache (CI runs once with XIUHUA_CACHE_URL on
+    Redis) entries would otherwise outlive their test: cached figures, throttling counters, generation numbers."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def demo_city(db):
     """A small Haiyan demo district (≈120 grids, 600 components) with departments and users."""
