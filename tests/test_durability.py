@@ -1,9 +1,10 @@
 """An accepted report survives the server being killed (SIGKILL) under load, and a resend never doubles it.
 
-A real `xiuhua serve` (gunicorn: a master and its worker processes) runs against the test database — committed
-data, hence a transactional test — while four clients post reports with Idempotency-Key headers. Midway the
-server (every process of it) is killed with SIGKILL, restarted, and every report is sent again with its key. Then: every report answered 2xx before the kill still
-exists with the number it was given, every key has exactly one case, and nothing else was created.
+A real `xiuhua serve` (gunicorn: a master and its worker processes) runs against the test database — committed data,
+hence a transactional test — while four clients post reports with Idempotency-Key headers. Midway the server (every
+process of it) is killed with SIGKILL, restarted, and every report is sent again with its key. Then: every report
+answered 2xx before the kill still exists with the number it was given, every key has exactly one case, and nothing
+else was created.
 """
 
 from __future__ import annotations
