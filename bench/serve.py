@@ -147,7 +147,7 @@ def main() -> None:
         "database": vendor,
         "cpus_available": available_cpus(),
         "clients": args.clients,
-        "cache": os.environ.get("XIUHUA_CACHE_URL") or "file cache under the data directory (several processes)",
+        "cache": os.environ.get("XIUHUA_CACHE_URL") or "unset: memory with 1 worker, a shared file cache with more",
         "runs": runs,
         "speedup": round(runs[-1]["per_second"] / runs[0]["per_second"], 2),
     }
