@@ -75,6 +75,18 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def background_processes(master: int) -> set[int]:
+    """The master's `xiuhua worker` children."""
+    found = set()
+    for pid in children(master):
+        try:
+            if b"cli\x00worker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.add(pid)
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
 def test_two_worker_processes_answer_and_sigterm_stops_them_and_the_background_worker(tmp_path):
     port, log, access_log = free_port(), tmp_path / "server.log", tmp_path / "access.log"
     process = start_server(port, tmp_path / "var", log, access_log)
@@ -104,6 +116,13 @@ def test_two_worker_processes_answer_and_sigterm_stops_them_and_the_background_w
         background = [pid for pid in children(process.pid) if str(pid) in next(iter(holders))]
         assert len(background) == 1  # a child of the master, not one of the web workers
         assert (tmp_path / "var" / "cache").is_dir()  # two processes, no XIUHUA_CACHE_URL: one shared file cache
+
+        # A background process that dies is started again by the master (else timers would stop firing).
+        os.kill(background[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while not (restarted := background_processes(process.pid) - {background[0]}) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(restarted) == 1, log.read_text(errors="replace")[-2000:]
         workers = children(process.pid)
 
         process.send_signal(signal.SIGTERM)

@@ -9,14 +9,17 @@ with it — never in every web worker.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+log = logging.getLogger("xiuhua.serve")
 # %(p)s is the worker's pid: the access log shows which process answered.
 ACCESS_LOG_FORMAT = '%(h)s pid=%(p)s "%(r)s" %(s)s %(b)s %(M)sms'
 
@@ -30,18 +33,34 @@ def available_cpus() -> int:
 
 
 class BackgroundProcesses:
-    """The background job processes of one server: started once by the master, stopped with it."""
+    """The background job processes of one server: started once by the master, restarted if one dies (timers
+    would stop firing), stopped with the master."""
 
-    def __init__(self, commands: list[list[str]], env: dict[str, str]) -> None:
+    def __init__(self, commands: list[list[str]], env: dict[str, str], check_every: float = 5.0) -> None:
         self.commands = commands
         self.env = env
+        self.check_every = check_every
         self.running: list[subprocess.Popen] = []
+        self.stopping = threading.Event()
+
+    def spawn(self, command: list[str]) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "xiuhua.platform.cli", *command], env=self.env)
 
     def start(self) -> None:
-        for command in self.commands:
-            self.running.append(subprocess.Popen([sys.executable, "-m", "xiuhua.platform.cli", *command], env=self.env))
+        self.running = [self.spawn(command) for command in self.commands]
+        # A thread that only polls and spawns (exec at once): nothing of it is used by forked web workers.
+        threading.Thread(target=self.watch, name="xiuhua-background-watch", daemon=True).start()
+
+    def watch(self) -> None:
+        while not self.stopping.wait(self.check_every):
+            for i, process in enumerate(self.running):
+                # poll() also notices a child the gunicorn master reaped itself (ECHILD counts as exited).
+                if process.poll() is not None and not self.stopping.is_set():
+                    log.error("后台进程 %s 已退出（%s），重新启动", " ".join(self.commands[i]), process.returncode)
+                    self.running[i] = self.spawn(self.commands[i])
 
     def stop(self, grace: float = 30.0) -> None:
+        self.stopping.set()
         for process in self.running:
             if process.poll() is None:
                 process.terminate()  # SIGTERM: the worker finishes the job in hand and hands its leases over
