@@ -123,6 +123,8 @@ def test_two_worker_processes_answer_and_sigterm_stops_them_and_the_background_w
         while not (restarted := background_processes(process.pid) - {background[0]}) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert len(restarted) == 1, log.read_text(errors="replace")[-2000:]
+        while log.read_text().count("后台任务已启动") < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)  # it takes SIGTERM gracefully once it runs
         workers = children(process.pid)
 
         process.send_signal(signal.SIGTERM)
