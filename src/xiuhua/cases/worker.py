@@ -83,19 +83,28 @@ def run_worker(stop: threading.Event, interval: float = SWEEP_INTERVAL_SECONDS) 
     """Run each registered job when it is due (and no other worker runs it), until `stop` is set."""
     holder = leases.new_holder()
     due: dict[str, float] = {}
+    held: set[str] = set()
     while not stop.is_set():
         for job in list(JOBS.values()):
             if time.monotonic() >= due.get(job.name, 0.0):
                 every = job.every or interval
-                run_leased(job, holder, every)
+                if run_leased(job, holder, every):
+                    held.add(job.name)
                 due[job.name] = time.monotonic() + every
         stop.wait(max(0.0, min(due.values(), default=time.monotonic() + interval) - time.monotonic()))
-    for name in JOBS:  # a worker stopped on purpose hands its jobs over at once
-        try:
+    if held:
+        release_all(held, holder)
+
+
+def release_all(names: set[str], holder: str) -> None:
+    """A worker stopped on purpose hands its jobs over at once (not when each would next be due)."""
+    try:
+        for name in sorted(names):
             leases.release(name, holder)
-        except Exception:
-            log.exception("%s: lease not released", name)
-    close_old_connections()
+    except Exception:  # they expire on their own
+        log.exception("leases not released")
+    finally:
+        close_old_connections()
 
 
 def start_worker_thread(interval: float = SWEEP_INTERVAL_SECONDS) -> threading.Event:
