@@ -26,10 +26,12 @@ def new_holder() -> str:
 def take(name: str, holder: str, seconds: float) -> bool:
     """Hold the lease on `name` for `seconds` if it is free, expired or already ours; whether we hold it."""
     now = timezone.now()
-    JobLease.objects.get_or_create(name=name, defaults={"holder": "", "until": now})
-    taken = JobLease.objects.filter(Q(until__lte=now) | Q(holder=holder), name=name).update(
-        holder=holder, until=now + timedelta(seconds=seconds)
-    )
+    until = now + timedelta(seconds=seconds)
+    # The first take creates the row; of two workers creating it at once one gets IntegrityError, and Django's
+    # get_or_create then reads the row the other wrote: held by that one, the update below does not take it.
+    if JobLease.objects.get_or_create(name=name, defaults={"holder": holder, "until": until})[1]:
+        return True
+    taken = JobLease.objects.filter(Q(until__lte=now) | Q(holder=holder), name=name).update(holder=holder, until=until)
     return taken == 1
 
 
