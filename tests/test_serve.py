@@ -22,7 +22,8 @@ import pytest
 from tests.test_durability import database_url, free_port
 from xiuhua.core.models import JobLease
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback like every transactional test here: the next one finds the migrations' data back.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def start_server(port: int, var_dir: Path, log: Path, access_log: Path) -> subprocess.Popen:

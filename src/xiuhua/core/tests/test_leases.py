@@ -13,8 +13,11 @@ from xiuhua.cases.worker import PeriodicJob, run_leased, run_worker
 from xiuhua.core import leases
 from xiuhua.core.models import JobLease
 
+# Transactional: the worker closes its connections after each job. serialized_rollback like every transactional
+# test here: the next one finds the migrations' data back.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-@pytest.mark.django_db(transaction=True)  # the worker closes its connections after each job
+
 def test_a_job_held_by_one_worker_is_not_run_by_another():
     runs = []
     job = PeriodicJob("test-job", lambda: runs.append(1))
@@ -26,7 +29,6 @@ def test_a_job_held_by_one_worker_is_not_run_by_another():
     assert JobLease.objects.get(name="test-job").holder == "worker-a"
 
 
-@pytest.mark.django_db(transaction=True)  # the worker closes its connections after each job
 def test_another_worker_takes_a_job_over_when_its_lease_expires():
     runs = []
     job = PeriodicJob("test-job", lambda: runs.append(1))
@@ -36,7 +38,6 @@ def test_another_worker_takes_a_job_over_when_its_lease_expires():
     assert runs == [1, 1] and JobLease.objects.get(name="test-job").holder == "worker-b"
 
 
-@pytest.mark.django_db(transaction=True)  # the worker closes its connections after each job
 def test_a_worker_still_running_a_job_keeps_it_from_the_others():
     seen = []
 
@@ -47,7 +48,6 @@ def test_a_worker_still_running_a_job_keeps_it_from_the_others():
     assert seen == [False]
 
 
-@pytest.mark.django_db(transaction=True)  # the worker closes its connections after each job
 def test_a_worker_stopped_on_purpose_hands_its_jobs_over_at_once(monkeypatch):
     from xiuhua.cases import worker
 
@@ -65,7 +65,6 @@ def test_a_worker_stopped_on_purpose_hands_its_jobs_over_at_once(monkeypatch):
     assert leases.take("test-job", "worker-b", 60)  # not an hour later
 
 
-@pytest.mark.django_db(transaction=True)
 def test_two_workers_racing_for_a_job_run_it_once():
     runs = []
     barrier = threading.Barrier(2)
