@@ -46,6 +46,15 @@ def _fresh_reference_data():
     refcache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty default cache. With a shared cache (CI runs once with XIUHUA_CACHE_URL on
+    Redis) entries would otherwise outlive their test: cached figures, throttling counters, generation numbers."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def demo_city(db):
     """A small Haiyan demo district (≈120 grids, 600 components) with departments and users."""

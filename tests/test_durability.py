@@ -1,9 +1,10 @@
 """An accepted report survives the server being killed (SIGKILL) under load, and a resend never doubles it.
 
-A real `xiuhua serve` process (waitress) runs against the test database — committed data, hence a transactional
-test — while four clients post reports with Idempotency-Key headers. Midway the server is killed with SIGKILL,
-restarted, and every report is sent again with its key. Then: every report answered 2xx before the kill still
-exists with the number it was given, every key has exactly one case, and nothing else was created.
+A real `xiuhua serve` (gunicorn: a master and its worker processes) runs against the test database — committed data,
+hence a transactional test — while four clients post reports with Idempotency-Key headers. Midway the server (every
+process of it) is killed with SIGKILL, restarted, and every report is sent again with its key. Then: every report
+answered 2xx before the kill still exists with the number it was given, every key has exactly one case, and nothing
+else was created.
 """
 
 from __future__ import annotations
@@ -65,7 +66,10 @@ class Server:
         }
         command = [sys.executable, "-m", "xiuhua.platform.cli", "serve", "--port", str(self.port), "--threads", "4"]
         with log.open("ab") as out:
-            self.process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+            # Its own process group: the server is gunicorn's master and its worker processes, all killed at once.
+            self.process = subprocess.Popen(
+                command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         self._wait_until_answering()
 
     def _wait_until_answering(self, seconds: float = 40) -> None:
@@ -84,7 +88,7 @@ class Server:
 
     def kill(self) -> None:
         if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(10)
 
 

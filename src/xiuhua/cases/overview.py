@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, IntegerField, Q, QuerySet, Value
@@ -35,6 +34,7 @@ from xiuhua.cases.mapping import OPEN_STATUSES
 from xiuhua.cases.models import Case, CaseStats
 from xiuhua.cases.queries import due_soon_filter, overdue_filter, scope_fingerprint, visible_cases
 from xiuhua.catalog.models import CaseClass
+from xiuhua.core.cache import computed_once
 from xiuhua.territory.choices import DivisionLevel
 from xiuhua.territory.models import Division, UnitGrid
 from xiuhua.worktime.clock import SHANGHAI
@@ -192,12 +192,8 @@ def cached_overview(user: User, max_age: int) -> Overview:
     """
     if max_age <= 0:
         return overview(user)
-    key = "xiuhua:overview:" + scope_fingerprint(user)
-    figures = cache.get(key)
-    if figures is None:
-        figures = overview(user)
-        cache.set(key, figures, max_age)
-    return figures
+    # On a cold cache one request (in any worker process) computes; the others wait for its figures.
+    return computed_once("xiuhua:overview:" + scope_fingerprint(user), lambda: overview(user), max_age)
 
 
 def _today_and_month(counts: dict[date, int], span: Periods) -> tuple[int, int]:

@@ -12,13 +12,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import close_old_connections
+from django.utils import timezone
 
 from xiuhua.cases.timers import sweep
+from xiuhua.core import leases
 
 log = logging.getLogger("xiuhua.worker")
 SWEEP_INTERVAL_SECONDS = 60.0
+# A job still running after this long is presumed dead (its worker killed) and may be taken by another worker.
+RUNNING_LEASE_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -51,15 +56,55 @@ def run_job(job: PeriodicJob) -> None:
         close_old_connections()
 
 
+def run_leased(job: PeriodicJob, holder: str, every: float) -> bool:
+    """Run `job` if no other worker holds it; then keep it until it is next due. Whether it ran here.
+
+    Several workers (a second `xiuhua worker`, or one per machine) are then safe: each job runs in one of them
+    at a time and about once per `every` in all; when the worker holding a job stops, another takes it over.
+    """
+    try:
+        if not leases.take(job.name, holder, RUNNING_LEASE_SECONDS):
+            return False
+    except Exception:  # the database is away: try again at the next turn
+        log.exception("%s: lease not taken", job.name)
+        close_old_connections()
+        return False
+    run_job(job)
+    try:
+        leases.hold_until(job.name, holder, timezone.now() + timedelta(seconds=every))
+    except Exception:  # the lease then expires on its own
+        log.exception("%s: lease not renewed", job.name)
+    finally:
+        close_old_connections()
+    return True
+
+
 def run_worker(stop: threading.Event, interval: float = SWEEP_INTERVAL_SECONDS) -> None:
-    """Run each registered job when it is due, until `stop` is set."""
+    """Run each registered job when it is due (and no other worker runs it), until `stop` is set."""
+    holder = leases.new_holder()
     due: dict[str, float] = {}
+    held: set[str] = set()
     while not stop.is_set():
         for job in list(JOBS.values()):
             if time.monotonic() >= due.get(job.name, 0.0):
-                run_job(job)
-                due[job.name] = time.monotonic() + (job.every or interval)
+                every = job.every or interval
+                if run_leased(job, holder, every):
+                    held.add(job.name)
+                due[job.name] = time.monotonic() + every
         stop.wait(max(0.0, min(due.values(), default=time.monotonic() + interval) - time.monotonic()))
+    if held:
+        release_all(held, holder)
+
+
+def release_all(names: set[str], holder: str) -> None:
+    """A worker stopped on purpose hands its jobs over at once (not when each would next be due)."""
+    try:
+        for name in sorted(names):
+            leases.release(name, holder)
+    except Exception:  # they expire on their own
+        log.exception("leases not released")
+    finally:
+        close_old_connections()
 
 
 def start_worker_thread(interval: float = SWEEP_INTERVAL_SECONDS) -> threading.Event:

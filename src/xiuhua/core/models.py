@@ -107,3 +107,18 @@ class AuditEntry(models.Model):
             self.actor_username = self.actor.get_username()
         self.prev_hash = prev_hash
         self.hash = digest(prev_hash, audit_content(self))
+
+
+class JobLease(models.Model):
+    """Which worker may run a periodic job, until when (core.leases): several workers never run one job at once."""
+
+    name = models.CharField(_("job"), max_length=64, primary_key=True)
+    holder = models.CharField(_("holder"), max_length=120, blank=True)
+    until = models.DateTimeField(_("held until"))
+
+    class Meta:
+        verbose_name = _("job lease")
+        verbose_name_plural = _("job leases")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.holder} ({self.until:%Y-%m-%d %H:%M:%S})"

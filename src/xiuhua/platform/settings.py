@@ -10,6 +10,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from xiuhua.core.cache import cache_from_url
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 _repo_root = PACKAGE_DIR.parent.parent
 PROJECT_DIR = _repo_root if (_repo_root / "pyproject.toml").exists() else Path.cwd()
@@ -260,6 +262,11 @@ XIUHUA_ROAD_SNAP_METRES = float(os.environ.get("XIUHUA_ROAD_SNAP_METRES", "200")
 XIUHUA_MAP_TILES_CRS = os.environ.get("XIUHUA_MAP_TILES_CRS", "wgs84").strip().lower()
 if XIUHUA_MAP_TILES_CRS not in ("wgs84", "cgcs2000", "gcj02"):
     raise ImproperlyConfigured(f"XIUHUA_MAP_TILES_CRS 应为 wgs84、cgcs2000 或 gcj02，收到「{XIUHUA_MAP_TILES_CRS}」")
+# The default cache (docs/deployment.md): unset, each process keeps its own in memory, and `xiuhua serve` with
+# several worker processes moves it to VAR_DIR/cache so that they share it; redis://host:6379/0 shares it through
+# Redis (Django's RedisCache) between processes and machines.
+XIUHUA_CACHE_URL = os.environ.get("XIUHUA_CACHE_URL", "").strip()
+CACHES = {"default": cache_from_url(XIUHUA_CACHE_URL)}
 # The dashboard's figures are shared for this many seconds by everyone who sees the same cases (0: always fresh).
 XIUHUA_OVERVIEW_CACHE_SECONDS = int(os.environ.get("XIUHUA_OVERVIEW_CACHE_SECONDS", "30"))
 # Below this many cases (its own count per object type: docs/evaluation.md) an object of the evaluation gets

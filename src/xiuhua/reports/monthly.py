@@ -28,7 +28,6 @@ from datetime import datetime
 from functools import cached_property
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
 from django.utils import timezone
@@ -42,6 +41,7 @@ from xiuhua.cases.models import Case
 from xiuhua.cases.overview import per_interval, reported_between, stage_rows, top_classes
 from xiuhua.cases.queries import overdue_filter, scope_fingerprint, visible_cases
 from xiuhua.catalog.models import CaseClass
+from xiuhua.core.cache import computed_once
 from xiuhua.core.errors import PermissionDenied
 from xiuhua.evaluation.periods import Period
 from xiuhua.intake.channels.hotline.models import Hotline, OrderState, WorkOrder
@@ -80,11 +80,7 @@ def cached_monthly(user: User, period: Period) -> dict:
         return build_monthly(user, period)
     check_may_read(user)
     key = f"xiuhua:monthly:{period.code}:{scope_key(user)}"
-    report = cache.get(key)
-    if report is None:
-        report = build_monthly(user, period)
-        cache.set(key, report, max_age)
-    return report
+    return computed_once(key, lambda: build_monthly(user, period), max_age)
 
 
 @dataclass(frozen=True)

@@ -17,5 +17,6 @@ class Command(BaseCommand):
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
         self.stdout.write(f"后台任务已启动：每 {interval:g} 秒扫描一次计时器，报表随到随生成（Ctrl+C 停止）")
+        self.stdout.flush()  # under `serve --worker` the log is a file: show at once that it runs
         run_worker(stop, interval)
         self.stdout.write("后台任务已停止")
