@@ -4,10 +4,11 @@ import random
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.db import transaction
+from django.test import override_settings
 
 from xiuhua.accounts.models import User
-from xiuhua.cases.tests.conftest import patrolling_inspector, photo
+from xiuhua.cases.tests.conftest import People, patrolling_inspector, photo
 from xiuhua.cases.workflow import apply_action
 from xiuhua.intake import classifier
 from xiuhua.intake.channels.staff.adapter import report_by_staff
@@ -16,11 +17,27 @@ from xiuhua.intake.models import ClassifierModel
 from xiuhua.intake.services import ReportInput
 from xiuhua.platform.demo_texts import TEXT_CLASSES, Place, describe
 from xiuhua.territory.models import StreetAddress
+from xiuhua.worktime.clock import forget_calendar
 
 pytestmark = pytest.mark.django_db
 CLASSES = ("06010", "07001", "09009", "01037")  # 暴露垃圾, 非法小广告, 机动车乱停放, 路灯 (component)
 PER_CLASS = 15
 CLEAR_AD = "永安路电线杆和配电箱上贴满了开锁、办证的小广告，撕了又贴"
+
+
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    """One media root for the module: the shared closed cases' photos are written once, before any test runs."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(module_media):
+    """Replaces the per-test media root of the case fixtures by the module's (the shared photos live there)."""
+    forget_calendar()
+    yield
+    forget_calendar()
 
 
 @pytest.fixture(autouse=True)
@@ -55,8 +72,7 @@ def close_case(people, text_class, description: str, address: StreetAddress) -> 
         apply_action(case.number, action, actor, params, files=files)
 
 
-@pytest.fixture
-def closed_cases(people) -> list[str]:
+def close_demo_cases(people) -> list[str]:
     """PER_CLASS closed cases for each of four classes, described by the demo text generator."""
     rng = random.Random(11)
     addresses = list(StreetAddress.objects.select_related("road", "unit_grid__community"))
@@ -70,6 +86,39 @@ def closed_cases(people) -> list[str]:
             close_case(people, text_class, text, address)
             texts.append(text)
     return texts
+
+
+@pytest.fixture(scope="module")
+def classifier_city(django_db_setup, django_db_blocker, module_media):
+    """The demo city and its 60 closed cases, built once per module (played through the workflow, they were most
+    of each test's time).
+
+    They are written inside a transaction held open for the module and rolled back after its last test; each test
+    runs in a savepoint of it (as Django's `setUpTestData`), so no test sees another's writes or models."""
+    from xiuhua.platform.demo import build_demo_city
+    from xiuhua.territory.services import forget_grid_index
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        forget_grid_index()
+        forget_calendar()
+        city = build_demo_city(grids=120, components=600, seed=7)
+        texts = close_demo_cases(People())
+        yield city, texts
+        transaction.set_rollback(True)
+        forget_grid_index()
+        forget_calendar()
+
+
+@pytest.fixture
+def demo_city(db, classifier_city):
+    """This module's demo city is the shared one, closed cases included (no test here needs a city without them:
+    the refusal for too few cases is in test_classifier_refusal.py)."""
+    return classifier_city[0]
+
+
+@pytest.fixture
+def closed_cases(db, classifier_city) -> list[str]:
+    return list(classifier_city[1])
 
 
 def test_no_model_means_no_suggestions(demo_city):
@@ -125,20 +174,6 @@ def test_classify_api(closed_cases, as_user):
     for user in ("dept_zhifa", "inspector"):
         refused = as_user(user).get("/intake/classify", text=CLEAR_AD)
         assert refused.status_code == 403 and "受理员" in refused.json()["detail"]
-
-
-def test_training_refuses_too_few_cases_with_a_chinese_message(people):
-    address = StreetAddress.objects.first()
-    text_class = next(t for t in TEXT_CLASSES if t.code == "06010")
-    for n in range(3):
-        close_case(people, text_class, f"海滨路{n}号暴露垃圾", address)
-    with pytest.raises(CommandError) as refused:
-        call_command("train_classifier")
-    # `xiuhua train-classifier` prints the message and exits with the error's return code.
-    assert refused.value.returncode == 1
-    message = str(refused.value)
-    assert "已结案案卷不足" in message and "至少 50 件" in message and "现有可用 3 件、1 个小类" in message
-    assert not ClassifierModel.objects.exists()
 
 
 def test_train_classifier_command_prints_the_figures_and_the_admin_shows_them(closed_cases, capsys, client):

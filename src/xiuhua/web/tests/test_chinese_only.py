@@ -18,8 +18,9 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from xiuhua.accounts.models import User
@@ -35,6 +36,7 @@ from xiuhua.reports.jobs import request_report
 from xiuhua.reports.models import JobState, ReportFormat
 from xiuhua.web.tests.test_shell import signed_in
 from xiuhua.web.tests.url_walk import Form, account, forms_of, routes, skipped, urls
+from xiuhua.worktime.clock import forget_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -116,8 +118,53 @@ def scan(client: Client, method: str, url: str, data=None, *, api: bool = False)
     return leaks_of(send(client, method, url, data, api=api), f"{method.upper()} {url}")
 
 
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    """One media root for the module: the shared city's stored file is written once, before any test runs."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(module_media):
+    """Replaces the per-test media root of the case fixtures by the module's (the shared city's file lives there)."""
+    forget_calendar()
+    yield
+    forget_calendar()
+
+
+@pytest.fixture(scope="module")
+def walked_city(django_db_setup, django_db_blocker, module_media) -> tuple[object, int]:
+    """The demo city, 40 days of history and one of every object the walk's routes need, built once per module.
+
+    They are written inside a transaction held open for the module and rolled back after its last test; each test
+    runs in a savepoint of it (as Django's `setUpTestData`), so no test sees another's writes."""
+    from xiuhua.platform.demo import build_demo_city
+    from xiuhua.territory.services import forget_grid_index
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        forget_grid_index()
+        forget_calendar()
+        city = build_demo_city(grids=120, components=600, seed=7)
+        yield city, fill_city().pk
+        transaction.set_rollback(True)
+        forget_grid_index()
+        forget_calendar()
+
+
 @pytest.fixture
-def city(demo_city):
+def demo_city(db, walked_city):
+    """This module's demo city is the shared one."""
+    return walked_city[0]
+
+
+@pytest.fixture
+def city(db, walked_city) -> Case:
+    """The newest case of the shared city, read afresh for each test."""
+    return Case.objects.get(pk=walked_city[1])
+
+
+def fill_city() -> Case:
     build_demo_history(40, seed=3, days=40)
     # Every case gets a file and the leader a report file job, so the attachment and job routes can be filled.
     stored = default_storage.save("cases/walk.txt", ContentFile(b"walk"))
