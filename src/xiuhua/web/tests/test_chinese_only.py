@@ -25,9 +25,11 @@ from django.utils import timezone
 
 from xiuhua.accounts.models import User
 from xiuhua.cases.choices import AttachmentStage
+from xiuhua.cases.derivatives import build_pending_derivatives
 from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.evaluation.periods import previous_month
 from xiuhua.intake.channels.hotline.adapter import WorkOrderInput, take_work_order
+from xiuhua.intake.imports import queue_import
 from xiuhua.notify.batches import Recipient, draft_batch
 from xiuhua.notify.outbox import Draft
 from xiuhua.notify.outbox import queue as queue_message
@@ -166,6 +168,7 @@ def city(db, walked_city) -> Case:
 
 def fill_city() -> Case:
     build_demo_history(40, seed=3, days=40)
+    build_pending_derivatives()  # the history's photos get the thumbnails the worker would make
     # Every case gets a file and the leader a report file job, so the attachment and job routes can be filled.
     stored = default_storage.save("cases/walk.txt", ContentFile(b"walk"))
     now = timezone.now()
@@ -183,6 +186,8 @@ def fill_city() -> Case:
         WorkOrderInput("12345", "WALK-AWAITING-1", "complaint", "路口有人占道经营", address="海滨路1号"),
         User.objects.get(username="operator"),
     )
+    # An uploaded 12345 export waiting for the worker, for the import job's progress page.
+    queue_import(b"walk", "walk.xlsx", User.objects.get(username="operator"))
     # A failed message and a batch to confirm, for the outbox's resend and batch routes.
     queue_message(Draft(channel="sms", kind="citizen_receipt", text="您反映的问题已受理", address="1380000"))
     draft_batch(User.objects.get(username="shift_leader"), kind="shop_reminder", channel="sms", title="门前三包提醒",

@@ -21,6 +21,7 @@ from xiuhua.cases.queries import visible_cases
 from xiuhua.cases.workflow import allowed_actions
 from xiuhua.intake.channels.hotline.adapter import awaiting_class
 from xiuhua.intake.channels.hotline.models import WorkOrder
+from xiuhua.intake.models import ImportJob
 from xiuhua.notify.models import Message, MessageBatch
 from xiuhua.reports.models import ReportJob
 
@@ -68,6 +69,7 @@ class Account:
     attachment: CaseAttachment | None = None
     job: ReportJob | None = None
     order: WorkOrder | None = None  # a call waiting for its class (待分类工单)
+    import_job: ImportJob | None = None  # an uploaded 12345 export of this user's
 
 
 def account(username: str | None) -> Account:
@@ -78,10 +80,12 @@ def account(username: str | None) -> Account:
     # The case with the most actions open to this user: its page shows the most forms.
     ranked = sorted(cases, key=lambda case: -len(allowed_actions(case, user)))
     case = ranked[0] if ranked else None
-    attachment = CaseAttachment.objects.filter(case__in=cases).first()
+    # A photo with its thumbnail first, so the thumbnail route is filled too.
+    attachment = CaseAttachment.objects.filter(case__in=cases).order_by("thumbnail", "pk").last()
     job = ReportJob.objects.filter(user=user).first()
     order = awaiting_class(user).first()
-    return Account(username, case, allowed_actions(case, user) if case else [], attachment, job, order)
+    import_job = ImportJob.objects.filter(created_by=user).defer("content").first()
+    return Account(username, case, allowed_actions(case, user) if case else [], attachment, job, order, import_job)
 
 
 def urls(route: str, who: Account) -> list[str]:
@@ -95,6 +99,8 @@ def urls(route: str, who: Account) -> list[str]:
         values["attachment_id"] = [str(who.attachment.pk)]
     if who.job is not None:
         values["job_id"] = [str(who.job.pk)]
+    if who.import_job is not None and route.startswith("centre/calls/import/"):
+        values["pk"] = [str(who.import_job.pk)]
     if who.order is not None:
         values["hotline"], values["order_number"] = [who.order.hotline], [who.order.order_number]
     # The outbox's failed message and batch (the walk's city has one of each).
