@@ -54,7 +54,7 @@ def test_the_hundred_thousandth_case_of_a_day_is_refused_in_chinese_and_the_coun
         reserve_case_numbers("330424", NOW, 2)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as every threaded test: keeps migrations' rows
 def test_threads_taking_numbers_and_blocks_at_once_get_each_number_once_without_gaps():
     taken: list[list[str]] = [[] for _ in range(6)]
     failures: list[BaseException] = []

@@ -124,7 +124,7 @@ def test_the_import_command_runs_directly_and_prints_its_progress(people, tmp_pa
     assert WorkOrder.objects.count() == 3 and not ImportJob.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the catalogue comes from migrations
 def test_the_worker_job_imports_in_its_own_thread_so_the_timer_sweep_goes_on(people, spot, monkeypatch):
     job = queue_import(xlsx(export_rows(spot, 12)), "orders.xlsx", people.operator)
     writing, release = threading.Event(), threading.Event()
