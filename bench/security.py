@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -162,10 +162,24 @@ def until(stop: threading.Event, bodies: list[dict], sent: list[int]):
         yield body
 
 
+CLIENTS = 4
+
+
+def _client(port: int, token: str, bodies: Iterable[dict], failures: list[str]) -> None:
+    """One client posting reports over one connection, keeping what was refused."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    for body in bodies:
+        connection.request("POST", "/api/v1/reports", json.dumps(body), headers)
+        response = connection.getresponse()
+        payload = response.read()
+        if response.status != 201:
+            failures.append(f"{response.status} {payload[:200]!r}")
+    connection.close()
+
+
 def measure(port: int, token: str, bodies: list[dict], seconds: float, guessers: int = 0) -> dict:
     """Reports accepted per second by four clients over `seconds`, with `guessers` threads guessing meanwhile."""
-    from intake import CLIENTS, _client  # bench/ is on sys.path once main() ran
-
     stop, lock, answers = threading.Event(), threading.Lock(), Counter()
     failures: list[str] = []
     counts = [[0] for _ in range(CLIENTS)]
@@ -247,14 +261,14 @@ def main() -> None:
     if args.serve:
         return serve(args.serve)
     sys.path.insert(0, str(BENCH))
-    from intake import _token
     from loop import configure, prepare  # the same throw-away database and demo city as the other benchmarks
 
     configure(args)
     prepare(args)
     from django.db import connection, connections
+    from measure import token as api_token
 
-    token, bodies = _token(), report_bodies(2000, args.seed)
+    token, bodies = api_token("operator"), report_bodies(2000, args.seed)
     out: dict = {"database": connection.vendor, "seconds_per_phase": args.seconds, "guessers": args.guessers}
     connections.close_all()
     with served(token, bodies) as port:

@@ -126,8 +126,9 @@ def measure(workers: int, args: argparse.Namespace, token: str, bodies: list[dic
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from intake import _token, report_bodies  # the same reports and operator token as bench/intake.py
+    from intake import report_bodies  # the same reports as bench/intake.py
     from loop import configure, prepare  # the same throw-away database and demo city
+    from measure import token as api_token
 
     args = parse_args()
     configure(args)
@@ -137,7 +138,7 @@ def main() -> None:
     from xiuhua.platform.processes import available_cpus
 
     counts = [int(n) for n in args.workers.split(",")] if args.workers else sorted({1, available_cpus()})
-    token = _token()
+    token = api_token("operator")
     per_run = args.reports + args.clients * 3
     bodies = report_bodies(per_run * len(counts), args.seed)
     vendor = connection.vendor
