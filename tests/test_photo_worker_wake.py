@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -69,7 +70,9 @@ def test_serve_with_worker_makes_a_reported_photos_thumbnail_within_a_second_or_
     env = {**os.environ, "DATABASE_URL": database_url(), "XIUHUA_VAR_DIR": str(settings.VAR_DIR)}
     command = [sys.executable, "-m", "xiuhua.platform.cli", "serve", "--port", str(port), "--threads", "2", "--worker"]
     with (tmp_path / "server.log").open("ab") as log:
-        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # Its own process group: the server's web and background processes are all stopped with it below (a
+        # background worker left behind would go on taking job leases in the next test's database).
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_until_answering(port, server)
         for n in range(3):
@@ -90,5 +93,5 @@ def test_serve_with_worker_makes_a_reported_photos_thumbnail_within_a_second_or_
             assert photo.get().public_file  # the reported scene: its public copy too
             time.sleep(max(0.0, 2.0 - (time.monotonic() - answered)))
     finally:
-        server.kill()
+        os.killpg(server.pid, signal.SIGKILL)
         server.wait(10)

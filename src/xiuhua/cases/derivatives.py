@@ -133,7 +133,7 @@ def wake_builder() -> None:
     _wake.set()
 
 
-def start_builder_thread(stop: threading.Event) -> None:
+def start_builder_thread(stop: threading.Event) -> threading.Thread:
     """The embedded setup's prompt builder: waits for a commit's wake, then builds (the worker's periodic job is
     the safety net; the long timeout only lets the thread notice `stop`)."""
 
@@ -149,7 +149,9 @@ def start_builder_thread(stop: threading.Event) -> None:
             finally:
                 close_old_connections()
 
-    threading.Thread(target=run, name="xiuhua-photos", daemon=True).start()
+    thread = threading.Thread(target=run, name="xiuhua-photos", daemon=True)
+    thread.start()
+    return thread
 
 
 def sweep_orphans(now: datetime | None = None) -> int:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 log = logging.getLogger("xiuhua.serve")
 # %(p)s is the worker's pid: the access log shows which process answered.
@@ -59,11 +60,15 @@ class BackgroundProcesses:
                     log.error("后台进程 %s 已退出（%s），重新启动", " ".join(self.commands[i]), process.returncode)
                     self.running[i] = self.spawn(self.commands[i])
 
-    def stop(self, grace: float = 30.0) -> None:
+    def signal_stop(self) -> None:
+        """Tell every background process to stop (SIGTERM: it finishes the job in hand and hands its leases over)."""
         self.stopping.set()
         for process in self.running:
             if process.poll() is None:
-                process.terminate()  # SIGTERM: the worker finishes the job in hand and hands its leases over
+                process.terminate()
+
+    def stop(self, grace: float = 30.0) -> None:
+        self.signal_stop()
         for process in self.running:
             try:
                 process.wait(grace)
@@ -84,6 +89,9 @@ class XiuhuaServer(BaseApplication):
     def load_config(self) -> None:
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        # Each web process makes the thumbnails of the photos it took in, just after commit, in a thread of its own
+        # (the worker's periodic job is the safety net), so pages show them within a second.
+        self.cfg.set("post_worker_init", self._hook(_start_photo_builder))
         if self.background is not None:
             self.cfg.set("when_ready", self._hook(lambda: self.background.start()))
             self.cfg.set("on_exit", self._hook(lambda: self.background.stop()))
@@ -94,6 +102,9 @@ class XiuhuaServer(BaseApplication):
             action()
 
         return hook
+
+    def run(self) -> None:
+        _Arbiter(self).run()
 
     def load(self) -> Any:
         from xiuhua.platform.wsgi import application
@@ -118,3 +129,30 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int, timeout: 
     if access_log:
         options.update(accesslog=access_log, access_log_format=ACCESS_LOG_FORMAT)
     return options
+
+
+def _start_photo_builder() -> None:
+    from xiuhua.cases.derivatives import start_builder_thread
+
+    start_builder_thread(threading.Event())
+
+
+class _Arbiter(Arbiter):
+    """gunicorn's master, telling the background processes to stop as soon as it is told to, not after its web
+    workers have drained (gunicorn's `on_exit`): a sender would otherwise go on to the next message meanwhile."""
+
+    def _stop_background(self) -> None:
+        if self.app.background is not None:
+            self.app.background.signal_stop()
+
+    def handle_term(self) -> None:
+        self._stop_background()
+        super().handle_term()
+
+    def handle_int(self) -> None:
+        self._stop_background()
+        super().handle_int()
+
+    def handle_quit(self) -> None:
+        self._stop_background()
+        super().handle_quit()

@@ -71,6 +71,11 @@ urlpatterns = [
         name="case_attachment",
     ),
     path(
+        "cases/<str:number>/attachments/<int:attachment_id>/preview/",
+        case_detail.case_attachment_preview,
+        name="case_attachment_preview",
+    ),
+    path(
         "cases/<str:number>/attachments/<int:attachment_id>/thumb/",
         case_detail.case_attachment_thumbnail,
         name="case_attachment_thumb",

@@ -146,6 +146,24 @@ def test_pages_show_a_placeholder_until_the_thumbnail_exists(loop, client, setti
     assert Image.open(io.BytesIO(b"".join(served.streaming_content))).format == "JPEG"
 
 
+def test_a_placeholder_asks_again_until_the_thumbnail_is_there_and_then_stops(loop, client, settings):
+    case = loop.report_by_inspector()
+    [attachment] = case.attachments.all()
+    client.login(username="operator", password=settings.DEMO_PASSWORD)
+    preview_url = f"/cases/{case.number}/attachments/{attachment.pk}/preview/"
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert f'hx-get="{preview_url}"' in page and 'hx-trigger="every 2s"' in page
+
+    pending = client.get(preview_url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="photo-pending"' in pending and 'hx-trigger="every 2s"' in pending
+
+    build_pending_derivatives()
+
+    ready = client.get(preview_url + "?cls=thumb", HTTP_HX_REQUEST="true").content.decode()
+    assert f'src="/cases/{case.number}/attachments/{attachment.pk}/thumb/"' in ready and 'class="thumb"' in ready
+    assert "hx-trigger" not in ready  # the poll ends with the photo
+
+
 def test_a_file_the_worker_cannot_decode_is_marked_done_without_derivatives(loop):
     case = loop.report_by_inspector()
     [attachment] = case.attachments.all()

@@ -12,6 +12,7 @@ from django.utils.html import escape
 from pyproj import Geod
 
 from xiuhua.accounts.models import User
+from xiuhua.cases.derivatives import build_pending_derivatives
 from xiuhua.cases.models import Case
 from xiuhua.cases.tests.conftest import photo
 from xiuhua.geo.crs import wgs84_to_bd09, wgs84_to_gcj02
@@ -129,6 +130,7 @@ def worded_report(people, spot, address: str) -> Case:
 
 
 def test_the_check_page_shows_before_and_after_the_reply_the_map_and_the_nav_links(checking):
+    build_pending_derivatives()  # the worker's thumbnails (until then the page shows 照片处理中)
     page = signed_in("inspector").get(f"/m/cases/{checking.number}/").content.decode()
     before = page[page.index('data-testid="photos-before"') : page.index('data-testid="photos-after"')]
     after = page[page.index('data-testid="photos-after"') : page.index('data-testid="dept-reply"')]

@@ -75,6 +75,26 @@ def case_attachment(request: HttpRequest, number: str, attachment_id: int) -> Ht
 
 
 @login_required
+def case_attachment_preview(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """A photo's place on a page, asked for by its placeholder until the worker has made the thumbnail."""
+    try:
+        case = queries.case_for(request.user, number)
+    except NotFound as exc:
+        return page_not_found(request, exc.message)
+    attachment = CaseAttachment.objects.filter(case=case, pk=attachment_id).first()
+    if attachment is None:
+        return page_not_found(request, f"案卷 {number} 没有附件 {attachment_id}")
+    context = {
+        "number": case.number,
+        "pid": attachment.pk,
+        "name": attachment.original_name,
+        "preview": attachment.preview,
+        "cls": "thumb" if request.GET.get("cls") == "thumb" else "",  # the only class the pages give a photo
+    }
+    return render(request, "web/partials/photo_preview.html", context)
+
+
+@login_required
 def case_attachment_thumbnail(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
     """A photo's thumbnail (no metadata), for pages; 404 until the worker has made it."""
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -86,8 +87,17 @@ def _serialized_contents_on_this_connection(browser, serialized_database):
 
 @pytest.fixture
 def server(_serialized_contents_on_this_connection, django_db_serialized_rollback, live_server):
-    """The live server; its tests commit for real, so the migrations' data (catalogue, calendar) is restored after."""
-    return live_server
+    """The live server; its tests commit for real, so the migrations' data (catalogue, calendar) is restored after.
+
+    Like a served web process, it makes the thumbnails of the photos it takes in just after commit."""
+    from xiuhua.cases.derivatives import start_builder_thread, wake_builder
+
+    stop = threading.Event()
+    builder = start_builder_thread(stop)
+    yield live_server
+    stop.set()
+    wake_builder()
+    builder.join(30)
 
 
 @pytest.fixture

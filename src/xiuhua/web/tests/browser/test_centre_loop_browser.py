@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.utils import timezone
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from xiuhua.cases.choices import CaseStatus
 from xiuhua.cases.models import Case
@@ -168,7 +169,7 @@ def test_a_hotline_report_goes_round_the_whole_loop_in_the_browser(page, log_in,
     assert case.attachments.filter(stage="after").count() == 2
     page.goto(f"{server.url}/cases/{number}/")
     assert page.get_by_test_id("timeline").locator("li").count() == len(steps)
-    assert page.get_by_test_id("timeline").locator("img.thumb").count() == 2
+    expect(page.get_by_test_id("timeline").locator("img.thumb")).to_have_count(2)
 
 
 def test_a_dispatcher_refuses_an_extension_only_with_a_reason(page, log_in, loop, people):

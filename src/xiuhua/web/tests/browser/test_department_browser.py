@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from xiuhua.cases.models import Case
 from xiuhua.intake.channels.staff.adapter import report_by_staff
@@ -126,8 +127,9 @@ def test_case_page_shows_photos_before_and_after_and_the_grid_on_a_map(page, log
 
     page.goto(f"{server.url}/cases/{case.number}/")
 
-    assert page.get_by_test_id("photos-before").locator("img").count() == 1
-    assert page.get_by_test_id("photos-after").locator("img").count() == 1
+    # The photos' thumbnails, made just after commit (their placeholders ask again until they are there).
+    expect(page.get_by_test_id("photos-before").locator("img")).to_have_count(1)
+    expect(page.get_by_test_id("photos-after").locator("img")).to_have_count(1)
     page.wait_for_selector("#case-map[data-loaded=true]")
     assert page.locator("#case-map.leaflet-container").count() == 1
     assert page.locator("#case-map path.grid-outline").count() == 1
