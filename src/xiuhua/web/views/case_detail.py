@@ -61,16 +61,22 @@ def render_case(request: HttpRequest, case: Case, *, error: str = "", status: in
     return render(request, "web/case_detail.html", context, status=status)
 
 
-@login_required
-def case_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
-    """A case's file for a signed-in user who may see the case (the API's rule, with the session)."""
-    try:
-        case = queries.case_for(request.user, number)
-    except NotFound as exc:
-        return page_not_found(request, exc.message)
+def _visible_attachment(request: HttpRequest, number: str, attachment_id: int) -> CaseAttachment:
+    """A file of a case the signed-in user may see (the API's rule, with the session), or NotFound."""
+    case = queries.case_for(request.user, number)
     attachment = CaseAttachment.objects.filter(case=case, pk=attachment_id).first()
     if attachment is None:
-        return page_not_found(request, f"案卷 {number} 没有附件 {attachment_id}")
+        raise NotFound(f"案卷 {number} 没有附件 {attachment_id}")
+    return attachment
+
+
+@login_required
+def case_attachment(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
+    """A case's file for a signed-in user who may see the case."""
+    try:
+        attachment = _visible_attachment(request, number, attachment_id)
+    except NotFound as exc:
+        return page_not_found(request, exc.message)
     return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
 
 
@@ -78,14 +84,11 @@ def case_attachment(request: HttpRequest, number: str, attachment_id: int) -> Ht
 def case_attachment_preview(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
     """A photo's place on a page, asked for by its placeholder until the worker has made the thumbnail."""
     try:
-        case = queries.case_for(request.user, number)
+        attachment = _visible_attachment(request, number, attachment_id)
     except NotFound as exc:
         return page_not_found(request, exc.message)
-    attachment = CaseAttachment.objects.filter(case=case, pk=attachment_id).first()
-    if attachment is None:
-        return page_not_found(request, f"案卷 {number} 没有附件 {attachment_id}")
     context = {
-        "number": case.number,
+        "number": number,
         "pid": attachment.pk,
         "name": attachment.original_name,
         "preview": attachment.preview,
@@ -98,11 +101,10 @@ def case_attachment_preview(request: HttpRequest, number: str, attachment_id: in
 def case_attachment_thumbnail(request: HttpRequest, number: str, attachment_id: int) -> HttpResponse:
     """A photo's thumbnail (no metadata), for pages; 404 until the worker has made it."""
     try:
-        case = queries.case_for(request.user, number)
+        attachment = _visible_attachment(request, number, attachment_id)
     except NotFound as exc:
         return page_not_found(request, exc.message)
-    attachment = CaseAttachment.objects.filter(case=case, pk=attachment_id).exclude(thumbnail="").first()
-    if attachment is None:
+    if not attachment.thumbnail:
         return page_not_found(request, f"案卷 {number} 的附件 {attachment_id} 没有缩略图")
     content_type = "image/png" if attachment.thumbnail.name.endswith(".png") else "image/jpeg"
     response = FileResponse(attachment.thumbnail.open("rb"), content_type=content_type)
