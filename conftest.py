@@ -55,6 +55,16 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="module")
+def module_media(tmp_path_factory):
+    """One media root for a module whose shared data, built once per module, stores files (photos, a report file):
+    written once before any test runs, seen by each test of the module."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture
 def demo_city(db):
     """A small Haiyan demo district (≈120 grids, 600 components) with departments and users."""

@@ -5,7 +5,6 @@ import random
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
 
 from xiuhua.accounts.models import User
 from xiuhua.cases.tests.conftest import People, patrolling_inspector, photo
@@ -23,13 +22,6 @@ pytestmark = pytest.mark.django_db
 CLASSES = ("06010", "07001", "09009", "01037")  # 暴露垃圾, 非法小广告, 机动车乱停放, 路灯 (component)
 PER_CLASS = 15
 CLEAR_AD = "永安路电线杆和配电箱上贴满了开锁、办证的小广告，撕了又贴"
-
-
-@pytest.fixture(scope="module")
-def module_media(tmp_path_factory):
-    """One media root for the module: the shared closed cases' photos are written once, before any test runs."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        yield
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpResponse
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from xiuhua.accounts.models import User
@@ -118,13 +118,6 @@ def leaks_of(response: HttpResponse, label: str) -> list[str]:
 
 def scan(client: Client, method: str, url: str, data=None, *, api: bool = False) -> list[str]:
     return leaks_of(send(client, method, url, data, api=api), f"{method.upper()} {url}")
-
-
-@pytest.fixture(scope="module")
-def module_media(tmp_path_factory):
-    """One media root for the module: the shared city's stored file is written once, before any test runs."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
-        yield
 
 
 @pytest.fixture(autouse=True)
