@@ -146,3 +146,10 @@ def test_the_worker_job_imports_in_its_own_thread_so_the_timer_sweep_goes_on(peo
     imports.import_thread().join(30)
     job.refresh_from_db()
     assert (job.status, job.created) == ("done", 12)
+
+
+def test_the_worker_job_starts_no_thread_when_no_import_waits(people, monkeypatch):
+    monkeypatch.setattr(imports, "_runner", None)
+    ImportJob.objects.all().delete()
+    JOBS["imports"].run()
+    assert imports.import_thread() is None
