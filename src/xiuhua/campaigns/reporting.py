@@ -90,9 +90,7 @@ def submit_report(
     with transaction.atomic():
         Campaign.objects.select_for_update().get(pk=campaign.pk)  # one report per unit and period, even if raced
         if month := frozen_month(campaign, period_months(period, start)):
-            raise DomainError(
-                f"{month:%Y年%m月}的月末进度已冻结，不能再报送该期间的进展", code="period_frozen"
-            )
+            raise DomainError(f"{month:%Y年%m月}的月末进度已冻结，不能再报送该期间的进展", code="period_frozen")
         report = _replace_or_create(campaign, unit, period, start, user)
         report.text, report.figures = text.strip(), figures
         report.save()

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiuhua.campaigns.choices import CampaignStatus, ReviewDecision
-from xiuhua.campaigns.models import Campaign, CampaignPhase, CampaignTask, CaseRule, Target
+from xiuhua.campaigns.models import Campaign, CampaignPhase, CampaignTask, Target
 from xiuhua.campaigns.queries import can_manage, visible_campaigns
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied

@@ -46,8 +46,10 @@ def supervision_gap() -> Decimal:
 def previous_month(now: datetime) -> date:
     """The first day of the local month before the one `now` is in."""
     this_month = month_start_of(now)
-    return this_month.replace(year=this_month.year - 1, month=12) if this_month.month == 1 else (
-        this_month.replace(month=this_month.month - 1)
+    return (
+        this_month.replace(year=this_month.year - 1, month=12)
+        if this_month.month == 1
+        else (this_month.replace(month=this_month.month - 1))
     )
 
 
