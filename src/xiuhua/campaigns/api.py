@@ -6,10 +6,9 @@ snapshots, 督导 notices and the year-end review. Every read goes through `camp
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from xiuhua.campaigns import reporting, review
@@ -148,9 +147,7 @@ def submit_report(request: HttpRequest, campaign_id: int):
     return 201, report_out(report)
 
 
-@router.post(
-    "/campaigns/reports/{report_id}/review", response={200: dict, **ERRORS}, summary="牵头单位审核进展报送"
-)
+@router.post("/campaigns/reports/{report_id}/review", response={200: dict, **ERRORS}, summary="牵头单位审核进展报送")
 def review_report(request: HttpRequest, report_id: int, body: ReviewBody):
     report = reporting.review_report(request.auth, report_id, accept=body.accept, note=body.note)
     return report_out(report)
@@ -228,4 +225,3 @@ def year_end_review(request: HttpRequest, campaign_id: int, body: YearReviewBody
         "continued_as": copy.pk if copy else None,
         "continued_year": copy.year if copy else None,
     }
-
