@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from xiuhua.campaigns.choices import Frequency, Measure
 from xiuhua.campaigns.models import CampaignTask, CaseRule, Target
 from xiuhua.campaigns.tests.helpers import build_campaign
-from xiuhua.cases.tests.conftest import as_user  # noqa: F401
 from xiuhua.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.utils import timezone
 from xiuhua.campaigns.choices import ProgressStatus, Review
 from xiuhua.campaigns.models import Evidence, ProgressReport, ProgressSnapshot
 from xiuhua.campaigns.tests.helpers import build_campaign
-from xiuhua.cases.tests.conftest import as_user, media_in_tmp, photo  # noqa: F401
+from xiuhua.cases.tests.conftest import photo
 from xiuhua.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_a_weekly_report_covers_the_week_of_the_day_given(as_user, campaign):
     assert response.json()["period_start"] == "2026-11-16"  # that week's Monday
 
 
-def test_a_report_carries_its_photos_as_evidence(as_user, campaign, media_in_tmp):  # noqa: F811
+def test_a_report_carries_its_photos_as_evidence(as_user, campaign, media_in_tmp):
     town = as_user("dept_wuyuan")
     fields = {"period": "month", "day": "2026-11-02", "text": "新划车位", "files": [photo("spaces.jpg")]}
     response = town.post_form(f"/campaigns/{campaign.pk}/reports", fields)

@@ -8,7 +8,6 @@ from django.utils import timezone
 from xiuhua.campaigns.choices import CampaignStatus, ProgressStatus, ReviewDecision
 from xiuhua.campaigns.models import Campaign, CaseRule, ManualEntry, ProgressSnapshot, Target
 from xiuhua.campaigns.tests.helpers import YEAR, build_campaign
-from xiuhua.cases.tests.conftest import as_user  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from xiuhua.campaigns.models import SupervisionNotice
 from xiuhua.campaigns.snapshots import freeze_month
 from xiuhua.campaigns.supervision import supervise_month
 from xiuhua.campaigns.tests.helpers import YEAR, build_campaign
-from xiuhua.cases.tests.conftest import SHANGHAI, as_user  # noqa: F401
+from xiuhua.cases.tests.conftest import SHANGHAI
 from xiuhua.notify.models import Notice, NoticeKind
 
 pytestmark = pytest.mark.django_db
