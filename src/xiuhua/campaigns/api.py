@@ -92,7 +92,7 @@ class ReportBody(Schema):
     period: str = Field(..., description="week 周报 | month 月报")
     day: date = Field(..., description="报送期间内的任一天（周报取其所在周，月报取其所在月）")
     text: str = Field(..., max_length=20_000, description="进展情况")
-    figures: dict[str, float | str] = Field(default_factory=dict, description="数据项：名称 → 数值")
+    figures: dict[str, int | float | str] = Field(default_factory=dict, description="数据项：名称 → 数值")
 
 
 class ReviewBody(Schema):

@@ -205,11 +205,14 @@ def _group_tasks(campaign: Campaign, rows: list[Row], errors: RowErrors) -> list
 
 def _resolve_units(rows: list[Row], errors: RowErrors) -> dict[str, int]:
     lookup = {}
+    # The short label (武原街道, 执法局) is what spreadsheets usually say; code and full name win over it.
+    for pk, short_label in Department.objects.exclude(short_label="").values_list("id", "short_label"):
+        lookup[short_label] = pk
     for pk, short_name, name in Department.objects.values_list("id", "short_name", "name"):
         lookup[short_name] = lookup[name] = pk
     for row in rows:
         if (value := row.values.get("unit")) and value not in lookup:
-            errors.add(row.number, row.header(COLUMN["unit"]), f"单位「{value}」不存在（请填写单位代码或单位全称）")
+            errors.add(row.number, row.header(COLUMN["unit"]), f"单位「{value}」不存在（请填写单位代码、简称或全称）")
     return lookup
 
 

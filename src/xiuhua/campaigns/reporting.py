@@ -51,8 +51,8 @@ def reporting_units(campaign: Campaign) -> set[int]:
     return units
 
 
-def clean_figures(figures: Mapping | None) -> dict[str, str]:
-    """Figures as name → number (kept as text so 12.5 stays 12.5 in JSON); a bad number is refused."""
+def clean_figures(figures: Mapping | None) -> dict[str, int | float]:
+    """Figures as name → number (whole numbers stay whole); a value that is not a number is refused."""
     figures = dict(figures or {})
     if len(figures) > MAX_FIGURES:
         raise DomainError(f"数据项最多 {MAX_FIGURES} 项", code="invalid_figures")
@@ -64,7 +64,8 @@ def clean_figures(figures: Mapping | None) -> dict[str, str]:
             number = None
         if number is None or not number.is_finite() or not str(name).strip():
             raise DomainError(f"数据项「{name}」的值「{value}」不是数字", code="invalid_figures")
-        cleaned[str(name).strip()[:50]] = str(number)
+        whole = number == number.to_integral_value()
+        cleaned[str(name).strip()[:50]] = int(number) if whole else float(number)
     return cleaned
 
 

@@ -31,7 +31,7 @@ def test_a_partner_unit_submits_a_monthly_report_and_the_lead_unit_accepts_it(as
     assert response.status_code == 201, response.content.decode()
     sent = response.json()
     assert (sent["unit"], sent["period_start"], sent["state"]) == ("wuyuan", "2026-11-01", Review.PENDING)
-    assert sent["figures"] == {"新增停车位": "40"}
+    assert sent["figures"] == {"新增停车位": 40}
 
     reviewed = as_user("dept_zhifa").post_json(f"/campaigns/reports/{sent['id']}/review", {"accept": True})
     assert reviewed.status_code == 200, reviewed.content.decode()
