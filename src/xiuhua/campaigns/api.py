@@ -8,12 +8,15 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from xiuhua.campaigns import reporting, review
+from xiuhua.campaigns import presenters, reporting, review
+from xiuhua.campaigns.choices import CampaignStatus
 from xiuhua.campaigns.importers import import_task_table, task_table_template
-from xiuhua.campaigns.models import Campaign, ProgressReport, ProgressSnapshot
+from xiuhua.campaigns.measures import drill_down_cases
+from xiuhua.campaigns.models import Campaign, ProgressReport, ProgressSnapshot, Target
+from xiuhua.campaigns.progress import campaign_progress
 from xiuhua.campaigns.queries import can_manage, visible_campaigns
 from xiuhua.core.api_bodies import body_doc, read_body
 from xiuhua.core.api_schemas import ERRORS
@@ -21,11 +24,6 @@ from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 
 router = Router(tags=["campaigns"])
 MAX_PAGE = 500
-
-
-def number(value) -> float | None:
-    """Decimals as JSON numbers (figures here are percentages and counts, never money)."""
-    return None if value is None else float(value)
 
 
 def campaign_for(user, campaign_id: int) -> Campaign:
@@ -46,6 +44,73 @@ def parse_month(text: str) -> date:
         return date(year, month, 1)
     except ValueError:
         raise DomainError(f"月份格式不正确：{text}（应为 2026-03）", code="invalid_month") from None
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+class CampaignQuery(Schema):
+    year: int | None = Field(None, ge=2000, le=2100, description="年度（缺省：全部）")
+    status: str = Field("", description="draft 草稿 | active 进行中 | ended 已结束")
+
+
+@router.get(
+    "/campaigns",
+    response={200: list[dict], **ERRORS},
+    summary="专项行动列表（按数据范围），每项带实时进度与状态",
+)
+def list_campaigns(request: HttpRequest, query: Query[CampaignQuery]):
+    if query.status and query.status not in CampaignStatus.values:
+        raise DomainError(
+            f"状态不正确：{query.status}（可选：{'、'.join(CampaignStatus.values)}）", code="invalid_filter"
+        )
+    campaigns = visible_campaigns(request.auth).select_related("district")
+    if query.year:
+        campaigns = campaigns.filter(year=query.year)
+    if query.status:
+        campaigns = campaigns.filter(status=query.status)
+    return [presenters.campaign_summary(c, campaign_progress(c)) for c in campaigns]
+
+
+@router.get(
+    "/campaigns/{campaign_id}",
+    response={200: dict, **ERRORS},
+    summary="一个专项行动：任务树、各目标的实时测量值、计划与状态",
+)
+def get_campaign(request: HttpRequest, campaign_id: int):
+    return presenters.campaign_detail(campaign_progress(campaign_for(request.auth, campaign_id)))
+
+
+class PageQuery(Schema):
+    limit: int = Field(100, ge=1, le=MAX_PAGE)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+def target_for(user, target_id: int) -> Target:
+    target = (
+        Target.objects.filter(pk=target_id, task__campaign__in=visible_campaigns(user))
+        .select_related("task__campaign")
+        .first()
+    )
+    if target is None:
+        raise NotFound("目标不存在或无权查看")
+    return target
+
+
+@router.get(
+    "/campaigns/targets/{target_id}/cases",
+    response={200: dict, **ERRORS},
+    summary="目标的下钻：计入分子的案卷号（分页；总数等于分子）",
+)
+def target_cases(request: HttpRequest, target_id: int, query: Query[PageQuery]):
+    cases = drill_down_cases(target_for(request.auth, target_id)).order_by("number")
+    page = cases[query.offset : query.offset + query.limit]
+    return {
+        "count": cases.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+        "items": [{"number": c.number, "status": c.status} for c in page],
+    }
 
 
 # --- task table ----------------------------------------------------------------------------------------
@@ -172,11 +237,11 @@ def snapshots(request: HttpRequest, campaign_id: int, month: str):
             {
                 "target": s.target_id,
                 "name": s.target.name,
-                "value": number(s.value),
-                "numerator": number(s.numerator),
-                "denominator": number(s.denominator),
-                "plan": number(s.plan),
-                "progress": number(s.progress),
+                "value": presenters.number(s.value),
+                "numerator": presenters.number(s.numerator),
+                "denominator": presenters.number(s.denominator),
+                "plan": presenters.number(s.plan),
+                "progress": presenters.number(s.progress),
                 "status": s.status,
                 "met_on": s.met_on,
                 "taken_at": s.taken_at,
@@ -197,8 +262,8 @@ def supervision_notices(request: HttpRequest, campaign_id: int):
             "unit": n.unit.short_name,
             "unit_name": n.unit.name,
             "month": f"{n.month:%Y-%m}",
-            "progress": number(n.progress),
-            "plan": number(n.plan),
+            "progress": presenters.number(n.progress),
+            "plan": presenters.number(n.plan),
             "text": n.text,
             "sent_at": n.sent_at,
         }
