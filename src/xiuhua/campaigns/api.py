@@ -73,7 +73,7 @@ def list_campaigns(request: HttpRequest, query: Query[CampaignQuery]):
 
 
 @router.get(
-    "/campaigns/{campaign_id}",
+    "/campaigns/{int:campaign_id}",
     response={200: dict, **ERRORS},
     summary="一个专项行动：任务树、各目标的实时测量值、计划与状态",
 )
@@ -98,7 +98,7 @@ def target_for(user, target_id: int) -> Target:
 
 
 @router.get(
-    "/campaigns/targets/{target_id}/cases",
+    "/campaigns/targets/{int:target_id}/cases",
     response={200: dict, **ERRORS},
     summary="目标的下钻：计入分子的案卷号（分页；总数等于分子）",
 )
@@ -138,7 +138,7 @@ def _quoted(filename: str) -> str:
 
 
 @router.post(
-    "/campaigns/{campaign_id}/tasks/import",
+    "/campaigns/{int:campaign_id}/tasks/import",
     response={200: dict, **ERRORS},
     summary="导入任务分解表（Excel 或 CSV，全部正确才写入）",
     description="出错时 400，errors 列出每处错误的行号、列名和原因，不写入任何数据。",
@@ -183,7 +183,7 @@ def report_out(report: ProgressReport) -> dict:
     }
 
 
-@router.get("/campaigns/{campaign_id}/reports", response={200: list[dict], **ERRORS}, summary="各单位的进展报送")
+@router.get("/campaigns/{int:campaign_id}/reports", response={200: list[dict], **ERRORS}, summary="各单位的进展报送")
 def list_reports(request: HttpRequest, campaign_id: int):
     campaign = campaign_for(request.auth, campaign_id)
     reports = campaign.reports.select_related("unit").prefetch_related("files")
@@ -191,7 +191,7 @@ def list_reports(request: HttpRequest, campaign_id: int):
 
 
 @router.post(
-    "/campaigns/{campaign_id}/reports",
+    "/campaigns/{int:campaign_id}/reports",
     response={201: dict, **ERRORS},
     summary="报送进展（周报或月报；照片等证明材料用 multipart 字段 files）",
     description="本单位每期一份；已退回的可重新报送。该期间月末进度已冻结时 400（period_frozen）。",
@@ -212,7 +212,9 @@ def submit_report(request: HttpRequest, campaign_id: int):
     return 201, report_out(report)
 
 
-@router.post("/campaigns/reports/{report_id}/review", response={200: dict, **ERRORS}, summary="牵头单位审核进展报送")
+@router.post(
+    "/campaigns/reports/{int:report_id}/review", response={200: dict, **ERRORS}, summary="牵头单位审核进展报送"
+)
 def review_report(request: HttpRequest, report_id: int, body: ReviewBody):
     report = reporting.review_report(request.auth, report_id, accept=body.accept, note=body.note)
     return report_out(report)
@@ -222,7 +224,7 @@ def review_report(request: HttpRequest, report_id: int, body: ReviewBody):
 
 
 @router.get(
-    "/campaigns/{campaign_id}/snapshots",
+    "/campaigns/{int:campaign_id}/snapshots",
     response={200: dict, **ERRORS},
     summary="某月的月末进度快照（冻结，不随之后的办理改变）",
 )
@@ -252,7 +254,9 @@ def snapshots(request: HttpRequest, campaign_id: int, month: str):
 
 
 @router.get(
-    "/campaigns/{campaign_id}/supervision", response={200: list[dict], **ERRORS}, summary="督导通知（每单位每月一次）"
+    "/campaigns/{int:campaign_id}/supervision",
+    response={200: list[dict], **ERRORS},
+    summary="督导通知（每单位每月一次）",
 )
 def supervision_notices(request: HttpRequest, campaign_id: int):
     campaign = campaign_for(request.auth, campaign_id)
@@ -277,7 +281,7 @@ class YearReviewBody(Schema):
 
 
 @router.post(
-    "/campaigns/{campaign_id}/review",
+    "/campaigns/{int:campaign_id}/review",
     response={200: dict, **ERRORS},
     summary="年度评估：延续（复制到下一年，作为草稿）或结束",
 )

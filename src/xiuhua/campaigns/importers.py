@@ -15,7 +15,7 @@ from typing import Any
 from xiuhua.accounts.models import Department
 from xiuhua.campaigns.choices import CaseCount, Comparator, Frequency, Measure, PlanCurve
 from xiuhua.campaigns.models import Campaign, CampaignTask, CaseRule, Target
-from xiuhua.catalog.models import CaseClass
+from xiuhua.campaigns.rules import parse_class_code, unknown_class_codes
 from xiuhua.core.tabular import (
     Column,
     ExportFile,
@@ -97,12 +97,14 @@ def as_decimal(value: Any) -> Decimal:
 
 
 def as_codes(value: Any) -> list[str]:
-    """Class codes (5 digits) or major-class prefixes (2 digits), separated by commas, 、 or spaces."""
+    """Class codes (5 digits) or major classes (2 digits), optionally of one kind ("event:01"), separated by
+    commas, 、 or spaces."""
     raw = cell_text(value).replace("，", ",").replace("、", ",").replace(" ", ",")
     codes = [code.strip() for code in raw.split(",") if code.strip()]
-    for code in codes:
+    for text_code in codes:
+        _kind, code = parse_class_code(text_code)
         if not (code.isdigit() and len(code) in (2, 5)):
-            raise ValueError(f"「{code}」格式不正确，应为 5 位小类代码或 2 位大类代码")
+            raise ValueError(f"「{text_code}」格式不正确，应为 5 位小类代码或 2 位大类代码")
     return codes
 
 
@@ -251,13 +253,10 @@ def _missing(row: Row, name: str) -> bool:
 
 
 def _check_classes(rows: list[Row], errors: RowErrors) -> None:
-    """Each code names an active class or a major class with at least one: a rule must match some class."""
-    classes = CaseClass.objects.filter(active=True)
-    known = set(classes.values_list("code", flat=True)) | set(classes.values_list("major_code", flat=True))
+    """Each code must name some class of the catalogue: a rule that matches no class would count nothing."""
     for row in rows:
-        unknown = [code for code in row.values.get("class_codes") or [] if code not in known]
-        if unknown:
-            errors.add(row.number, row.header(COLUMN["class_codes"]), f"案件类别「{'、'.join(unknown)}」不存在或已停用")
+        if unknown := unknown_class_codes(row.values.get("class_codes") or []):
+            errors.add(row.number, row.header(COLUMN["class_codes"]), f"案件类别「{'、'.join(unknown)}」不存在")
 
 
 def _create_task(
