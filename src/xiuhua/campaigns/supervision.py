@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from xiuhua.accounts.choices import DepartmentKind
 from xiuhua.accounts.models import Department, User
 from xiuhua.campaigns.choices import CampaignStatus
 from xiuhua.campaigns.models import Campaign, ProgressSnapshot, SupervisionNotice
@@ -65,24 +64,16 @@ def campaigns_of_month(month: date):
 
 
 def lagging_units(campaign: Campaign, month: date) -> list[Lag]:
-    """Units (sub-districts included) whose progress at the month's end lags their plan by more than the gap."""
+    """Units whose progress at the month's end lags their plan by more than the gap: responsible units and the
+    sub-districts' offices alike (`unit_progress` gives both as departments)."""
     _start, end = month_bounds(month)
     gap = supervision_gap()
     lags = []
     for row in unit_progress(campaign, at=end):
         if row.progress is None or row.planned is None or row.planned - row.progress <= gap:
             continue
-        if (unit := as_department(row.unit)) is not None:
-            lags.append(Lag(unit, Decimal(row.progress), Decimal(row.planned)))
+        lags.append(Lag(row.unit, Decimal(row.progress), Decimal(row.planned)))
     return lags
-
-
-def as_department(unit) -> Department | None:
-    """The department behind a unit of the roll-up: itself, or the sub-district office of a division."""
-    if isinstance(unit, Department):
-        return unit
-    code = getattr(unit, "code", "")
-    return Department.objects.filter(kind=DepartmentKind.SUBDISTRICT, division_code=code).first() if code else None
 
 
 def notice_text(campaign: Campaign, lag: Lag, month: date) -> str:

@@ -34,7 +34,7 @@ def test_continuing_copies_phases_tasks_targets_and_rules_into_next_year_without
     assert list(copy.lead_units.values_list("short_name", flat=True)) == ["zhifa"]
     assert [(p.name, p.ends_on) for p in copy.phases.all()] == [("集中整治", date(YEAR + 1, 6, 30))]
     tasks = {t.code: t for t in copy.tasks.all()}
-    assert sorted(tasks) == ["1", "1.1", "2"] and tasks["1.1"].parent == tasks["1"]
+    assert sorted(tasks) == ["1", "1.1", "2", "3"] and tasks["1.1"].parent == tasks["1"]
     assert tasks["2"].due_on == date(YEAR + 1, 12, 31)
     targets = Target.objects.filter(task__campaign=copy)
     assert targets.count() == 3 and {t.due_on for t in targets} == {date(YEAR + 1, 12, 31)}
