@@ -21,6 +21,7 @@ from xiuhua.accounts.models import Department, User
 from xiuhua.campaigns.choices import CampaignStatus
 from xiuhua.campaigns.models import Campaign, ProgressSnapshot, SupervisionNotice
 from xiuhua.campaigns.progress import unit_progress
+from xiuhua.campaigns.snapshots import frozen_progress, month_end_instant
 from xiuhua.cases.figures import month_bounds, month_start_of
 from xiuhua.core.audit import record_audit
 from xiuhua.notify.models import NoticeKind
@@ -65,11 +66,12 @@ def campaigns_of_month(month: date):
 
 def lagging_units(campaign: Campaign, month: date) -> list[Lag]:
     """Units whose progress at the month's end lags their plan by more than the gap: responsible units and the
-    sub-districts' offices alike (`unit_progress` gives both as departments)."""
-    _start, end = month_bounds(month)
+    sub-districts' offices alike (`unit_progress` gives both as departments), rolled up from the month's frozen
+    snapshots — the figures of that month's 专报, whatever happened since."""
     gap = supervision_gap()
+    built = frozen_progress(campaign, month)
     lags = []
-    for row in unit_progress(campaign, at=end):
+    for row in unit_progress(campaign, at=month_end_instant(month), built=built):
         if row.progress is None or row.planned is None or row.planned - row.progress <= gap:
             continue
         lags.append(Lag(row.unit, Decimal(row.progress), Decimal(row.planned)))

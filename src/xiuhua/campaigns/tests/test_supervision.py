@@ -6,8 +6,8 @@ from datetime import date, datetime
 import pytest
 from django.core.management import call_command
 
-from xiuhua.campaigns.choices import ProgressStatus
-from xiuhua.campaigns.models import ProgressSnapshot, SupervisionNotice, Target
+from xiuhua.campaigns.models import SupervisionNotice
+from xiuhua.campaigns.snapshots import freeze_month
 from xiuhua.campaigns.supervision import supervise_month
 from xiuhua.campaigns.tests.helpers import YEAR, build_campaign
 from xiuhua.cases.tests.conftest import SHANGHAI
@@ -23,13 +23,7 @@ def campaign(demo_city):
 
 
 def frozen_march() -> None:
-    """March's snapshots exist (supervision only waits for them; their figures are the snapshot job's business)."""
-    ProgressSnapshot.objects.bulk_create(
-        ProgressSnapshot(
-            target=t, month=MARCH, status=ProgressStatus.BEHIND, taken_at=datetime(YEAR, 4, 1, tzinfo=SHANGHAI)
-        )
-        for t in Target.objects.all()
-    )
+    freeze_month(MARCH, now=datetime(YEAR, 4, 1, 1, tzinfo=SHANGHAI))
 
 
 def test_a_sub_district_behind_plan_gets_exactly_one_supervision_notice(as_user, campaign):
