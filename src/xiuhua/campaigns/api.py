@@ -15,9 +15,10 @@ from xiuhua.campaigns import presenters, reporting, review
 from xiuhua.campaigns.choices import CampaignStatus
 from xiuhua.campaigns.importers import import_task_table, task_table_template
 from xiuhua.campaigns.measures import drill_down_cases
-from xiuhua.campaigns.models import Campaign, ProgressReport, ProgressSnapshot, Target
+from xiuhua.campaigns.models import Campaign, ProgressReport, Target
 from xiuhua.campaigns.progress import campaign_progress, overview
 from xiuhua.campaigns.queries import can_manage, visible_campaigns
+from xiuhua.campaigns.snapshots import frozen_progress, month_frozen
 from xiuhua.core.api_bodies import body_doc, read_body
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
@@ -225,31 +226,14 @@ def review_report(request: HttpRequest, report_id: int, body: ReviewBody):
 @router.get(
     "/campaigns/{int:campaign_id}/snapshots",
     response={200: dict, **ERRORS},
-    summary="某月的月末进度快照（冻结，不随之后的办理改变）",
+    summary="某月的月末进度快照（冻结，不随之后的办理改变）：任务树与各目标当月末的数值、计划与状态",
 )
 def snapshots(request: HttpRequest, campaign_id: int, month: str):
     campaign = campaign_for(request.auth, campaign_id)
     first = parse_month(month)
-    rows = ProgressSnapshot.objects.filter(target__task__campaign=campaign, month=first).select_related("target")
-    return {
-        "month": f"{first:%Y-%m}",
-        "frozen": rows.exists(),
-        "targets": [
-            {
-                "target": s.target_id,
-                "name": s.target.name,
-                "value": presenters.number(s.value),
-                "numerator": presenters.number(s.numerator),
-                "denominator": presenters.number(s.denominator),
-                "plan": presenters.number(s.plan),
-                "progress": presenters.number(s.progress),
-                "status": s.status,
-                "met_on": s.met_on,
-                "taken_at": s.taken_at,
-            }
-            for s in rows.order_by("target__task__code", "target_id")
-        ],
-    }
+    frozen = month_frozen(campaign, first)
+    body = presenters.campaign_detail(frozen_progress(campaign, first)) if frozen else {}
+    return {**body, "month": f"{first:%Y-%m}", "frozen": frozen}
 
 
 @router.get(

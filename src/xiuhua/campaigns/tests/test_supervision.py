@@ -9,7 +9,7 @@ from django.core.management import call_command
 from xiuhua.campaigns.models import SupervisionNotice
 from xiuhua.campaigns.snapshots import freeze_month
 from xiuhua.campaigns.supervision import supervise_month
-from xiuhua.campaigns.tests.helpers import YEAR, build_campaign
+from xiuhua.campaigns.tests.helpers import YEAR, approved_entry, build_campaign
 from xiuhua.cases.tests.conftest import SHANGHAI
 from xiuhua.notify.models import Notice, NoticeKind
 
@@ -55,3 +55,19 @@ def test_a_unit_within_the_gap_gets_no_notice(campaign, settings):
     frozen_march()
     assert supervise_month(MARCH) == 0
     assert not SupervisionNotice.objects.exists()
+
+
+def test_a_months_snapshot_through_the_api_keeps_its_figures_after_a_later_entry(as_user, campaign):
+    frozen_march()
+    town_target = campaign.tasks.get(code="2").targets.get()
+    approved_entry(town_target, 150, date(YEAR, 3, 30))  # approved after March was frozen
+    leader = as_user("leader")
+    march = leader.get(f"/campaigns/{campaign.pk}/snapshots", month="2026-03").json()
+    assert march["frozen"] is True
+    town = next(t for t in march["tasks"] if t["code"] == "2")
+    assert town["targets"][0]["measurement"]["value"] == 0.0
+    assert leader.get(f"/campaigns/{campaign.pk}/snapshots", month="2026-05").json() == {
+        "month": "2026-05",
+        "frozen": False,
+    }
+    assert leader.get(f"/campaigns/{campaign.pk}/snapshots", month="March").status_code == 400
