@@ -277,3 +277,7 @@ def year_end_review(request: HttpRequest, campaign_id: int, body: YearReviewBody
         "continued_as": copy.pk if copy else None,
         "continued_year": copy.year if copy else None,
     }
+
+
+# The writes register on the same router (one router, so a path's GET and PUT are one view).
+from xiuhua.campaigns import api_writes  # noqa: E402, F401

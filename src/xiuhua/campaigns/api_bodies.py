@@ -19,7 +19,7 @@ class CampaignBody(Body):
     code: str = Field(..., max_length=32, description="编号（同一年内唯一）")
     year: int = Field(..., ge=2000, le=2100)
     name: str = Field(..., max_length=100)
-    district: str = Field(..., max_length=12, description="所属区县代码")
+    district_code: str = Field(..., max_length=12, description="所属区县代码")
     starts_on: date
     ends_on: date
     goal: str = Field("", max_length=20_000)
@@ -27,21 +27,9 @@ class CampaignBody(Body):
     result_text: str = Field("", max_length=20_000, description="整治结果（三公开）")
     lead_units: list[str] = Field(default_factory=list, max_length=50, description="牵头单位简码")
     partner_units: list[str] = Field(default_factory=list, max_length=200, description="配合单位简码")
+    members: list[str] = Field(default_factory=list, max_length=200, description="专班成员账号")
     public: bool = False
     status: str = Field("active", description="draft | active | ended")
-
-
-class CampaignPatch(Body):
-    name: str | None = Field(None, max_length=100)
-    starts_on: date | None = None
-    ends_on: date | None = None
-    goal: str | None = Field(None, max_length=20_000)
-    scope_text: str | None = Field(None, max_length=20_000)
-    result_text: str | None = Field(None, max_length=20_000)
-    lead_units: list[str] | None = Field(None, max_length=50)
-    partner_units: list[str] | None = Field(None, max_length=200)
-    public: bool | None = None
-    status: str | None = None
 
 
 class PhaseBody(Body):
@@ -55,9 +43,9 @@ class TaskBody(Body):
     code: str = Field(..., max_length=20, description="序号，如 2.3")
     name: str = Field(..., max_length=200)
     description: str = Field("", max_length=20_000)
-    parent: str | None = Field(None, max_length=20, description="上级任务序号")
-    responsible_unit: str | None = Field(None, max_length=32, description="责任单位简码")
-    subdistrict: str | None = Field(None, max_length=12, description="街镇区划代码")
+    parent_code: str = Field("", max_length=20, description="上级任务序号")
+    responsible_unit: str = Field("", max_length=32, description="责任单位简码")
+    subdistrict_code: str = Field("", max_length=12, description="街镇区划代码")
     due_on: date | None = None
     weight: Decimal = Field(Decimal(1), ge=0, le=9999, decimal_places=2)
 
@@ -96,11 +84,9 @@ class TagBody(Body):
     note: str = Field("", max_length=200)
 
 
-class ItemBody(Body):
-    code: str = Field(..., max_length=40, description="清单编号")
-    title: str = Field("", max_length=200)
-    case: str | None = Field(None, max_length=20, description="关联案卷号")
-    work_order: str | None = Field(None, max_length=64, description="关联工单号（热线）")
+class LinkBody(Body):
+    case: str = Field("", max_length=20, description="关联案卷号")
+    work_order: str = Field("", max_length=64, description="关联工单号（热线）")
 
 
 class NoteBody(Body):
@@ -110,7 +96,7 @@ class NoteBody(Body):
 class RecordBody(Body):
     held_on: date
     title: str = Field(..., max_length=200)
-    units: list[str] = Field(default_factory=list, max_length=100, description="参加单位简码")
+    unit_codes: list[str] = Field(default_factory=list, max_length=100, description="参加单位简码")
     people: int = Field(0, ge=0, le=1_000_000, description="人次")
     findings: str = Field("", max_length=20_000)
 
