@@ -12,10 +12,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from xiuhua.accounts.choices import DepartmentKind
+from xiuhua.accounts.models import Department
 from xiuhua.campaigns.choices import ReportPeriod, Review
-from xiuhua.campaigns.models import Campaign, Evidence, ProgressReport, ProgressSnapshot
+from xiuhua.campaigns.guards import check_evidence, save_evidence
+from xiuhua.campaigns.models import Campaign, ProgressReport, ProgressSnapshot
 from xiuhua.campaigns.queries import can_manage, visible_campaigns
-from xiuhua.cases.attachments import check_uploads
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 
@@ -44,11 +46,14 @@ def frozen_month(campaign: Campaign, months: Iterable[date]) -> date | None:
 
 
 def reporting_units(campaign: Campaign) -> set[int]:
-    """Ids of the units that report on a campaign: its lead and partner units and its tasks' responsible units."""
+    """Ids of the units that report on a campaign: its lead and partner units, its tasks' responsible units and
+    the offices of its tasks' sub-districts."""
     units = set(campaign.lead_units.values_list("id", flat=True))
     units |= set(campaign.partner_units.values_list("id", flat=True))
     units |= set(campaign.tasks.exclude(responsible_unit=None).values_list("responsible_unit_id", flat=True))
-    return units
+    towns = campaign.tasks.exclude(subdistrict=None).values_list("subdistrict__code", flat=True)
+    offices = Department.objects.filter(kind=DepartmentKind.SUBDISTRICT, division_code__in=list(towns))
+    return units | set(offices.values_list("id", flat=True))
 
 
 def clean_figures(figures: Mapping | None) -> dict[str, int | float]:
@@ -87,7 +92,7 @@ def submit_report(
     if unit is None or unit.pk not in reporting_units(campaign):
         raise PermissionDenied("只有本专项行动的牵头、配合或责任单位可以报送进展")
     figures = clean_figures(figures)
-    checked = check_uploads(files)
+    checked = check_evidence(files)
     with transaction.atomic():
         Campaign.objects.select_for_update().get(pk=campaign.pk)  # one report per unit and period, even if raced
         if month := frozen_month(campaign, period_months(period, start)):
@@ -95,8 +100,7 @@ def submit_report(
         report = _replace_or_create(campaign, unit, period, start, user)
         report.text, report.figures = text.strip(), figures
         report.save()
-        for item in checked:
-            attach_evidence(user, item.upload, item.content_type, report=report)
+        save_evidence(user, checked, report.submitted_at, report=report)
         record_audit(
             user,
             "campaigns.report_submitted",
@@ -115,19 +119,6 @@ def _replace_or_create(campaign: Campaign, unit, period: str, start: date, user)
     report.state, report.reviewed_by, report.reviewed_at, report.review_note = Review.PENDING, None, None, ""
     report.submitted_by, report.submitted_at = user, timezone.now()
     return report
-
-
-def attach_evidence(user, upload: UploadedFile, content_type: str, **owner) -> Evidence:
-    """An evidence file of a report (or of a record, entry or item: `owner` names it)."""
-    return Evidence.objects.create(
-        file=upload,
-        original_name=(upload.name or "附件")[:200],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=user,
-        uploaded_at=timezone.now(),
-        **owner,
-    )
 
 
 def review_report(user, report_id: int, *, accept: bool, note: str = "") -> ProgressReport:
