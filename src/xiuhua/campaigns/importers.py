@@ -15,7 +15,9 @@ from typing import Any
 from xiuhua.accounts.models import Department
 from xiuhua.campaigns.choices import CaseCount, Comparator, Frequency, Measure, PlanCurve
 from xiuhua.campaigns.models import Campaign, CampaignTask, CaseRule, Target
-from xiuhua.campaigns.rules import parse_class_code, unknown_class_codes
+from xiuhua.campaigns.rules import parse_class_code
+from xiuhua.campaigns.target_checks import CASE_MEASURES, RuleInput, TargetInput, check_target
+from xiuhua.core.errors import DomainError
 from xiuhua.core.tabular import (
     Column,
     ExportFile,
@@ -36,7 +38,6 @@ from xiuhua.core.tabular import (
 from xiuhua.territory.choices import DivisionLevel
 from xiuhua.territory.models import Division
 
-CASE_MEASURES = {Measure.CASE_COUNT, Measure.CASE_RATE, Measure.CASE_TREND}
 MEASURE_LABELS = {
     **{m.value: m.value for m in Measure},
     "案件计数": Measure.CASE_COUNT,
@@ -153,16 +154,15 @@ class TaskPlan:
 def import_task_table(
     campaign: Campaign, source: Source, actor: Any = None, *, filename: str | None = None
 ) -> ImportResult:
-    """Add the tasks and targets of a task table to `campaign` (whose tasks must not already use the numbers)."""
+    """Add the tasks and targets of a task table to `campaign` (whose tasks must not already use the numbers).
+
+    Each target goes through the same checks as one entered by hand (`target_checks.check_target`)."""
     errors = RowErrors()
     rows = read_table(source, COLUMNS, errors, filename=filename)
     plans = _group_tasks(campaign, rows, errors)
     units = _resolve_units(rows, errors)
     subdistricts = _resolve_subdistricts(campaign, rows, errors)
-    for row in rows:
-        if row.values.get("target"):
-            _check_target(campaign, row, errors)
-    _check_classes(rows, errors)
+    checked = {row.number: _check_target(campaign, row, errors) for row in rows if row.values.get("target")}
     errors.raise_if_any()
     result = ImportResult("任务和目标")
     with writing():
@@ -170,7 +170,7 @@ def import_task_table(
         for plan in plans:
             tasks[plan.code] = _create_task(campaign, plan, tasks, units, subdistricts)
             for row in plan.targets:
-                _create_target(campaign, tasks[plan.code], row)
+                _create_target(tasks[plan.code], *checked[row.number])
             result.created += 1 + len(plan.targets)
         audit_import(actor, "campaigns.task_table_imported", source_name(source, filename), result)
     return result
@@ -229,34 +229,69 @@ def _resolve_subdistricts(campaign: Campaign, rows: list[Row], errors: RowErrors
     return lookup
 
 
-def _check_target(campaign: Campaign, row: Row, errors: RowErrors) -> None:
-    values = row.values
+# Where a target's problem shows, by the check's code (the rest: on the target's name).
+_PROBLEM_COLUMNS = {
+    "no_measure": "measure",
+    "unknown_measure": "measure",
+    "unknown_class": "class_codes",
+    "bad_counts": "counts",
+    "no_out_of": "out_of",
+    "no_frequency": "frequency",
+    "no_per_period": "per_period",
+    "bad_goal": "goal",
+    "bad_dates": "target_due_on",
+    "no_baseline": "baseline",
+    "rule_not_allowed": "class_codes",
+}
+
+
+def _check_target(campaign: Campaign, row: Row, errors: RowErrors) -> tuple[dict, dict | None] | None:
+    """The target's checked values and rule, or None with its problems added to `errors`."""
     if _missing(row, "measure"):
         errors.add(row.number, row.header(COLUMN["measure"]), f"请填写测量方式（{MEASURE_HINT}）")
     if _missing(row, "goal"):
         errors.add(row.number, row.header(COLUMN["goal"]), "请填写目标值")
-    due = values.get("target_due_on") or values.get("task_due_on") or campaign.ends_on
-    if due < campaign.starts_on:
-        errors.add(row.number, row.header(COLUMN["task_due_on"]), "时限早于专项行动的开始日期")
-    if values.get("measure") == Measure.RECURRENCE and not values.get("frequency"):
-        errors.add(row.number, row.header(COLUMN["frequency"]), "定期开展的目标须填写频次（每周、每月、每季度或每年）")
-    if values.get("measure") not in CASE_MEASURES and (values.get("class_codes") or values.get("counts")):
-        errors.add(row.number, row.header(COLUMN["class_codes"]), "只有按案件测量的目标才能填写案件类别和计数")
-    if values.get("measure") == Measure.CASE_RATE and not values.get("out_of"):
-        errors.add(row.number, row.header(COLUMN["out_of"]), "案件比率须填写分母（如 立案）")
+    if not row.ok or row.values.get("measure") is None or row.values.get("goal") is None:
+        return None
+    try:
+        return check_target(campaign, _target_input(campaign, row))
+    except DomainError as problem:
+        column = COLUMN[_PROBLEM_COLUMNS.get(problem.code, "target")]
+        errors.add(row.number, row.header(column), problem.message)
+        return None
+
+
+def _target_input(campaign: Campaign, row: Row) -> TargetInput:
+    values = row.values
+    case_measure = values["measure"] in CASE_MEASURES
+    has_rule_cells = bool(values.get("class_codes") or values.get("counts") or values.get("out_of"))
+    rule = None
+    if case_measure or has_rule_cells:
+        rule = RuleInput(
+            class_codes=values.get("class_codes") or [],
+            counts=values.get("counts") or CaseCount.CLOSED,
+            out_of=values.get("out_of") or "",
+        )
+    return TargetInput(
+        name=values["target"],
+        measure=values["measure"],
+        goal=values["goal"],
+        due_on=values.get("target_due_on") or values.get("task_due_on") or campaign.ends_on,
+        comparator=values.get("comparator") or Comparator.AT_LEAST,
+        unit_label=values.get("unit_label") or "",
+        baseline=values.get("baseline"),
+        plan_curve=values.get("plan_curve") or PlanCurve.LINEAR,
+        weight=values.get("target_weight") or Decimal(1),
+        frequency=values.get("frequency") or "",
+        per_period=values.get("per_period") or (1 if values.get("frequency") else None),
+        rule=rule,
+    )
 
 
 def _missing(row: Row, name: str) -> bool:
     """Blank, or its column absent; a cell that failed to parse has its own error already."""
     failed = name in row.headers and name not in row.values
     return row.values.get(name) is None and not failed
-
-
-def _check_classes(rows: list[Row], errors: RowErrors) -> None:
-    """Each code must name some class of the catalogue: a rule that matches no class would count nothing."""
-    for row in rows:
-        if unknown := unknown_class_codes(row.values.get("class_codes") or []):
-            errors.add(row.number, row.header(COLUMN["class_codes"]), f"案件类别「{'、'.join(unknown)}」不存在")
 
 
 def _create_task(
@@ -278,29 +313,10 @@ def _create_task(
     )
 
 
-def _create_target(campaign: Campaign, task: CampaignTask, row: Row) -> Target:
-    values = row.values
-    target = Target.objects.create(
-        task=task,
-        name=values["target"],
-        measure=values["measure"],
-        goal=values["goal"],
-        comparator=values.get("comparator") or Comparator.AT_LEAST,
-        unit_label=values.get("unit_label") or "",
-        baseline=values.get("baseline"),
-        due_on=values.get("target_due_on") or task.due_on or campaign.ends_on,
-        weight=values.get("target_weight") or Decimal(1),
-        plan_curve=values.get("plan_curve") or PlanCurve.LINEAR,
-        frequency=values.get("frequency") or "",
-        per_period=values.get("per_period") or (1 if values.get("frequency") else None),
-    )
-    if target.measure in CASE_MEASURES:
-        CaseRule.objects.create(
-            target=target,
-            class_codes=values.get("class_codes") or [],
-            counts=values.get("counts") or CaseCount.CLOSED,
-            out_of=values.get("out_of") or "",
-        )
+def _create_target(task: CampaignTask, values: dict, rule: dict | None) -> Target:
+    target = Target.objects.create(task=task, **values)
+    if rule is not None:
+        CaseRule.objects.create(target=target, **rule)
     return target
 
 

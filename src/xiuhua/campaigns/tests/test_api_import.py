@@ -15,10 +15,10 @@ pytestmark = pytest.mark.django_db
 HEADER = "序号,任务,责任单位,街镇,完成时限,权重,目标名称,目标值,单位,测量方式,频次,案件类别,计数,分母"
 GOOD = [
     HEADER,
-    "3,流动摊贩整治,zhifa,,2026-12-31,2,,,,,,,,",
-    "3.1,规劝违法行为,zhifa,,2026-12-31,1,全年规劝5000次以上,5000,次,填报,,,,",
-    "3.1,,,,,,每月至少3次专项整治,3,次,频次,每月,,,",
-    "3.2,武原街道占道经营,武原街道,武原街道,2026-06-30,1,占道经营案件结案率90%,90,%,案件比率,,02,结案,立案",
+    "5,流动摊贩整治,zhifa,,2026-12-31,2,,,,,,,,",
+    "5.1,规劝违法行为,zhifa,,2026-12-31,1,全年规劝5000次以上,5000,次,填报,,,,",
+    "5.1,,,,,,每月至少3次专项整治,3,次,频次,每月,,,",
+    "5.2,武原街道占道经营,武原街道,武原街道,2026-06-30,1,占道经营案件结案率90%,90,%,案件比率,,02,结案,立案",
 ]
 
 
@@ -35,13 +35,13 @@ def campaign(demo_city):
 def test_a_task_table_becomes_the_task_tree_with_targets_and_rules(as_user, campaign):
     response = upload(as_user("dept_zhifa"), campaign, GOOD)
     assert response.status_code == 200, response.content.decode()
-    tasks = {t.code: t for t in CampaignTask.objects.filter(campaign=campaign, code__startswith="3")}
-    assert sorted(tasks) == ["3", "3.1", "3.2"]
-    assert tasks["3.1"].parent == tasks["3"] and tasks["3"].weight == Decimal(2)
-    assert tasks["3.2"].subdistrict.name == "武原街道" and tasks["3.2"].responsible_unit.short_name == "wuyuan"
-    recurring = Target.objects.get(task=tasks["3.1"], measure=Measure.RECURRENCE)
+    tasks = {t.code: t for t in CampaignTask.objects.filter(campaign=campaign, code__startswith="5")}
+    assert sorted(tasks) == ["5", "5.1", "5.2"]
+    assert tasks["5.1"].parent == tasks["5"] and tasks["5"].weight == Decimal(2)
+    assert tasks["5.2"].subdistrict.name == "武原街道" and tasks["5.2"].responsible_unit.short_name == "wuyuan"
+    recurring = Target.objects.get(task=tasks["5.1"], measure=Measure.RECURRENCE)
     assert (recurring.frequency, recurring.per_period) == (Frequency.MONTH, 1)
-    rate = Target.objects.get(task=tasks["3.2"])
+    rate = Target.objects.get(task=tasks["5.2"])
     assert str(rate.due_on) == "2026-06-30"
     rule = CaseRule.objects.get(target=rate)
     assert (rule.class_codes, rule.counts, rule.out_of) == (["02"], "closed", "registered")
@@ -78,7 +78,7 @@ def test_a_task_number_already_used_in_the_campaign_is_refused(as_user, campaign
 def test_only_those_who_manage_the_campaign_import_its_task_table(as_user, campaign):
     response = upload(as_user("dept_wuyuan"), campaign, GOOD)
     assert response.status_code == 403
-    assert not CampaignTask.objects.filter(code__startswith="3").exists()
+    assert not CampaignTask.objects.filter(code__startswith="5").exists()
 
 
 def test_the_template_downloads_as_excel_with_the_task_table_columns(as_user, campaign):
