@@ -17,17 +17,7 @@ from xiuhua.campaigns.models import (
     SupervisionNotice,
     Target,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from xiuhua.cases.admin import ReadOnlyAdmin
 
 
 class PhaseInline(admin.TabularInline):
