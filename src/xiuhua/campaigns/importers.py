@@ -117,7 +117,7 @@ def as_count(value: Any) -> int:
 
 
 COLUMNS = [
-    Column("code", "序号", required=True, parse=text(20), aliases=("编号", "任务序号"), example="1.1"),
+    Column("code", "序号", required=True, parse=text(20), aliases=("编号", "任务序号"), example="1"),
     Column("task", "任务", parse=text(200), aliases=("任务名称", "工作任务"), example="违法停车整治"),
     Column("unit", "责任单位", parse=text(100), aliases=("牵头单位",), example="zhifa"),
     Column("subdistrict", "街镇", parse=text(60), aliases=("街道", "镇街", "乡镇"), example=""),

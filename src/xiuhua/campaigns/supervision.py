@@ -123,6 +123,7 @@ def _notify_once(campaign: Campaign, lag: Lag, month: date, now: datetime) -> in
     return 1
 
 
-def supervision_job() -> int:
+def supervision_job(now: datetime | None = None) -> int:
     """The worker's job: the month just ended, once its snapshots are frozen (until then it finds nothing)."""
-    return supervise_month(previous_month(timezone.now()))
+    now = now or timezone.now()
+    return supervise_month(previous_month(now), now)

@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 
 from xiuhua.campaigns.models import SupervisionNotice
-from xiuhua.campaigns.snapshots import freeze_month
-from xiuhua.campaigns.supervision import supervise_month
+from xiuhua.campaigns.snapshots import freeze_finished_months, freeze_month
+from xiuhua.campaigns.supervision import supervise_month, supervision_job
 from xiuhua.campaigns.tests.helpers import YEAR, approved_entry, build_campaign
 from xiuhua.cases.tests.conftest import SHANGHAI
+from xiuhua.cases.worker import JOBS
 from xiuhua.notify.models import Notice, NoticeKind
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,14 @@ def test_a_months_snapshot_through_the_api_keeps_its_figures_after_a_later_entry
         "frozen": False,
     }
     assert leader.get(f"/campaigns/{campaign.pk}/snapshots", month="March").status_code == 400
+
+
+def test_the_worker_freezes_the_month_then_supervises_it_once(campaign):
+    names = list(JOBS)
+    assert names.index("campaign_snapshots") < names.index("campaign_supervision")
+    may_day = datetime(YEAR, 5, 1, 3, tzinfo=SHANGHAI)
+    assert JOBS["campaign_supervision"].run is supervision_job
+    assert supervision_job(now=may_day) == 0  # April not frozen yet
+    freeze_finished_months(now=may_day)
+    assert supervision_job(now=may_day) == 1 and supervision_job(now=may_day) == 0
+    assert SupervisionNotice.objects.get().month == date(YEAR, 4, 1)
