@@ -12,6 +12,7 @@ from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from xiuhua.campaigns import presenters, reporting, review
+from xiuhua.campaigns.api_bodies import ReviewBody
 from xiuhua.campaigns.choices import CampaignStatus
 from xiuhua.campaigns.importers import import_task_table, task_table_template
 from xiuhua.campaigns.measures import drill_down_cases
@@ -19,6 +20,7 @@ from xiuhua.campaigns.models import Campaign, ProgressReport, Target
 from xiuhua.campaigns.progress import campaign_progress, overview
 from xiuhua.campaigns.queries import can_manage, visible_campaigns
 from xiuhua.campaigns.snapshots import frozen_progress, month_frozen
+from xiuhua.campaigns.supervision import parse_month
 from xiuhua.core.api_bodies import body_doc, read_body
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
@@ -37,14 +39,6 @@ def campaign_for(user, campaign_id: int) -> Campaign:
 def check_manage(user, campaign: Campaign) -> None:
     if not can_manage(user, campaign):
         raise PermissionDenied("只有专项行动的负责领导、指挥长或牵头单位可以这样做")
-
-
-def parse_month(text: str) -> date:
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        raise DomainError(f"月份格式不正确：{text}（应为 2026-03）", code="invalid_month") from None
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -158,11 +152,6 @@ class ReportBody(Schema):
     day: date = Field(..., description="报送期间内的任一天（周报取其所在周，月报取其所在月）")
     text: str = Field(..., max_length=20_000, description="进展情况")
     figures: dict[str, int | float | str] = Field(default_factory=dict, description="数据项：名称 → 数值")
-
-
-class ReviewBody(Schema):
-    accept: bool = Field(..., description="true 通过，false 退回（须说明理由）")
-    note: str = Field("", max_length=2000)
 
 
 def report_out(report: ProgressReport) -> dict:

@@ -24,6 +24,7 @@ from xiuhua.campaigns.progress import unit_progress
 from xiuhua.campaigns.snapshots import frozen_progress, month_end_instant
 from xiuhua.cases.figures import month_bounds, month_start_of
 from xiuhua.core.audit import record_audit
+from xiuhua.core.errors import DomainError
 from xiuhua.notify.models import NoticeKind
 from xiuhua.notify.services import NoticeDraft, send_notice
 
@@ -41,6 +42,15 @@ class Lag:
 
 def supervision_gap() -> Decimal:
     return Decimal(str(getattr(settings, "XIUHUA_CAMPAIGN_SUPERVISION_GAP", DEFAULT_GAP)))
+
+
+def parse_month(text: str) -> date:
+    """ "2026-03" → 1 March 2026."""
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise DomainError(f"月份格式不正确：{text}（应为 2026-03）", code="invalid_month") from None
 
 
 def previous_month(now: datetime) -> date:
