@@ -168,7 +168,10 @@ def report_out(report: ProgressReport) -> dict:
         "submitted_at": report.submitted_at,
         "reviewed_at": report.reviewed_at,
         "review_note": report.review_note,
-        "files": [{"id": f.pk, "name": f.original_name, "size": f.size} for f in report.files.all()],
+        "files": [
+            {"id": f.pk, "name": f.original_name, "size": f.size, "url": f"/api/v1/campaigns/evidence/{f.pk}"}
+            for f in report.files.all()
+        ],
     }
 
 

@@ -5,7 +5,8 @@ otherwise) and hands over to the service in `campaigns.services`, `items` or `en
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.db.models import Q
+from django.http import FileResponse, HttpRequest
 from ninja import File
 from ninja.files import UploadedFile
 
@@ -24,7 +25,7 @@ from xiuhua.campaigns.api_bodies import (
     TaskBody,
 )
 from xiuhua.campaigns.choices import Review
-from xiuhua.campaigns.models import CampaignPhase, CampaignTask, ManualEntry, Target, TargetItem
+from xiuhua.campaigns.models import CampaignPhase, CampaignTask, Evidence, ManualEntry, Target, TargetItem
 from xiuhua.campaigns.progress import campaign_progress
 from xiuhua.campaigns.queries import visible_campaigns
 from xiuhua.campaigns.services import CampaignInput, TaskInput
@@ -264,3 +265,21 @@ def review_entry(request: HttpRequest, entry_id: int, body: ReviewBody):
     visible(request.auth, ManualEntry, entry_id, "target__task__campaign", "填报")
     decision = Review.APPROVED if body.accept else Review.RETURNED
     return entry_out(entries.review_entry(request.auth, entry_id, decision, body.note))
+
+
+# --- evidence -----------------------------------------------------------------------------------------
+
+
+@router.get("/campaigns/evidence/{int:evidence_id}", response={200: None, **ERRORS}, summary="下载证明材料")
+def get_evidence(request: HttpRequest, evidence_id: int):
+    campaigns = visible_campaigns(request.auth)
+    owners = (
+        Q(record__target__task__campaign__in=campaigns)
+        | Q(entry__target__task__campaign__in=campaigns)
+        | Q(item__target__task__campaign__in=campaigns)
+        | Q(report__campaign__in=campaigns)
+    )
+    evidence = Evidence.objects.filter(owners, pk=evidence_id).first()
+    if evidence is None:
+        raise NotFound("证明材料不存在或无权查看")
+    return FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, filename=evidence.original_name)

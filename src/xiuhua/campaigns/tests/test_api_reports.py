@@ -53,6 +53,9 @@ def test_a_report_carries_its_photos_as_evidence(as_user, campaign, media_in_tmp
     assert response.status_code == 201, response.content.decode()
     assert [f["name"] for f in response.json()["files"]] == ["spaces.jpg"]
     assert Evidence.objects.get().report_id == response.json()["id"]
+    url = response.json()["files"][0]["url"].removeprefix("/api/v1")
+    assert as_user("dept_zhifa").get(url).status_code == 200  # the lead unit sees the photo it reviews
+    assert as_user("dept_shuiwu").get(url).status_code == 404
 
 
 def test_a_returned_report_can_be_sent_again_but_a_pending_one_cannot(as_user, campaign):
