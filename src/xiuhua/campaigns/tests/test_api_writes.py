@@ -118,3 +118,41 @@ def test_a_partner_unit_enters_counts_only_on_its_own_tasks_and_the_lead_unit_re
     assert ManualEntry.objects.filter(target=other).count() == 1  # only the fixture's own
     assert town.post_json("/campaigns", CAMPAIGN).status_code == 403
     assert Campaign.objects.count() == 1
+
+
+def test_records_links_and_untagging_go_through_the_api(as_user, loop, demo_city):
+    leader = as_user("leader")
+    campaign_id, task_id = built(leader)
+    monthly = {"name": "每月联合检查", "measure": "recurrence", "goal": 12, "due_on": "2026-12-31"}
+    monthly.update(frequency="month", per_period=1)
+    target_id = leader.post_json(f"/campaigns/tasks/{task_id}/targets", monthly).json()["id"]
+    record = {"held_on": "2026-03-12", "title": "3月联合检查", "unit_codes": ["zhifa", "wuyuan"], "people": 24}
+    created = leader.post_json(f"/campaigns/targets/{target_id}/records", {**record, "findings": "发现问题 5 处"})
+    assert created.status_code == 201, created.content.decode()
+    assert [r["title"] for r in leader.get(f"/campaigns/targets/{target_id}/records").json()] == ["3月联合检查"]
+
+    petitions = {"name": "信访化解", "measure": "list_rate", "goal": 90, "due_on": "2026-06-30"}
+    list_id = leader.post_json(f"/campaigns/tasks/{task_id}/targets", petitions).json()["id"]
+    upload = SimpleUploadedFile("清单.csv", "编号,标题\nXF-9,噪音\n".encode())
+    leader.post_form(f"/campaigns/targets/{list_id}/items/import", {"file": upload})
+    item_id = TargetItem.objects.get().pk
+    case = loop.report()
+    linked = leader.post_json(f"/campaigns/items/{item_id}/link", {"case": case.number})
+    assert linked.status_code == 200 and linked.json()["case"] == case.number
+    assert leader.post_json(f"/campaigns/items/{item_id}/link", {"case": "0000000000000"}).status_code == 400
+
+    leader.post_json(f"/campaigns/{campaign_id}/cases", {"case": case.number})
+    untagged = leader.client.delete(f"/api/v1/campaigns/{campaign_id}/cases/{case.number}", **leader.auth)
+    assert untagged.status_code == 204 and not CampaignCase.objects.exists()
+
+
+def test_a_partner_unit_cannot_change_the_task_tree(as_user, demo_city):
+    campaign = build_campaign()
+    town = as_user("dept_wuyuan")
+    own = campaign.tasks.get(code="2")
+    change = {"code": "2", "name": "改名"}
+    response = town.client.put(f"/api/v1/campaigns/tasks/{own.pk}", change, "application/json", **town.auth)
+    assert response.status_code == 403
+    assert town.post_json(f"/campaigns/{campaign.pk}/tasks", {"code": "9", "name": "新任务"}).status_code == 403
+    own.refresh_from_db()
+    assert own.name == "武原街道新增停车位" and campaign.tasks.count() == 4
