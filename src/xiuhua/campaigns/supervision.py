@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from xiuhua.accounts.models import Department, User
@@ -121,7 +120,7 @@ def _notify_once(campaign: Campaign, lag: Lag, month: date, now: datetime) -> in
             text=text,
             sent_at=now,
         )
-        recipients = User.objects.filter(Q(department=lag.unit), is_active=True)
+        recipients = User.objects.filter(department=lag.unit, is_active=True)
         send_notice(recipients, NoticeDraft(kind=NoticeKind.URGE, title=f"专项行动督导：{campaign.name}", body=text))
         record_audit(
             None,
