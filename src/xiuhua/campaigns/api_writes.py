@@ -148,6 +148,12 @@ def tag_case(request: HttpRequest, campaign_id: int, body: TagBody):
     return 201, {"case": tag.case.number, "note": tag.note, "tagged_at": tag.tagged_at}
 
 
+@router.get("/campaigns/{int:campaign_id}/cases", response={200: list[dict], **ERRORS}, summary="手工关联的案卷")
+def tagged_cases(request: HttpRequest, campaign_id: int):
+    tags = campaign_for(request.auth, campaign_id).tagged_cases.select_related("case").order_by("-tagged_at")
+    return [{"case": t.case.number, "note": t.note, "tagged_at": t.tagged_at} for t in tags]
+
+
 @router.delete("/campaigns/{int:campaign_id}/cases/{number}", response={204: None, **ERRORS}, summary="取消标记")
 def untag_case(request: HttpRequest, campaign_id: int, number: str):
     services.untag_case(request.auth, campaign_for(request.auth, campaign_id), number)

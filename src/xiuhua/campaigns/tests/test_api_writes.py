@@ -48,6 +48,7 @@ def test_a_leader_builds_a_campaign_with_a_task_a_case_target_and_a_tagged_case(
     assert tagged.status_code == 201, tagged.content.decode()
     assert CampaignCase.objects.filter(campaign_id=campaign_id, case=case).exists()
     assert leader.post_json(f"/campaigns/{campaign_id}/cases", {"case": case.number}).status_code == 400
+    assert [t["case"] for t in leader.get(f"/campaigns/{campaign_id}/cases").json()] == [case.number]
     changed = leader.client.put(
         f"/api/v1/campaigns/{campaign_id}",
         {**CAMPAIGN, "name": "违建整治"},
