@@ -32,13 +32,13 @@ def workbook_bytes(report: dict) -> bytes:
     cover.column_dimensions["A"].width = 16
     cover.column_dimensions["B"].width = 40
     for table in report_tables(report):
-        _sheet(book, table)
+        add_sheet(book, table)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _sheet(book: Workbook, table: Table) -> None:
+def add_sheet(book: Workbook, table: Table) -> None:
     sheet = book.create_sheet(_sheet_title(table.title))
     sheet.append([column.label for column in table.columns])
     for cell in sheet[1]:
