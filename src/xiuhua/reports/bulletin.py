@@ -29,6 +29,14 @@ from xiuhua.reports.pdf import register_font, table_flowables
 from xiuhua.reports.tables import TEXT, Column, Table
 
 NO_LEAD_UNIT = "未指定牵头单位"
+# The 专报 is a Chinese document whatever the reader's interface language (its headers are Chinese too).
+STATUS_TEXT = {
+    ProgressStatus.ON_TRACK: "正常",
+    ProgressStatus.BEHIND: "滞后",
+    ProgressStatus.MET: "完成",
+    ProgressStatus.OVERDUE: "逾期",
+    ProgressStatus.NOT_STARTED: "未开始",
+}
 
 
 @dataclass
@@ -97,7 +105,7 @@ def _row(snapshot: ProgressSnapshot) -> list:
         _plain(snapshot.value),
         _plain(snapshot.plan),
         _plain(snapshot.progress),
-        str(ProgressStatus(snapshot.status).label),
+        STATUS_TEXT.get(snapshot.status, snapshot.status),
         f"{snapshot.met_on:%Y-%m-%d}" if snapshot.met_on else "",
     ]
 
