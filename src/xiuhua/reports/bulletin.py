@@ -119,9 +119,7 @@ def _plain(value) -> float | None:
 
 
 def unit_tables(bulletin: Bulletin) -> list[Table]:
-    return [
-        Table(f"unit_{i}", unit, columns(), rows) for i, (unit, rows) in enumerate(bulletin.units.items(), start=1)
-    ]
+    return [Table(f"unit_{i}", unit, columns(), rows) for i, (unit, rows) in enumerate(bulletin.units.items(), start=1)]
 
 
 def bulletin_pdf(bulletin: Bulletin) -> bytes:

@@ -23,7 +23,9 @@ class CampaignForm(forms.Form):
             widget.attrs["class"] = css
 
     def problems(self) -> str:
-        return "；".join(f"{self.fields[name].label or name}：{' '.join(errors)}" for name, errors in self.errors.items())
+        return "；".join(
+            f"{self.fields[name].label or name}：{' '.join(errors)}" for name, errors in self.errors.items()
+        )
 
 
 def _date(label: str) -> forms.DateField:

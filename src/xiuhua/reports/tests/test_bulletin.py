@@ -84,5 +84,7 @@ def test_a_bulletin_of_a_month_not_given_is_refused_in_chinese(demo_city, client
 def test_a_unit_outside_the_campaign_gets_an_empty_bulletin(demo_city):
     _frozen_campaign(demo_city)
     Department.objects.create(name="无关单位", short_name="other", kind="professional")
-    outsider = User.objects.create(username="outsider", role="department", department=Department.objects.get(short_name="other"))
+    outsider = User.objects.create(
+        username="outsider", role="department", department=Department.objects.get(short_name="other")
+    )
     assert build_bulletin(outsider, MARCH).units == {}

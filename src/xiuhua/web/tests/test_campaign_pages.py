@@ -16,9 +16,16 @@ from xiuhua.campaigns.measures import measure_target
 from xiuhua.campaigns.models import Campaign, ManualEntry, Target
 from xiuhua.campaigns.tests.conftest import case_target, copies_of, make_campaign, make_task, sh, tag
 from xiuhua.cases.models import Case
-from xiuhua.cases.tests.conftest import loop, media_in_tmp, people, spot  # noqa: F401
+from xiuhua.cases.tests import conftest as case_fixtures
 
 pytestmark = pytest.mark.django_db
+# The case tests' fixtures (a case driven through the workflow, photos kept in a temporary media root).
+loop, people, spot, media_in_tmp = (
+    case_fixtures.loop,
+    case_fixtures.people,
+    case_fixtures.spot,
+    case_fixtures.media_in_tmp,
+)
 
 
 def _with_closed_cases(loop, closed: int = 12) -> tuple[Campaign, Target]:
@@ -122,10 +129,12 @@ def test_a_bad_entry_comes_back_with_the_error_next_to_its_field_and_nothing_wri
 def test_the_lead_unit_approves_an_entry_on_the_campaign_page(loop, client):
     campaign, _ = _with_closed_cases(loop)
     own = _manual_target(campaign, "zhujian", "2")
-    _as(client, "dept_zhujian").post(f"/campaigns/targets/{own.pk}/entry/", {"value": "40", "occurred_on": "2026-05-10"})
+    _as(client, "dept_zhujian").post(
+        f"/campaigns/targets/{own.pk}/entry/", {"value": "40", "occurred_on": "2026-05-10"}
+    )
     entry = ManualEntry.objects.get()
     client = _as(client, "dept_zhifa")
-    assert f'/campaigns/entries/{entry.pk}/review/' in client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert f"/campaigns/entries/{entry.pk}/review/" in client.get(f"/campaigns/{campaign.pk}/").content.decode()
     answer = client.post(f"/campaigns/entries/{entry.pk}/review/", {"decision": "approve", "note": ""})
     assert answer.status_code == 302
     entry.refresh_from_db()

@@ -42,7 +42,9 @@ def _handle(
     try:
         write(form.cleaned_data)
     except DomainError as exc:
-        return render(request, "campaigns/partials/form.html", {**context, "error": exc.message}, status=exc.status_code)
+        return render(
+            request, "campaigns/partials/form.html", {**context, "error": exc.message}, status=exc.status_code
+        )
     messages.success(request, done)
     page = reverse("web:campaign", args=[campaign_id])
     if request.htmx:
