@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from xiuhua.campaigns.choices import Measure, ProgressStatus
+from xiuhua.campaigns.choices import Frequency, Measure, ProgressStatus
 from xiuhua.campaigns.measures import Measurement, drill_down_cases, measure_target
 from xiuhua.campaigns.models import ProgressSnapshot, Target, TargetItem
 from xiuhua.campaigns.progress import Progress, target_progress
@@ -52,11 +52,13 @@ class TargetRow:
 
     @property
     def periods(self) -> list[dict]:
-        """A recurrence's periods as cells: label, count, met (from the measurement's detail)."""
-        return [
-            {"label": p.get("label") or str(p.get("start", "")), "count": p.get("count", 0), "met": p.get("met")}
-            for p in self.measurement.detail.get("periods", [])
-        ]
+        """A recurrence's periods as cells: met green, ended unmet red, the running one (not yet met) grey."""
+        cells = []
+        for p in self.measurement.detail.get("periods", []):
+            label = p["start"][:7] if self.target.frequency == Frequency.MONTH else p["start"]
+            css = "success" if p["met"] else "danger" if p.get("finished") else "secondary"
+            cells.append({"label": label, "count": p["count"], "met": p["met"], "css": css})
+        return cells
 
     @property
     def css(self) -> str:

@@ -13,7 +13,7 @@ import pytest
 from xiuhua.accounts.models import Department, User
 from xiuhua.campaigns.choices import Measure, Review
 from xiuhua.campaigns.measures import measure_target
-from xiuhua.campaigns.models import Campaign, ManualEntry, Target
+from xiuhua.campaigns.models import ActivityRecord, Campaign, ManualEntry, Target
 from xiuhua.campaigns.tests.conftest import case_target, copies_of, make_campaign, make_task, sh, tag
 from xiuhua.cases.models import Case
 from xiuhua.cases.tests import conftest as case_fixtures
@@ -153,3 +153,27 @@ def test_the_public_page_shows_scope_deadline_progress_and_result_without_names_
     for personal in ("张建国", "13912345678", "李四", "0573-86001234"):
         assert personal not in html
     assert f"/public/campaigns/{campaign.pk}/" in client.get("/public/campaigns/").content.decode()
+
+
+def test_a_monthly_recurrence_shows_a_cell_per_month_and_the_month_without_a_record_red(loop, client):
+    campaign, _ = _with_closed_cases(loop)
+    target = Target.objects.create(
+        task=make_task(campaign, code="4", unit="zhujian"),
+        name="每月联合检查",
+        measure=Measure.RECURRENCE,
+        goal=5,
+        frequency="month",
+        per_period=1,
+        starts_on=date(2026, 1, 1),
+        due_on=date(2026, 5, 31),
+    )
+    for month in (1, 2, 4, 5):
+        ActivityRecord.objects.create(
+            target=target, held_on=date(2026, month, 10), title="联合检查", recorded_at=sh(2026, month, 10, 18)
+        )
+    html = _as(client, "leader").get(f"/campaigns/{campaign.pk}/").content.decode()
+    section = re.search(rf'data-testid="recurrence" data-target="{target.pk}">.*?</section>', html, re.S).group(0)
+    cells = re.findall(r'text-bg-(\w+) period-cell" data-testid="period-cell" data-met="\w+" title="\d+">([\d-]+)<', section)
+    assert cells == [("success", "2026-01"), ("success", "2026-02"), ("danger", "2026-03"), ("success", "2026-04"),
+                     ("success", "2026-05")]  # fmt: skip
+    assert "5 个周期中 4 个达标" in section
