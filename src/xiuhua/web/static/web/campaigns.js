@@ -24,7 +24,7 @@
       chart.setOption(
         {
           tooltip: { trigger: "axis" },
-          legend: { data: [curveBox.dataset.planLabel || "计划", curveBox.dataset.actualLabel || "实际"] },
+          legend: { top: 0, right: 8, data: [curveBox.dataset.planLabel || "计划", curveBox.dataset.actualLabel || "实际"] },
           grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
           xAxis: { type: "category", data: c.labels },
           yAxis: { type: "value", name: c.unit },
