@@ -24,13 +24,13 @@
       chart.setOption(
         {
           tooltip: { trigger: "axis" },
-          legend: { top: 0, right: 8, data: [curveBox.dataset.planLabel || "计划", curveBox.dataset.actualLabel || "实际"] },
+          legend: { top: 0, right: 8, data: [curveBox.dataset.planLabel, curveBox.dataset.actualLabel] },
           grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
           xAxis: { type: "category", data: c.labels },
           yAxis: { type: "value", name: c.unit },
           series: [
-            { name: curveBox.dataset.planLabel || "计划", type: "line", data: c.plan, lineStyle: { type: "dashed" }, itemStyle: { color: "#6c757d" } },
-            { name: curveBox.dataset.actualLabel || "实际", type: "line", data: c.actual, connectNulls: false, itemStyle: { color: "#0d6efd" } },
+            { name: curveBox.dataset.planLabel, type: "line", data: c.plan, lineStyle: { type: "dashed" }, itemStyle: { color: "#6c757d" } },
+            { name: curveBox.dataset.actualLabel, type: "line", data: c.actual, connectNulls: false, itemStyle: { color: "#0d6efd" } },
           ],
         },
         true,
