@@ -173,7 +173,9 @@ def test_a_monthly_recurrence_shows_a_cell_per_month_and_the_month_without_a_rec
         )
     html = _as(client, "leader").get(f"/campaigns/{campaign.pk}/").content.decode()
     section = re.search(rf'data-testid="recurrence" data-target="{target.pk}">.*?</section>', html, re.S).group(0)
-    cells = re.findall(r'text-bg-(\w+) period-cell" data-testid="period-cell" data-met="\w+" title="\d+">([\d-]+)<', section)
+    cells = re.findall(
+        r'text-bg-(\w+) period-cell" data-testid="period-cell" data-met="\w+" title="\d+">([\d-]+)<', section
+    )
     assert cells == [("success", "2026-01"), ("success", "2026-02"), ("danger", "2026-03"), ("success", "2026-04"),
                      ("success", "2026-05")]  # fmt: skip
     assert "5 个周期中 4 个达标" in section
