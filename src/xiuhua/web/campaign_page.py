@@ -41,8 +41,27 @@ STATUS_ORDER = [
 CASE_MEASURES = {Measure.CASE_COUNT, Measure.CASE_RATE, Measure.CASE_TREND}
 
 
+class Standing:
+    """How a row's `progress` is drawn: its status colour and label, and its bar's width."""
+
+    progress: Progress
+
+    @property
+    def css(self) -> str:
+        return STATUS_CSS.get(self.progress.status, "secondary")
+
+    @property
+    def status_label(self) -> str:
+        return ProgressStatus(self.progress.status).label
+
+    @property
+    def bar(self) -> Decimal:
+        """The progress bar's width in percent (0–100)."""
+        return _bar(self.progress)
+
+
 @dataclass
-class TargetRow:
+class TargetRow(Standing):
     target: Target
     measurement: Measurement
     progress: Progress
@@ -61,19 +80,6 @@ class TargetRow:
         return cells
 
     @property
-    def css(self) -> str:
-        return STATUS_CSS.get(self.progress.status, "secondary")
-
-    @property
-    def status_label(self) -> str:
-        return ProgressStatus(self.progress.status).label
-
-    @property
-    def bar(self) -> Decimal:
-        """The progress bar's width in percent (0–100)."""
-        return _bar(self.progress)
-
-    @property
     def drill_url(self) -> str:
         """The case list of the figure's cases, for the measures counted from cases; "" for the others."""
         if self.target.measure not in CASE_MEASURES:
@@ -82,7 +88,7 @@ class TargetRow:
 
 
 @dataclass
-class TaskRow:
+class TaskRow(Standing):
     """One line of the task tree, flattened with its depth (the template indents by depth)."""
 
     task: object
@@ -90,32 +96,16 @@ class TaskRow:
     depth: int
     targets: list[TargetRow] = field(default_factory=list)
 
-    @property
-    def css(self) -> str:
-        return STATUS_CSS.get(self.progress.status, "secondary")
-
-    @property
-    def status_label(self) -> str:
-        return ProgressStatus(self.progress.status).label
-
-    @property
-    def bar(self) -> Decimal:
-        return _bar(self.progress)
-
 
 @dataclass
-class Summary:
+class Summary(Standing):
     """A campaign's rolled-up figure as the pages draw it."""
 
     progress: Progress
-    bar: Decimal
-    css: str
-    status_label: str
 
 
 def summary(campaign_progress) -> Summary:
-    p = campaign_progress.summary
-    return Summary(p, _bar(p), STATUS_CSS.get(p.status, "secondary"), ProgressStatus(p.status).label)
+    return Summary(campaign_progress.summary)
 
 
 def _bar(progress: Progress) -> Decimal:
