@@ -101,7 +101,7 @@ def _row(snapshot: ProgressSnapshot) -> list:
         target.task.campaign.name,
         f"{target.task.code} {target.task.name}",
         target.name,
-        _plain(target.goal),
+        _plain(snapshot.goal if snapshot.goal is not None else target.goal),  # the goal as frozen
         _plain(snapshot.value),
         _plain(snapshot.plan),
         _plain(snapshot.progress),

@@ -148,8 +148,8 @@ def month_end(month: date) -> date:
 
 
 def curve(row: TargetRow, today: date, snapshots: dict[date, ProgressSnapshot], phases: list) -> dict:
-    """The target's curve, month by month from its start to its due date: the plan at each month's end, the frozen
-    value of each past month, the live value for the current month, nothing for the months ahead."""
+    """The target's curve, month by month from its start to its due date: each past month as frozen (value and
+    plan of its snapshot; a gap without one), the live value and plan for the current month, the plan ahead."""
     target = row.target
     start = target.starts_on or target.task.campaign.starts_on
     months = month_starts(start, max(target.due_on, start))
@@ -157,15 +157,14 @@ def curve(row: TargetRow, today: date, snapshots: dict[date, ProgressSnapshot], 
     labels, plan, actual = [], [], []
     for month in months:
         labels.append(f"{month:%Y-%m}")
+        snapshot = snapshots.get(month) if month < today.replace(day=1) else None
+        if snapshot is not None:  # a past month as it was frozen: its value and the plan it was measured against
+            plan.append(_number(snapshot.plan))
+            actual.append(_number(snapshot.value))
+            continue
         ends = min(month_end(month), target.due_on)
         plan.append(_number(target_progress(target, empty, ends, phases).plan))
-        if month > today:
-            actual.append(None)
-        elif month == today.replace(day=1):
-            actual.append(_number(row.measurement.value))
-        else:
-            snapshot = snapshots.get(month)
-            actual.append(_number(snapshot.value) if snapshot else None)
+        actual.append(_number(row.measurement.value) if month == today.replace(day=1) else None)
     return {
         "id": target.pk,
         "name": target.name,

@@ -12,9 +12,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from xiuhua.accounts.models import Department, User
-from xiuhua.campaigns.choices import Measure, ProgressStatus
-from xiuhua.campaigns.models import ProgressSnapshot, Target
-from xiuhua.campaigns.tests.conftest import make_campaign, make_task
+from xiuhua.campaigns.choices import Measure, ProgressStatus, Review
+from xiuhua.campaigns.models import ManualEntry, ProgressSnapshot, Target
+from xiuhua.campaigns.snapshots import freeze_month
+from xiuhua.campaigns.tests.conftest import make_campaign, make_task, sh
 from xiuhua.reports.bulletin import build_bulletin
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +32,7 @@ def _frozen_campaign(demo_city) -> Target:
     ProgressSnapshot.objects.create(
         target=target,
         month=MARCH,
+        goal=Decimal(300),
         value=Decimal(40),
         plan=Decimal(75),
         progress=Decimal("13.33"),
@@ -58,7 +60,7 @@ def test_the_bulletin_reads_the_snapshot_not_the_live_figures(demo_city):
         target=target, month=date(2026, 4, 1), value=90, plan=100, progress=30, status="behind", taken_at=timezone.now()
     )
     rows = next(iter(build_bulletin(User.objects.get(username="leader"), MARCH).units.values()))
-    assert rows[0][4:8] == [40, 75, 13.33, "滞后"]
+    assert rows[0][3:8] == [300, 40, 75, 13.33, "滞后"]
 
 
 def test_the_bulletin_downloads_as_pdf_and_as_excel_with_a_sheet_per_lead_unit(demo_city, client):
@@ -88,3 +90,19 @@ def test_a_unit_outside_the_campaign_gets_an_empty_bulletin(demo_city):
         username="outsider", role="department", department=Department.objects.get(short_name="other")
     )
     assert build_bulletin(outsider, MARCH).units == {}
+
+
+def test_the_bulletin_of_a_month_frozen_by_the_worker_stays_as_frozen_after_later_entries(demo_city):
+    target = Target.objects.create(
+        task=make_task(make_campaign()), name="新增停车位", measure=Measure.MANUAL_COUNT, goal=300,
+        due_on=date(2026, 12, 31),
+    )  # fmt: skip
+    leader = User.objects.get(username="leader")
+    approved = {"state": Review.APPROVED, "entered_at": sh(2026, 3, 10, 9), "reviewed_at": sh(2026, 3, 11, 9)}
+    ManualEntry.objects.create(target=target, value=40, occurred_on=date(2026, 3, 10), **approved)
+    freeze_month(MARCH, now=sh(2026, 4, 1, 1))
+    frozen = build_bulletin(leader, MARCH).units
+    ManualEntry.objects.create(target=target, value=60, occurred_on=date(2026, 3, 30), **approved)
+    freeze_month(MARCH, now=sh(2026, 4, 2, 1))
+    assert build_bulletin(leader, MARCH).units == frozen
+    assert next(iter(frozen.values()))[0][3:5] == [300, 40]

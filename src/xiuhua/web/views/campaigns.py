@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from xiuhua.campaigns.choices import Measure, Review
 from xiuhua.campaigns.measures import drill_down_cases
 from xiuhua.campaigns.models import ActivityRecord, Campaign, ManualEntry
-from xiuhua.campaigns.progress import campaign_progress
+from xiuhua.campaigns.progress import campaign_progress, overview, unit_progress
 from xiuhua.campaigns.queries import can_edit_task, can_manage, visible_campaigns
 from xiuhua.cases.choices import CaseStatus
 from xiuhua.cases.queries import visible_cases
@@ -45,8 +45,7 @@ def overview_page(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = today.year
     rows = []
-    # TODO(core): campaigns.progress.overview (batched) once it lands; one campaign_progress per campaign until then.
-    for progress in map(campaign_progress, visible_campaigns(request.user).filter(year=year)):
+    for progress in overview(request.user, year):
         targets = cp.target_rows(progress)
         rows.append({"campaign": progress.campaign, "summary": cp.summary(progress), "targets": targets})
     every_target = [t for row in rows for t in row["targets"]]
@@ -83,7 +82,7 @@ def campaign_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "summary": cp.summary(progress),
         "curves": cp.curves(targets, today, phases),
         "map_base": base_options(),
-        "units": [],  # TODO(core): campaigns.progress.unit_progress
+        "units": unit_progress(campaign, built=progress),
         "manages": manages,
         **cf.blank_forms(request.user, campaign),
         "lists": [t for t in targets if t.target.measure == Measure.LIST_RATE],
