@@ -9,11 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from xiuhua.accounts.models import Department, User
 from xiuhua.campaigns.choices import Measure, Review
 from xiuhua.campaigns.measures import measure_target
-from xiuhua.campaigns.models import ActivityRecord, Campaign, ManualEntry, Target
+from xiuhua.campaigns.models import ActivityRecord, Campaign, ManualEntry, ProgressSnapshot, Target
 from xiuhua.campaigns.tests.conftest import case_target, copies_of, make_campaign, make_task, sh, tag
 from xiuhua.cases.models import Case
 from xiuhua.cases.tests import conftest as case_fixtures
@@ -179,3 +180,19 @@ def test_a_monthly_recurrence_shows_a_cell_per_month_and_the_month_without_a_rec
     assert cells == [("success", "2026-01"), ("success", "2026-02"), ("danger", "2026-03"), ("success", "2026-04"),
                      ("success", "2026-05")]  # fmt: skip
     assert "5 个周期中 4 个达标" in section
+
+
+def test_a_targets_curve_shows_past_months_as_frozen_and_the_current_month_live(loop, client):
+    campaign, target = _with_closed_cases(loop, closed=12)
+    ProgressSnapshot.objects.create(
+        target=target, month=date(2026, 3, 1), value=5, plan=20, progress=Decimal("3.33"), status="behind",
+        taken_at=sh(2026, 4, 1, 0),
+    )  # fmt: skip
+    html = _as(client, "leader").get(f"/campaigns/{campaign.pk}/").content.decode()
+    curve = json.loads(re.search(r'id="campaign-curves"[^>]*>(.*?)</script>', html, re.S).group(1))[0]
+    march = curve["labels"].index("2026-03")
+    assert (curve["actual"][march], curve["plan"][march]) == (5, 20)  # not the 12 closed in March counted live
+    assert curve["actual"][march - 1] is None  # February was never frozen: a gap, not a guess
+    now = f"{timezone.localdate():%Y-%m}"
+    if now in curve["labels"]:
+        assert curve["actual"][curve["labels"].index(now)] == 12
