@@ -65,47 +65,37 @@ def _campaign_of(obj) -> int | None:
     return None if obj is None else obj.task.campaign_id
 
 
-@login_required
-@require_POST
-def enter_count(request: HttpRequest, target_id: int) -> HttpResponse:
+def _target_form(request: HttpRequest, target_id: int, form: cf.CampaignForm, service, **labels) -> HttpResponse:
+    """A form on one target: its fields (but the evidence, passed as files) are the service's keyword arguments."""
     target = _target(request, target_id)
 
     def write(data: dict) -> object:
-        from xiuhua.campaigns import services  # TODO(merge): top-level once the core services land on this branch
+        fields = {name: value for name, value in data.items() if name != "evidence"}
+        return service()(request.user, target, **fields, files=_files(request))
 
-        return services.enter_count(
-            request.user,
-            target,
-            value=data["value"],
-            occurred_on=data["occurred_on"],
-            note=data["note"],
-            files=_files(request),
-        )
+    return _handle(request, form, _campaign_of(target), write, **labels)
 
+
+def _services():
+    from xiuhua.campaigns import services  # TODO(merge): top-level once the core services land on this branch
+
+    return services
+
+
+@login_required
+@require_POST
+def enter_count(request: HttpRequest, target_id: int) -> HttpResponse:
     form = cf.EntryForm(request.POST, request.FILES)
-    return _handle(request, form, _campaign_of(target), write, submit="提交审核", done="已提交，等待牵头单位审核")
+    service = lambda: _services().enter_count  # noqa: E731
+    return _target_form(request, target_id, form, service, submit="提交审核", done="已提交，等待牵头单位审核")
 
 
 @login_required
 @require_POST
 def add_record(request: HttpRequest, target_id: int) -> HttpResponse:
-    target = _target(request, target_id)
-
-    def write(data: dict) -> object:
-        from xiuhua.campaigns import services  # TODO(merge): top-level once the core services land on this branch
-
-        return services.add_record(
-            request.user,
-            target,
-            held_on=data["held_on"],
-            title=data["title"],
-            people=data["people"],
-            findings=data["findings"],
-            files=_files(request),
-        )
-
     form = cf.RecordForm(request.POST, request.FILES)
-    return _handle(request, form, _campaign_of(target), write, submit="添加记录", done="活动记录已添加")
+    service = lambda: _services().add_record  # noqa: E731
+    return _target_form(request, target_id, form, service, submit="添加记录", done="活动记录已添加")
 
 
 @login_required
