@@ -6,9 +6,9 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
-from xiuhua.campaigns.choices import ReportPeriod
+from xiuhua.campaigns.choices import ReportPeriod, Review
 
-REVIEW_CHOICES = [("approve", "通过"), ("return", "退回")]
+REVIEW_CHOICES = [(Review.APPROVED, "通过"), (Review.RETURNED, "退回")]
 
 
 class CampaignForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from xiuhua.accounts.models import Department, User
 from xiuhua.campaigns.choices import Measure, Review
 from xiuhua.campaigns.measures import measure_target
-from xiuhua.campaigns.models import ActivityRecord, Campaign, ManualEntry, ProgressSnapshot, Target
+from xiuhua.campaigns.models import ActivityRecord, Campaign, ManualEntry, ProgressSnapshot, Target, TargetItem
 from xiuhua.campaigns.tests.conftest import case_target, copies_of, make_campaign, make_task, sh, tag
 from xiuhua.cases.models import Case
 from xiuhua.cases.tests import conftest as case_fixtures
@@ -130,13 +130,12 @@ def test_a_bad_entry_comes_back_with_the_error_next_to_its_field_and_nothing_wri
 def test_the_lead_unit_approves_an_entry_on_the_campaign_page(loop, client):
     campaign, _ = _with_closed_cases(loop)
     own = _manual_target(campaign, "zhujian", "2")
-    _as(client, "dept_zhujian").post(
-        f"/campaigns/targets/{own.pk}/entry/", {"value": "40", "occurred_on": "2026-05-10"}
-    )
+    entered = {"value": "40", "occurred_on": "2026-05-10", "note": "新增车位 40 个"}
+    _as(client, "dept_zhujian").post(f"/campaigns/targets/{own.pk}/entry/", entered)
     entry = ManualEntry.objects.get()
     client = _as(client, "dept_zhifa")
     assert f"/campaigns/entries/{entry.pk}/review/" in client.get(f"/campaigns/{campaign.pk}/").content.decode()
-    answer = client.post(f"/campaigns/entries/{entry.pk}/review/", {"decision": "approve", "note": ""})
+    answer = client.post(f"/campaigns/entries/{entry.pk}/review/", {"decision": "approved", "note": ""})
     assert answer.status_code == 302
     entry.refresh_from_db()
     assert entry.state == Review.APPROVED
@@ -196,3 +195,28 @@ def test_a_targets_curve_shows_past_months_as_frozen_and_the_current_month_live(
     now = f"{timezone.localdate():%Y-%m}"
     if now in curve["labels"]:
         assert curve["actual"][curve["labels"].index(now)] == 12
+
+
+def test_a_responsible_unit_resolves_a_list_item_with_a_photo_and_adds_an_activity_record(loop, client):
+    campaign, _ = _with_closed_cases(loop)
+    task = make_task(campaign, code="5", unit="zhujian")
+    petitions = Target.objects.create(
+        task=task, name="信访化解", measure=Measure.LIST_RATE, goal=90, unit_label="%", due_on=date(2026, 12, 31)
+    )
+    item = TargetItem.objects.create(target=petitions, code="XF-001", title="信访件")
+    inspections = Target.objects.create(
+        task=task, name="每月联合检查", measure=Measure.RECURRENCE, goal=12, frequency="month", per_period=1,
+        due_on=date(2026, 12, 31),
+    )  # fmt: skip
+    client = _as(client, "dept_zhujian")
+    resolved = client.post(
+        f"/campaigns/items/{item.pk}/resolve/", {"note": "已当面答复并化解", "evidence": case_fixtures.photo()}
+    )
+    assert resolved.status_code == 302
+    item.refresh_from_db()
+    assert item.resolved_at is not None and item.files.count() == 1
+    record = {"held_on": "2026-03-12", "title": "联合检查", "people": "12", "findings": "发现问题 3 处"}
+    assert client.post(f"/campaigns/targets/{inspections.pk}/record/", record).status_code == 302
+    assert ActivityRecord.objects.get(target=inspections).people == 12
+    html = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert "1 条中已化解 1 条" in html and "发现问题 3 处" in html

@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from xiuhua.campaigns import entries, items
+from xiuhua.campaigns.choices import Review
 from xiuhua.campaigns.models import ManualEntry, ProgressReport, Target, TargetItem
 from xiuhua.campaigns.queries import visible_campaigns
 from xiuhua.core.errors import DomainError
@@ -71,31 +73,25 @@ def _target_form(request: HttpRequest, target_id: int, form: cf.CampaignForm, se
 
     def write(data: dict) -> object:
         fields = {name: value for name, value in data.items() if name != "evidence"}
-        return service()(request.user, target, **fields, files=_files(request))
+        return service(request.user, target, **fields, files=_files(request))
 
     return _handle(request, form, _campaign_of(target), write, **labels)
-
-
-def _services():
-    from xiuhua.campaigns import services  # TODO(merge): top-level once the core services land on this branch
-
-    return services
 
 
 @login_required
 @require_POST
 def enter_count(request: HttpRequest, target_id: int) -> HttpResponse:
     form = cf.EntryForm(request.POST, request.FILES)
-    service = lambda: _services().enter_count  # noqa: E731
-    return _target_form(request, target_id, form, service, submit="提交审核", done="已提交，等待牵头单位审核")
+    return _target_form(
+        request, target_id, form, entries.enter_value, submit="提交审核", done="已提交，等待牵头单位审核"
+    )
 
 
 @login_required
 @require_POST
 def add_record(request: HttpRequest, target_id: int) -> HttpResponse:
     form = cf.RecordForm(request.POST, request.FILES)
-    service = lambda: _services().add_record  # noqa: E731
-    return _target_form(request, target_id, form, service, submit="添加记录", done="活动记录已添加")
+    return _target_form(request, target_id, form, entries.add_record, submit="添加记录", done="活动记录已添加")
 
 
 @login_required
@@ -106,9 +102,7 @@ def resolve_item(request: HttpRequest, item_id: int) -> HttpResponse:
     item = item.first()
 
     def write(data: dict) -> object:
-        from xiuhua.campaigns import services  # TODO(merge): top-level once the core services land on this branch
-
-        return services.resolve_item(request.user, item.pk, note=data["note"], files=_files(request))
+        return items.resolve_item(request.user, item.pk, data["note"], files=_files(request))
 
     form = cf.ResolveForm(request.POST, request.FILES)
     campaign_id = None if item is None else item.target.task.campaign_id
@@ -140,10 +134,7 @@ def review_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = entry.first()
 
     def write(data: dict) -> object:
-        from xiuhua.campaigns import services  # TODO(merge): top-level once the core services land on this branch
-
-        accept = data["decision"] == "approve"
-        return services.review_entry(request.user, entry.pk, accept=accept, note=data["note"])
+        return entries.review_entry(request.user, entry.pk, data["decision"], note=data["note"])
 
     form = cf.ReviewForm(request.POST)
     campaign_id = None if entry is None else entry.target.task.campaign_id
@@ -159,7 +150,7 @@ def review_report(request: HttpRequest, report_id: int) -> HttpResponse:
     def write(data: dict) -> object:
         from xiuhua.campaigns import reporting  # TODO(merge): top-level once the api helper's branch is merged
 
-        accept = data["decision"] == "approve"
+        accept = data["decision"] == Review.APPROVED
         return reporting.review_report(request.user, report.pk, accept=accept, note=data["note"])
 
     form = cf.ReviewForm(request.POST)
