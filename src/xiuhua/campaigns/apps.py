@@ -2,6 +2,9 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 SNAPSHOT_POLL_SECONDS = 3600.0
+# The month's 督导 notices go out within the hour after its snapshots are frozen; a run with nothing new sends
+# nothing.
+SUPERVISION_EVERY_SECONDS = 3600.0
 
 
 class CampaignsConfig(AppConfig):
@@ -12,8 +15,11 @@ class CampaignsConfig(AppConfig):
         # The measures register themselves on import; the record measures live in their own module.
         from xiuhua.campaigns import measures, record_measures  # noqa: F401
         from xiuhua.campaigns.snapshots import freeze_finished_months
+        from xiuhua.campaigns.supervision import supervision_job
         from xiuhua.cases.worker import register
 
         # Month ends are rare; an hourly look freezes a finished month soon after midnight, and costs one query
         # per month of each campaign when there is nothing to do.
         register("campaign_snapshots", freeze_finished_months, every=SNAPSHOT_POLL_SECONDS)
+        # Registered after the snapshots, so a worker turn freezes a month before it supervises it.
+        register("campaign_supervision", supervision_job, every=SUPERVISION_EVERY_SECONDS)

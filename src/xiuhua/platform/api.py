@@ -9,6 +9,7 @@ from ninja.parser import Parser
 
 from xiuhua.accounts.api import BearerToken, departments_router
 from xiuhua.accounts.api import router as auth_router
+from xiuhua.campaigns.api import router as campaigns_router
 from xiuhua.cases.api import router as cases_router
 from xiuhua.catalog.api import router as catalog_router
 from xiuhua.core.errors import DomainError
@@ -60,6 +61,7 @@ api.add_router("/", evaluation_router)
 api.add_router("/", reports_router)
 api.add_router("/", patrol_router)
 api.add_router("/", messages_router)
+api.add_router("/", campaigns_router)
 
 
 @api.exception_handler(DomainError)

@@ -409,3 +409,7 @@ if XIUHUA_HTTPS:
     # header be believed; otherwise any client could claim HTTPS.
     if _env_flag("XIUHUA_TRUST_PROXY_SSL_HEADER", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Campaigns (专项行动): a unit or sub-district behind its plan by more than this many percentage points at a
+# month's end gets one 督导 notice per campaign (campaigns/supervision.py).
+XIUHUA_CAMPAIGN_SUPERVISION_GAP = float(os.environ.get("XIUHUA_CAMPAIGN_SUPERVISION_GAP", "10"))
