@@ -14,7 +14,15 @@ from django.utils import timezone
 from xiuhua.accounts.models import Department, User
 from xiuhua.campaigns.choices import Measure, Review
 from xiuhua.campaigns.measures import measure_target
-from xiuhua.campaigns.models import ActivityRecord, Campaign, ManualEntry, ProgressSnapshot, Target, TargetItem
+from xiuhua.campaigns.models import (
+    ActivityRecord,
+    Campaign,
+    ManualEntry,
+    ProgressReport,
+    ProgressSnapshot,
+    Target,
+    TargetItem,
+)
 from xiuhua.campaigns.tests.conftest import case_target, copies_of, make_campaign, make_task, sh, tag
 from xiuhua.cases.models import Case
 from xiuhua.cases.tests import conftest as case_fixtures
@@ -220,3 +228,20 @@ def test_a_responsible_unit_resolves_a_list_item_with_a_photo_and_adds_an_activi
     assert ActivityRecord.objects.get(target=inspections).people == 12
     html = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "1 条中已化解 1 条" in html and "发现问题 3 处" in html
+
+
+def test_a_unit_submits_a_progress_report_and_the_lead_unit_returns_it_with_a_reason(loop, client):
+    campaign, _ = _with_closed_cases(loop)
+    make_task(campaign, code="6", unit="zhujian")
+    client = _as(client, "dept_zhujian")
+    report = {"period": "month", "day": f"{timezone.localdate():%Y-%m-%d}", "text": "本月新增车位 40 个"}
+    assert client.post(f"/campaigns/{campaign.pk}/report/", report).status_code == 302
+    submitted = ProgressReport.objects.get()
+    assert submitted.unit.short_name == "zhujian" and submitted.state == Review.PENDING
+    client = _as(client, "dept_zhifa")
+    no_reason = client.post(f"/campaigns/reports/{submitted.pk}/review/", {"decision": "returned", "note": ""})
+    assert no_reason.status_code == 400 and "退回报送时请说明理由" in no_reason.content.decode()
+    returned = client.post(f"/campaigns/reports/{submitted.pk}/review/", {"decision": "returned", "note": "请补充照片"})
+    assert returned.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.state == Review.RETURNED and submitted.review_note == "请补充照片"

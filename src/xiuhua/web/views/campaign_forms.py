@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from xiuhua.campaigns import entries, items
+from xiuhua.campaigns import entries, items, reporting
 from xiuhua.campaigns.choices import Review
 from xiuhua.campaigns.models import ManualEntry, ProgressReport, Target, TargetItem
 from xiuhua.campaigns.queries import visible_campaigns
@@ -115,8 +115,6 @@ def submit_report(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = visible_campaigns(request.user).filter(pk=campaign_id).first()
 
     def write(data: dict) -> object:
-        from xiuhua.campaigns import reporting  # TODO(merge): top-level once the api helper's branch is merged
-
         return reporting.submit_report(
             request.user, campaign, period=data["period"], day=data["day"], text=data["text"], files=_files(request)
         )
@@ -148,8 +146,6 @@ def review_report(request: HttpRequest, report_id: int) -> HttpResponse:
     report = ProgressReport.objects.filter(pk=report_id, campaign__in=visible).first()
 
     def write(data: dict) -> object:
-        from xiuhua.campaigns import reporting  # TODO(merge): top-level once the api helper's branch is merged
-
         accept = data["decision"] == Review.APPROVED
         return reporting.review_report(request.user, report.pk, accept=accept, note=data["note"])
 
