@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -24,7 +22,7 @@ from xiuhua.campaigns.choices import ProgressStatus
 from xiuhua.campaigns.models import ProgressSnapshot
 from xiuhua.campaigns.queries import visible_campaigns
 from xiuhua.core.errors import DomainError
-from xiuhua.reports.excel import add_sheet
+from xiuhua.reports.excel import book_bytes
 from xiuhua.reports.pdf import register_font, table_flowables
 from xiuhua.reports.tables import TEXT, Column, Table
 
@@ -142,18 +140,9 @@ def bulletin_pdf(bulletin: Bulletin) -> bytes:
 
 
 def bulletin_xlsx(bulletin: Bulletin) -> bytes:
-    book = Workbook()
-    cover = book.active
-    cover.title = "专报"
-    cover.append([bulletin.title])
-    cover["A1"].font = Font(bold=True, size=14)
-    cover.append(["月份", f"{bulletin.month:%Y-%m}"])
-    cover.append(["生成时间", bulletin.generated_at])
-    cover.append(["指标数", bulletin.target_count])
-    cover.column_dimensions["A"].width = 16
-    cover.column_dimensions["B"].width = 40
-    for table in unit_tables(bulletin):
-        add_sheet(book, table)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    facts = [
+        ["月份", f"{bulletin.month:%Y-%m}"],
+        ["生成时间", bulletin.generated_at],
+        ["指标数", bulletin.target_count],
+    ]
+    return book_bytes("专报", bulletin.title, facts, unit_tables(bulletin))
