@@ -41,13 +41,13 @@ def book_bytes(cover_name: str, title: str, facts: list[list], tables: list[Tabl
     cover.column_dimensions["A"].width = 16
     cover.column_dimensions["B"].width = 40
     for table in tables:
-        add_sheet(book, table)
+        _sheet(book, table)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def add_sheet(book: Workbook, table: Table) -> None:
+def _sheet(book: Workbook, table: Table) -> None:
     sheet = book.create_sheet(_sheet_title(table.title))
     sheet.append([column.label for column in table.columns])
     for cell in sheet[1]:

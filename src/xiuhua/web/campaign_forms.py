@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiuhua.campaigns.choices import ReportPeriod, Review
 
-REVIEW_CHOICES = [(Review.APPROVED, "通过"), (Review.RETURNED, "退回")]
+REVIEW_CHOICES = [
+    (Review.APPROVED, pgettext_lazy("campaign review", "Approve")),
+    (Review.RETURNED, pgettext_lazy("campaign review", "Return")),
+]
 
 
 class CampaignForm(forms.Form):
@@ -28,44 +33,44 @@ class CampaignForm(forms.Form):
         )
 
 
-def _date(label: str) -> forms.DateField:
+def _date(label) -> forms.DateField:
     return forms.DateField(label=label, widget=forms.DateInput({"type": "date"}), initial=timezone.localdate)
 
 
 def _file() -> forms.FileField:
-    return forms.FileField(label="证明材料（照片或文件）", required=False)
+    return forms.FileField(label=_("Evidence (photo or file)"), required=False)
 
 
 class EntryForm(CampaignForm):
-    value = forms.DecimalField(label="数量", max_digits=12, decimal_places=2, min_value=0)
-    occurred_on = _date("完成日期")
-    note = forms.CharField(label="说明", max_length=1000, required=False)
+    value = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=2, min_value=0)
+    occurred_on = _date(_("Done on"))
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)
     evidence = _file()
 
 
 class RecordForm(CampaignForm):
-    held_on = _date("开展日期")
-    title = forms.CharField(label="活动名称", max_length=200)
-    people = forms.IntegerField(label="出动人次", min_value=0, initial=0)
-    findings = forms.CharField(label="发现问题", max_length=2000, required=False)
+    held_on = _date(_("Held on"))
+    title = forms.CharField(label=_("Activity"), max_length=200)
+    people = forms.IntegerField(label=_("People (person-times)"), min_value=0, initial=0)
+    findings = forms.CharField(label=_("Findings"), max_length=2000, required=False)
     evidence = _file()
 
 
 class ResolveForm(CampaignForm):
-    note = forms.CharField(label="化解情况", max_length=1000)
+    note = forms.CharField(label=_("How it was resolved"), max_length=1000)
     evidence = _file()
 
 
 class ReportForm(CampaignForm):
-    period = forms.ChoiceField(label="报送周期", choices=ReportPeriod.choices)
-    day = _date("报送期间内的一天")
-    text = forms.CharField(label="进展情况", max_length=5000, widget=forms.Textarea({"rows": 2}))
+    period = forms.ChoiceField(label=_("Reporting period"), choices=ReportPeriod.choices)
+    day = _date(_("A day in the period"))
+    text = forms.CharField(label=_("Progress made"), max_length=5000, widget=forms.Textarea({"rows": 2}))
     evidence = _file()
 
 
 class ReviewForm(CampaignForm):
-    decision = forms.ChoiceField(label="审核", choices=REVIEW_CHOICES)
-    note = forms.CharField(label="审核意见", max_length=1000, required=False)
+    decision = forms.ChoiceField(label=_("Review"), choices=REVIEW_CHOICES)
+    note = forms.CharField(label=_("Review note"), max_length=1000, required=False)
 
 
 def blank_forms(user, campaign) -> dict:
