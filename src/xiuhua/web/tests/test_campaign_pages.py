@@ -245,3 +245,14 @@ def test_a_unit_submits_a_progress_report_and_the_lead_unit_returns_it_with_a_re
     assert returned.status_code == 302
     submitted.refresh_from_db()
     assert submitted.state == Review.RETURNED and submitted.review_note == "请补充照片"
+
+
+def test_a_target_set_up_wrongly_shows_its_reason_and_the_others_their_figures(loop, client):
+    campaign, target = _with_closed_cases(loop)
+    Target.objects.create(
+        task=target.task, name="没有规则的目标", measure=Measure.CASE_COUNT, goal=10, due_on=date(2026, 12, 31)
+    )
+    html = _as(client, "leader").get("/campaigns/?year=2026").content.decode()
+    reason = re.search(r'data-testid="measure-error"[^>]*>(.*?)</span>', html, re.S).group(1)
+    assert re.search(r"[\u4e00-\u9fff]", reason)
+    assert f'data-target="{target.pk}" title="这个数字背后的案件">12</a>' in html
