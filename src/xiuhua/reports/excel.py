@@ -22,16 +22,25 @@ def report_title(report: dict) -> str:
 
 
 def workbook_bytes(report: dict) -> bytes:
+    facts = [
+        [_("Period"), f"{report['first_day']} — {report['last_day']}"],
+        [_("Generated at"), report["generated_at"]],
+    ]
+    return book_bytes(pgettext("report", "Report"), report_title(report), facts, report_tables(report))
+
+
+def book_bytes(cover_name: str, title: str, facts: list[list], tables: list[Table]) -> bytes:
+    """A workbook: a cover sheet (the title, then label–value rows), then one sheet per table."""
     book = Workbook()
     cover = book.active
-    cover.title = pgettext("report", "Report")
-    cover.append([report_title(report)])
+    cover.title = cover_name
+    cover.append([title])
     cover["A1"].font = Font(bold=True, size=14)
-    cover.append([_("Period"), f"{report['first_day']} — {report['last_day']}"])
-    cover.append([_("Generated at"), report["generated_at"]])
+    for row in facts:
+        cover.append(row)
     cover.column_dimensions["A"].width = 16
     cover.column_dimensions["B"].width = 40
-    for table in report_tables(report):
+    for table in tables:
         _sheet(book, table)
     buffer = io.BytesIO()
     book.save(buffer)

@@ -85,7 +85,7 @@ def pdf_bytes(report: dict, user: User) -> bytes:
             story.append(chart)
         for key in keys:
             if key in tables:
-                story.extend(_table(tables[key], font, heading=len(keys) > 1))
+                story.extend(table_flowables(tables[key], font, heading=len(keys) > 1))
 
     section(_("1. Totals and trend"), "totals", "sources", "trend", chart=charts.trend_chart(report, font))
     story.append(Paragraph(_("2. Rankings"), heading))
@@ -94,7 +94,7 @@ def pdf_bytes(report: dict, user: User) -> bytes:
         table = tables[f"ranking_{object_type}"]
         story.append(Paragraph(table.title, _caption(font)))
         story.append(charts.bar_chart([r["name"] for r in top], [r["score"] for r in top], font))
-        story.extend(_table(table, font, heading=False))
+        story.extend(table_flowables(table, font, heading=False))
     classes = report["classes"]
     section(
         _("3. Frequent problems"),
@@ -126,7 +126,7 @@ def _caption(font: str) -> ParagraphStyle:
     return ParagraphStyle("caption", fontName=font, fontSize=10, leading=16, keepWithNext=1)
 
 
-def _table(table: Table, font: str, *, heading: bool) -> list:
+def table_flowables(table: Table, font: str, *, heading: bool) -> list:
     if table.key in CHART_ONLY:
         return []
     parts = []

@@ -9,4 +9,5 @@ urlpatterns = [
     path("jobs/<int:job_id>/", views.job_progress, name="job"),
     path("jobs/<int:job_id>/download/", views.download, name="download"),
     path("kept/", views.kept, name="kept"),
+    path("campaigns/bulletin/", views.campaign_bulletin, name="campaign_bulletin"),
 ]

@@ -15,7 +15,7 @@ from reportlab.graphics import renderSVG
 
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 from xiuhua.evaluation.periods import Period, previous_month
-from xiuhua.reports import charts
+from xiuhua.reports import bulletin, charts
 from xiuhua.reports.api import CONTENT_TYPES
 from xiuhua.reports.jobs import check_format, file_name, job_for, kept_reports, read_period, request_report
 from xiuhua.reports.models import JobState, ReportFormat, ReportJob
@@ -154,3 +154,22 @@ def kept(request: HttpRequest) -> HttpResponse:
         return refusal
     jobs: list[ReportJob] = kept_reports(request.user)
     return render(request, "reports/kept.html", {"jobs": jobs})
+
+
+@login_required
+@require_GET
+def campaign_bulletin(request: HttpRequest) -> HttpResponse:
+    """The campaigns' monthly 专报 of `?month=2026-03` as `?format=pdf` or `xlsx`, built from the month's snapshots."""
+    fmt = request.GET.get("format", "pdf")
+    try:
+        month = bulletin.read_month(request.GET.get("month"))
+        if fmt not in CONTENT_TYPES:
+            raise DomainError("专报只能下载为 PDF 或 Excel", code="bad_format")
+    except DomainError as bad:
+        return render(request, "web/error.html", {"status": 400, "message": bad.message}, status=400)
+    made = bulletin.build_bulletin(request.user, month)
+    content = bulletin.bulletin_pdf(made) if fmt == "pdf" else bulletin.bulletin_xlsx(made)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    name = f"campaign-bulletin-{month:%Y-%m}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -105,9 +105,11 @@ class CaseFilterForm(forms.Form):
     period = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
 
     DRILL_DOWN = ("indicator", "object_type", "object", "period")
+    # The cases behind a campaign target's figure (campaigns.measures.drill_down_cases).
+    target = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def case_filters(self) -> CaseFilters:
-        skip = {"number", *self.DRILL_DOWN}
+        skip = {"number", "target", *self.DRILL_DOWN}
         data = {k: v for k, v in self.cleaned_data.items() if k not in skip and v not in ("", None, [])}
         return CaseFilters(**data)
 

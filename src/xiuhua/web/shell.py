@@ -54,6 +54,8 @@ MENU: list[MenuItem] = [
     MenuItem(_("Patrol tracks"), "web:patrol", "person-walking", LEADERS | {Role.SHIFT_LEADER}),
     MenuItem(_("Overview"), "web:dashboard", "speedometer2", DASHBOARD_ROLES - LEADERS),
     MenuItem(_("Evaluation"), "web:evaluation", "bar-chart-line", EVALUATION_ROLES),
+    # The departments see the campaigns they take part in (campaigns.queries.visible_campaigns).
+    MenuItem(_("Special campaigns"), "web:campaigns", "flag", DASHBOARD_ROLES | {Role.DEPARTMENT}),
     MenuItem(_("Monthly report"), "reports:monthly", "file-earmark-bar-graph", REPORT_ROLES),
     MenuItem(_("Outbox"), "web:outbox", "envelope-paper", OUTBOX_ROLES),
     MenuItem(_("Notices"), "web:notices", "bell"),

@@ -7,6 +7,8 @@ from xiuhua.web.views import (
     awaiting_orders,
     basemap,
     calls,
+    campaign_forms,
+    campaigns,
     case_detail,
     case_place,
     cases,
@@ -21,6 +23,7 @@ from xiuhua.web.views import (
     notification_settings,
     patrol,
     public,
+    public_campaigns,
     shell,
 )
 
@@ -96,6 +99,8 @@ urlpatterns = [
     path("public/cases/<str:number>/rate/", public.rate, name="public_rate"),
     path("public/grids/", public.grids, name="public_grids"),
     path("public/where/", public.where, name="public_where"),
+    path("public/campaigns/", public_campaigns.campaign_list, name="public_campaigns"),
+    path("public/campaigns/<int:campaign_id>/", public_campaigns.campaign, name="public_campaign"),
     path("map/", maps.map_page, name="map"),
     path("map/grids.geojson", maps.grids_geojson, name="map_grids"),
     path("map/divisions.geojson", maps.divisions_geojson, name="map_divisions"),
@@ -109,4 +114,14 @@ urlpatterns = [
     path("screen/", dashboard.page, {"view": "screen"}, name="screen"),
     path("evaluation/", evaluation.page, name="evaluation"),
     path("patrol/", patrol.patrol_page, name="patrol"),
+    # Special campaigns (专项行动): the leaders' overview, a campaign's page and map, the units' forms.
+    path("campaigns/", campaigns.overview_page, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", campaigns.campaign_page, name="campaign"),
+    path("campaigns/<int:campaign_id>/map.geojson", campaigns.campaign_map, name="campaign_map"),
+    path("campaigns/<int:campaign_id>/report/", campaign_forms.submit_report, name="campaign_report"),
+    path("campaigns/targets/<int:target_id>/entry/", campaign_forms.enter_count, name="campaign_entry"),
+    path("campaigns/targets/<int:target_id>/record/", campaign_forms.add_record, name="campaign_record"),
+    path("campaigns/items/<int:item_id>/resolve/", campaign_forms.resolve_item, name="campaign_item_resolve"),
+    path("campaigns/entries/<int:entry_id>/review/", campaign_forms.review_entry, name="campaign_entry_review"),
+    path("campaigns/reports/<int:report_id>/review/", campaign_forms.review_report, name="campaign_report_review"),
 ]

@@ -24,6 +24,8 @@ from django.test import Client
 from django.utils import timezone
 
 from xiuhua.accounts.models import User
+from xiuhua.campaigns.choices import Measure, ReportPeriod
+from xiuhua.campaigns.models import ManualEntry, ProgressReport, Target, TargetItem
 from xiuhua.cases.choices import AttachmentStage
 from xiuhua.cases.derivatives import build_pending_derivatives
 from xiuhua.cases.models import Case, CaseAttachment
@@ -185,7 +187,26 @@ def fill_city() -> Case:
     queue_message(Draft(channel="sms", kind="citizen_receipt", text="您反映的问题已受理", address="1380000"))
     draft_batch(User.objects.get(username="shift_leader"), kind="shop_reminder", channel="sms", title="门前三包提醒",
                 text="{{ name }}：请保持门前整洁", recipients=[Recipient("老张面馆", "13800001111")])  # fmt: skip
+    walk_campaign()
     return Case.objects.order_by("-reported_at").first()
+
+
+def walk_campaign() -> None:
+    """A public campaign with a case target, a list item, an entry awaiting review and a unit's report (its page,
+    forms and public page are walked)."""
+    from xiuhua.campaigns.tests.conftest import case_target, make_campaign, make_task
+
+    campaign = make_campaign(year=timezone.localdate().year, public=True, scope_text="全县")
+    task = make_task(campaign, unit="zhujian")
+    case_target(task, goal=100)
+    target = Target.objects.create(task=task, name="信访化解", measure=Measure.LIST_RATE, goal=90,
+                                   due_on=campaign.ends_on)  # fmt: skip
+    TargetItem.objects.create(target=target, code="XF-001", title="信访件")
+    ManualEntry.objects.create(target=target, value=1, occurred_on=timezone.localdate(), entered_at=timezone.now())
+    ProgressReport.objects.create(
+        campaign=campaign, unit=task.responsible_unit, period=ReportPeriod.MONTH,
+        period_start=timezone.localdate().replace(day=1), text="本月进展", submitted_at=timezone.now(),
+    )  # fmt: skip
 
 
 def month() -> str:

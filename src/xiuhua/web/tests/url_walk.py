@@ -16,6 +16,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from xiuhua.accounts.models import User
+from xiuhua.campaigns.models import ManualEntry, ProgressReport, TargetItem
 from xiuhua.cases.models import Case, CaseAttachment
 from xiuhua.cases.queries import visible_cases
 from xiuhua.cases.workflow import allowed_actions
@@ -108,6 +109,7 @@ def urls(route: str, who: Account) -> list[str]:
         values["message_id"] = [str(message.pk)]
     if batch := MessageBatch.objects.order_by("pk").first():
         values["batch_id"] = [str(batch.pk)]
+    values.update(campaign_values())
     filled = ["/" + route]
     for name in PARAMETER.findall(route):
         if name not in values:
@@ -116,6 +118,20 @@ def urls(route: str, who: Account) -> list[str]:
     if who.case is not None and route.startswith("public/") and "<" in route:
         filled = [f"{url}?{urlencode({'code': who.case.lookup_code})}" for url in filled]
     return filled
+
+
+def campaign_values() -> dict[str, list[str]]:
+    """The walk's campaign (专项行动) and its list item, entry and report (the walk's city has one of each)."""
+    values: dict[str, list[str]] = {}
+    if item := TargetItem.objects.select_related("target__task").order_by("pk").first():
+        values["item_id"] = [str(item.pk)]
+        values["target_id"] = [str(item.target_id)]
+        values["campaign_id"] = [str(item.target.task.campaign_id)]
+    if entry := ManualEntry.objects.order_by("pk").first():
+        values["entry_id"] = [str(entry.pk)]
+    if report := ProgressReport.objects.order_by("pk").first():
+        values["report_id"] = [str(report.pk)]
+    return values
 
 
 @dataclass

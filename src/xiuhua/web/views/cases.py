@@ -14,6 +14,7 @@ from xiuhua.accounts.models import Department
 from xiuhua.cases import bulk, presenters, queries
 from xiuhua.cases.choices import Action
 from xiuhua.core.errors import DomainError
+from xiuhua.web.campaign_page import campaign_drill
 from xiuhua.web.forms import CaseFilterForm
 from xiuhua.web.tables import Column, build_table
 from xiuhua.web.views.shell import safe_next
@@ -33,7 +34,7 @@ CASE_COLUMNS = [
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
-    error, drill, status = "", None, 200
+    error, drill, target_drill, status = "", None, None, 200
     cases = queries.filter_cases(request.user, queries.CaseFilters())
     if form.is_bound and not form.is_valid():
         error, status = _form_errors(form), 400
@@ -42,6 +43,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
             cases = queries.filter_cases(request.user, form.case_filters())
             if drill := form.drill_down():
                 cases = drill.narrow(cases)
+            if target_id := form.cleaned_data.get("target"):
+                target_drill = campaign_drill(request.user, target_id)
+                cases = target_drill.narrow(cases)
         except DomainError as exc:
             error, status = exc.message, 400
         if number := form.cleaned_data.get("number"):
@@ -53,6 +57,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "table": table,
         "error": error,
         "drill": drill,
+        "target_drill": target_drill,
         "now": timezone.now(),
         **_bulk_context(request),
     }
