@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from xiuhua.cases.choices import CaseStatus
 from xiuhua.core.errors import DomainError
 from xiuhua.platform.demo import build_demo_city, has_territory
+from xiuhua.platform.demo_campaigns import build_demo_campaigns
 from xiuhua.platform.demo_history import build_demo_history
 from xiuhua.platform.demo_patrol import build_demo_patrol
 
@@ -31,7 +32,11 @@ class Command(BaseCommand):
             help=f"历史案卷数量：近 90 天内上报、经完整流程流转的案卷（默认 {DEFAULT_HISTORY}，0 表示不生成）",
         )
 
-    def handle(self, *args, grids, components, seed, if_empty, history, patrol_days, **options):
+        parser.add_argument(
+            "--no-campaigns", action="store_true", help="不生成海盐县的专项行动（默认生成，指标取自历史案卷）"
+        )
+
+    def handle(self, *args, grids, components, seed, if_empty, history, patrol_days, no_campaigns, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if if_empty and has_territory():
             self.stdout.write("数据库已有辖区数据，跳过演示城市。")
@@ -53,6 +58,8 @@ class Command(BaseCommand):
         )
         if history:
             self._history(history, seed)
+        if not no_campaigns:
+            self._campaigns()
         if patrol_days > 0:
             patrol = build_demo_patrol(days=patrol_days, seed=seed)
             self.stdout.write(
@@ -74,5 +81,14 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"历史案卷已生成：{result.cases} 件（{parts}），共 {result.actions} 次操作，"
                 f"其中 {result.overdue} 件处置超期，用时 {result.seconds} 秒。"
+            )
+        )
+
+    def _campaigns(self) -> None:
+        result = build_demo_campaigns()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"专项行动已生成：{result.campaigns} 个行动，{result.tasks} 项任务，{result.targets} 个指标，"
+                f"{result.tagged} 件关联案卷，{result.records} 条活动记录，{result.entries} 条填报（{result.pending} 条待审核）。"
             )
         )
