@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiuhua.accounts.models import Department, User
-from xiuhua.campaigns.choices import CaseCount, Frequency, Measure, PlanCurve, Review, TaggedCases
+from xiuhua.campaigns.choices import CaseCount, Frequency, Measure, Review, TaggedCases
 from xiuhua.campaigns.measures import measure_target
 from xiuhua.campaigns.models import (
     ActivityRecord,
@@ -256,7 +256,8 @@ def _shops(b: _Builder) -> None:
     for quarter, road in enumerate(roads, start=1):
         due = b.month_end(quarter * 3)
         task = b.task(f"{quarter}", f"第{quarter}季度：{road}整治", "wuyuan", subdistrict=wuyuan, due=due)
-        target = b.target(task, f"{road}破墙开店整治完成", Measure.MILESTONE, 1, "项", starts_on=b.month(quarter * 3 - 2))
+        name = f"{road}破墙开店整治完成"
+        target = b.target(task, name, Measure.MILESTONE, 1, "项", starts_on=b.month(quarter * 3 - 2))
         if quarter == 1:
             b.entries(target, [(3, 1)])
         elif quarter == 3:
@@ -277,7 +278,8 @@ def _parking(b: _Builder) -> None:
         scope_text="武原街道建成区主要路段、小区、学校、农贸市场周边人行道及公共停车场所。",
     )
     b.phases((3, 7, 2))
-    spaces = b.target(b.task("1", "新增、修复机动车位", "zhujian"), "新增、修复机动车位", Measure.MANUAL_COUNT, 300, "个")
+    spaces_task = b.task("1", "新增、修复机动车位", "zhujian")
+    spaces = b.target(spaces_task, "新增、修复机动车位", Measure.MANUAL_COUNT, 300, "个")
     b.entries(spaces, [(4, 120), (6, 95), (8, 97)], pending=40, points=_points(b, 4))
     bikes = b.task("2", "施划非机动车停车位", "chengtou")
     b.entries(b.target(bikes, "施划非机动车停车位", Measure.MANUAL_COUNT, 50, "处"), [(5, 9), (7, 13)])
@@ -295,7 +297,9 @@ def _parking(b: _Builder) -> None:
 def _points(b: _Builder, count: int) -> str:
     """A few points in the county seat, where the new spaces were marked."""
     x, y = (b.district.min_lng + b.district.max_lng) / 2, (b.district.min_lat + b.district.max_lat) / 2
-    points = [{"type": "Point", "coordinates": [round(x + 0.001 * n, 6), round(y - 0.0007 * n, 6)]} for n in range(count)]
+    points = [
+        {"type": "Point", "coordinates": [round(x + 0.001 * n, 6), round(y - 0.0007 * n, 6)]} for n in range(count)
+    ]
     return json.dumps({"type": "GeometryCollection", "geometries": points})
 
 
