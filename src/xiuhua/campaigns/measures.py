@@ -1,0 +1,153 @@
+"""How a target's value is measured: one registered `TargetMeasure` per `Target.measure` key.
+
+Every measure answers the same three questions for a target at an instant: its `Measurement` (value, numerator,
+denominator, the day the goal was first reached), a batch of those, and the cases behind the numerator (the
+drill-down). Nothing is stored: values are computed from live data when asked, bounded by the instant, so a
+month-end snapshot can ask "as of the month's last instant". Later apps (the ledgers' "ledger_rule") register
+their own measure here without touching the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_CEILING, Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from xiuhua.campaigns.choices import Comparator, Measure
+from xiuhua.campaigns.models import Target
+from xiuhua.campaigns.rules import STEP_FIELDS, Window, local_day, reached_by, rule_of, rule_rows, step_filter
+from xiuhua.cases.models import Case
+from xiuhua.core.errors import DomainError
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    value: Decimal | None  # count, or percent 0–100 for rates, or periods met for recurrence, …
+    numerator: Decimal | None  # e.g. cases closed; items resolved; periods met
+    denominator: Decimal | None  # e.g. cases registered; items in the list; periods elapsed
+    met_on: date | None  # local day the goal was first reached, when the measure can tell
+    detail: dict = field(default_factory=dict)  # measure-specific, JSON-able
+
+
+def percent(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
+    """numerator / denominator in percent (4 decimals kept; pages round), None without a denominator."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * HUNDRED / Decimal(denominator)).quantize(Decimal("0.0001"))
+
+
+class TargetMeasure:
+    """One way of measuring; subclasses implement `measure` and, where cases stand behind the figure, `cases`."""
+
+    def measure(self, target: Target, at: datetime) -> Measurement:
+        raise NotImplementedError
+
+    def measure_many(self, targets: list[Target], at: datetime) -> dict[int, Measurement]:
+        """Batched form; measures that can group their queries override it."""
+        return {target.pk: self.measure(target, at) for target in targets}
+
+    def cases(self, target: Target, at: datetime) -> QuerySet[Case]:
+        """The cases behind the numerator (none for measures not made of cases)."""
+        return Case.objects.none()
+
+
+_REGISTRY: dict[str, TargetMeasure] = {}
+
+
+def register_measure(key: str, measure: TargetMeasure) -> None:
+    _REGISTRY[key] = measure
+
+
+def measure_for(key: str) -> TargetMeasure:
+    try:
+        return _REGISTRY[key]
+    except KeyError:
+        raise DomainError(f"未知的目标计量方式「{key}」", code="unknown_measure") from None
+
+
+def measure_target(target: Target, at: datetime | None = None) -> Measurement:
+    return measure_for(target.measure).measure(target, at or timezone.now())
+
+
+def measure_targets(targets: Iterable[Target], at: datetime | None = None) -> dict[int, Measurement]:
+    """Measurements by target id, each measure asked once for all its targets."""
+    at = at or timezone.now()
+    by_measure: dict[str, list[Target]] = {}
+    for target in targets:
+        by_measure.setdefault(target.measure, []).append(target)
+    result: dict[int, Measurement] = {}
+    for key, group in by_measure.items():
+        result.update(measure_for(key).measure_many(group, at))
+    return result
+
+
+def drill_down_cases(target: Target, at: datetime | None = None) -> QuerySet[Case]:
+    """The cases the numerator counts, for the case list (their number equals the figure's numerator)."""
+    return measure_for(target.measure).cases(target, at or timezone.now())
+
+
+def goal_reached(target: Target, value: Decimal | None) -> bool:
+    if value is None:
+        return False
+    if target.comparator == Comparator.AT_MOST:
+        return value <= target.goal
+    return value >= target.goal
+
+
+class CaseCountMeasure(TargetMeasure):
+    """Cases of the rule that reached the counted step in the window, plus the baseline done before counting."""
+
+    def measure(self, target: Target, at: datetime) -> Measurement:
+        rule, window = rule_of(target), Window.of(target, at)
+        rows = rule_rows(rule, target.task.campaign_id).filter(step_filter(rule.counts, window))
+        count = rows.count()
+        baseline = target.baseline or Decimal(0)
+        value = Decimal(count) + baseline
+        met_on = None
+        if target.comparator == Comparator.AT_LEAST and value >= target.goal:
+            met_on = self._day_reached(rows, rule.counts, target.goal - baseline)
+        return Measurement(value, Decimal(count), None, met_on, {"baseline": str(baseline)})
+
+    @staticmethod
+    def _day_reached(rows, step: str, needed: Decimal) -> date | None:
+        """The local day the `needed`-th counted case reached the step (the goal was met that day)."""
+        time_field = STEP_FIELDS[step][0]
+        if needed <= 0:
+            return None
+        index = int(needed.to_integral_value(rounding=ROUND_CEILING)) - 1
+        ordered = rows.order_by(time_field, "case_id").values_list(time_field, flat=True)
+        moment = next(iter(ordered[index : index + 1]), None)
+        return local_day(moment) if moment else None
+
+    def cases(self, target: Target, at: datetime) -> QuerySet[Case]:
+        rule, window = rule_of(target), Window.of(target, at)
+        rows = rule_rows(rule, target.task.campaign_id).filter(step_filter(rule.counts, window))
+        return Case.objects.filter(pk__in=rows.values("case_id"))
+
+
+class CaseRateMeasure(TargetMeasure):
+    """Of the rule's cases that reached `out_of` in the window, the percent that reached `counts` by its end."""
+
+    def _rows(self, target: Target, at: datetime):
+        rule, window = rule_of(target), Window.of(target, at)
+        denominator = rule_rows(rule, target.task.campaign_id).filter(step_filter(rule.out_of or rule.counts, window))
+        return denominator, denominator.filter(reached_by(rule.counts, window.end))
+
+    def measure(self, target: Target, at: datetime) -> Measurement:
+        denominator_rows, numerator_rows = self._rows(target, at)
+        denominator, numerator = denominator_rows.count(), numerator_rows.count()
+        value = percent(numerator, denominator)
+        return Measurement(value, Decimal(numerator), Decimal(denominator), None, {})
+
+    def cases(self, target: Target, at: datetime) -> QuerySet[Case]:
+        return Case.objects.filter(pk__in=self._rows(target, at)[1].values("case_id"))
+
+
+register_measure(Measure.CASE_COUNT, CaseCountMeasure())
+register_measure(Measure.CASE_RATE, CaseRateMeasure())
