@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import QuerySet
@@ -19,7 +19,17 @@ from django.utils import timezone
 
 from xiuhua.campaigns.choices import Comparator, Measure
 from xiuhua.campaigns.models import Target
-from xiuhua.campaigns.rules import STEP_FIELDS, Window, local_day, reached_by, rule_of, rule_rows, step_filter
+from xiuhua.campaigns.rules import (
+    STEP_FIELDS,
+    Window,
+    local_day,
+    local_midnight,
+    reached_by,
+    rule_of,
+    rule_rows,
+    step_filter,
+    target_start,
+)
 from xiuhua.cases.models import Case
 from xiuhua.core.errors import DomainError
 
@@ -149,5 +159,46 @@ class CaseRateMeasure(TargetMeasure):
         return Case.objects.filter(pk__in=self._rows(target, at)[1].values("case_id"))
 
 
+class CaseTrendMeasure(TargetMeasure):
+    """Percent change of the rule's cases per day in the target's window against its baseline period.
+
+    The baseline is `Target.baseline` when given (the count over the baseline period, or over a period as long as
+    the target's when no baseline dates are set), else the rule's count over [baseline_from, baseline_to]. Per day,
+    so that three months of this year compare fairly with a whole last year.
+    """
+
+    def measure(self, target: Target, at: datetime) -> Measurement:
+        rule, window = rule_of(target), Window.of(target, at)
+        rows = rule_rows(rule, target.task.campaign_id)
+        count = rows.filter(step_filter(rule.counts, window)).count()
+        base_count, base_days = self._baseline(target, rows, rule.counts)
+        days = Decimal(max(1, (local_day(window.end - timedelta(microseconds=1)) - target_start(target)).days + 1))
+        value = None
+        if base_count and base_days:
+            value = ((Decimal(count) / days) / (base_count / base_days) - 1) * HUNDRED
+            value = value.quantize(Decimal("0.0001"))
+        detail = {"days": int(days), "baseline_days": int(base_days)}
+        return Measurement(value, Decimal(count), base_count, None, detail)
+
+    @staticmethod
+    def _baseline(target: Target, rows, step: str) -> tuple[Decimal, Decimal]:
+        if target.baseline_from and target.baseline_to:
+            days = Decimal((target.baseline_to - target.baseline_from).days + 1)
+        else:
+            days = Decimal((target.due_on - target_start(target)).days + 1)
+        if target.baseline is not None:
+            return Decimal(target.baseline), days
+        if not (target.baseline_from and target.baseline_to):
+            return Decimal(0), days
+        window = Window(local_midnight(target.baseline_from), local_midnight(target.baseline_to + timedelta(days=1)))
+        return Decimal(rows.filter(step_filter(step, window)).count()), days
+
+    def cases(self, target: Target, at: datetime) -> QuerySet[Case]:
+        rule, window = rule_of(target), Window.of(target, at)
+        rows = rule_rows(rule, target.task.campaign_id).filter(step_filter(rule.counts, window))
+        return Case.objects.filter(pk__in=rows.values("case_id"))
+
+
 register_measure(Measure.CASE_COUNT, CaseCountMeasure())
+register_measure(Measure.CASE_TREND, CaseTrendMeasure())
 register_measure(Measure.CASE_RATE, CaseRateMeasure())
