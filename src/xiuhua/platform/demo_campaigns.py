@@ -40,6 +40,7 @@ from xiuhua.campaigns.models import (
     Target,
     TargetItem,
 )
+from xiuhua.campaigns.record_measures import periods
 from xiuhua.cases.models import Case
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError
@@ -180,9 +181,10 @@ class _Builder:
         reviewer = self.unit_user(self.campaign.lead_units.first().short_name)
         rows = [(self.month(m) + timedelta(days=14), v, Review.APPROVED) for m, v in values]
         if pending:
-            rows.append((self.today, pending, Review.PENDING))
+            rows.append((self.today - timedelta(days=1), pending, Review.PENDING))
         for day, value, state in rows:
             approved = state == Review.APPROVED
+            entered = self.moment(day, 16) if approved else self.now - timedelta(hours=2)
             ManualEntry.objects.create(
                 target=target,
                 value=Decimal(value),
@@ -191,7 +193,7 @@ class _Builder:
                 points_geojson=points,
                 state=state,
                 entered_by=by,
-                entered_at=self.moment(day, 16),
+                entered_at=entered,
                 reviewed_by=reviewer if approved else None,
                 reviewed_at=self.moment(day + timedelta(days=1)) if approved else None,
                 review_note="经核实，数据属实" if approved else "",
@@ -316,18 +318,14 @@ def _vending(b: _Builder) -> None:
     b.phases((2, 8, 2))
     parent = b.task("1", "规劝、查处流动摊贩和占道经营", "zhifa", weight=Decimal(3))
     _per_subdistrict(b, parent)
+    # A recurrence's goal is the number of periods to meet: every month of the year.
+    task = b.task("2", "每月开展专项整治", "zhifa")
     monthly = b.target(
-        b.task("2", "每月开展专项整治", "zhifa"),
-        "每月至少开展3次专项整治",
-        Measure.RECURRENCE,
-        3,
-        "次",
-        frequency=Frequency.MONTH,
-        per_period=3,
+        task, "每月至少开展3次专项整治", Measure.RECURRENCE, 12, "个月", frequency=Frequency.MONTH, per_period=3
     )
     missing = BUILD_MONTH - 4  # one month with no action recorded at all
     days = [b.month(m) + timedelta(days=d) for m in range(1, BUILD_MONTH) if m != missing for d in (4, 12, 20)]
-    days += [d for d in (b.month(BUILD_MONTH) + timedelta(days=2),) if d <= b.today]
+    days += [d for d in (b.month(BUILD_MONTH) + timedelta(days=2),) if d < b.today]
     b.records(monthly, days, "流动摊贩专项整治行动", ["zhifa", "shichang"])
     simple = b.target(b.task("3", "办理简易程序案件", "zhifa"), "简易程序案件", Measure.MANUAL_COUNT, 180, "起")
     b.entries(simple, [(m, 17) for m in range(1, BUILD_MONTH)])
@@ -369,15 +367,12 @@ def _ads(b: _Builder) -> None:
     live = int(b.measured(target))
     target.baseline = Decimal(300 - live // 2)  # counted by hand before the platform: the live cases top it up
     target.save(update_fields=["baseline"])
+    task = b.task("2", "每周报送整治情况", "zhifa")
     weekly = b.target(
-        b.task("2", "每周报送整治情况", "zhifa"),
-        "每周报送拆除、整改情况",
-        Measure.RECURRENCE,
-        1,
-        "次",
-        frequency=Frequency.WEEK,
-        per_period=1,
+        task, "每周报送拆除、整改情况", Measure.RECURRENCE, 1, "周", frequency=Frequency.WEEK, per_period=1
     )
+    weekly.goal = Decimal(len(periods(weekly, weekly.due_on)))  # every week of the year
+    weekly.save(update_fields=["goal"])
     # Every week's report on its Friday (the first week's on the first day, when that is later).
     monday = b.start - timedelta(days=b.start.weekday())
     fridays = [max(monday + timedelta(days=7 * w + 4), b.start) for w in range(60)]

@@ -75,10 +75,19 @@ def test_haiyans_campaigns_come_from_its_plan_with_phases_units_and_one_public(b
         assert campaign.lead_units.exists() and campaign.year == timezone.localdate(now).year
         assert all(task.responsible_unit_id for task in campaign.tasks.all())
     goals = {(t.name, t.goal, t.unit_label) for t in Target.objects.all()}
-    for annex in [("新增、修复机动车位", 300, "个"), ("查处违停", 10000, "辆次"), ("清理僵尸车", 60, "辆"),
-                  ("简易程序案件", 180, "起"), ("一般程序案件", 80, "起"), ("户外广告整治", 300, "处"),
-                  ("犬只登记", 500, "只"), ("收容流浪犬", 1000, "只"), ("犬只扰民投诉有效处置率", 90, "%")]:  # fmt: skip
-        assert (annex[0], Decimal(annex[1]), annex[2]) in goals
+    annexes = [
+        ("新增、修复机动车位", 300, "个"),
+        ("查处违停", 10000, "辆次"),
+        ("清理僵尸车", 60, "辆"),
+        ("简易程序案件", 180, "起"),
+        ("一般程序案件", 80, "起"),
+        ("户外广告整治", 300, "处"),
+        ("犬只登记", 500, "只"),
+        ("收容流浪犬", 1000, "只"),
+        ("犬只扰民投诉有效处置率", 90, "%"),
+    ]
+    for name, goal, unit_label in annexes:
+        assert (name, Decimal(goal), unit_label) in goals
     leader = User.objects.get(username="leader")
     assert set(visible_campaigns(leader).values_list("code", flat=True)) == CODES
 
@@ -131,7 +140,7 @@ def test_cases_are_tagged_items_listed_records_kept_and_entries_await_review(bui
     assert ManualEntry.objects.filter(state="pending").count() == result.pending >= 3
     monthly = Target.objects.get(name="每月至少开展3次专项整治")
     periods = measure_target(monthly, now).detail["periods"]
-    finished = [p for p in periods if p["met"] is not None][: BUILD_MONTH - 1]
+    finished = [p for p in periods if p["finished"]]
     assert [p["met"] for p in finished].count(False) == 1
 
 
