@@ -229,12 +229,13 @@ class _Builder:
         return measure_target(target, self.now).value or Decimal(0)
 
 
-def history_cases(codes: list[str], limit: int, *, registered: bool = True) -> list[Case]:
-    """The newest demo-history cases of these classes (registered ones only, unless told)."""
-    cases = Case.objects.filter(case_class__code__in=codes).order_by("-reported_at", "-id")
-    if registered:
-        cases = cases.filter(stats__registered_at__isnull=False)
-    return list(cases[:limit])
+def history_cases(codes: list[str], limit: int, fill: tuple[str, ...] = ()) -> list[Case]:
+    """The newest registered demo-history cases of these classes, then of the `fill` classes when too few."""
+    found: list[Case] = []
+    for group in (codes, list(fill)):
+        cases = Case.objects.filter(case_class__code__in=group, stats__registered_at__isnull=False)
+        found += list(cases.exclude(pk__in=[c.pk for c in found]).order_by("-reported_at", "-id")[: limit - len(found)])
+    return found
 
 
 # -- the five campaigns
@@ -291,7 +292,7 @@ def _parking(b: _Builder) -> None:
     rule = {"class_codes": ["06034"], "counts": CaseCount.CLOSED, "tagged": TaggedCases.ALSO}
     # Most were towed before the platform counted them (the baseline); the rest come from cases.
     b.case_target(zombies, "清理僵尸车", 60, "辆", rule, baseline=Decimal(38))
-    b.tag(history_cases(["06034", "09009"], 3), "长期停放的僵尸车")
+    b.tag(history_cases(["06034"], 3, fill=("09009",)), "长期停放的僵尸车")
     rule = {"class_codes": ["09009"], "counts": CaseCount.CLOSED_ON_TIME, "out_of": CaseCount.REGISTERED}
     b.case_target(b.task("5", "机动车乱停放案件按时办结", "zhifa"), "机动车乱停放案件按时结案率", 90, "%", rule)
 
@@ -427,7 +428,8 @@ def _dogs(b: _Builder) -> None:
         "tagged": TaggedCases.ONLY,
     }
     b.case_target(b.task("3", "犬只扰民投诉处置", "zhifa"), "犬只扰民投诉有效处置率", 90, "%", rule)
-    b.tag(history_cases(["06028", "06037"], 6), "犬只扰民、流浪犬问题")
+    # Barking and dead animals, then rubbish strays tore open, when the history has too few of those.
+    b.tag(history_cases(["06028", "06037"], 6, fill=("06010", "06042")), "犬只扰民、流浪犬问题")
 
 
 CAMPAIGNS: tuple[Callable[[_Builder], None], ...] = (_shops, _parking, _vending, _ads, _dogs)

@@ -28,6 +28,31 @@ CODES = {"PQKD", "TCZZ", "LDTF", "HWGG", "QLGL"}
 OVERDUE = "长邮路破墙开店整治完成"
 
 
+def test_the_demo_command_leaves_the_campaigns_out_when_told(db, capsys):
+    """First in the module: it needs an empty database, before the module's shared city is built."""
+    forget_grid_index()
+    try:
+        small = ["--grids", "40", "--components", "60", "--history", "0", "--patrol-days", "0"]
+        call_command("demo", *small, "--no-campaigns")
+        assert "专项行动" not in capsys.readouterr().out and not Campaign.objects.exists()
+        built = build_demo_campaigns()
+        assert built.campaigns == 5 and set(Campaign.objects.values_list("code", flat=True)) == CODES
+        with pytest.raises(DomainError):
+            build_demo_campaigns()  # once per year
+    finally:
+        forget_grid_index()
+
+
+def test_the_demo_command_builds_the_campaigns(db, capsys):
+    forget_grid_index()
+    try:
+        call_command("demo", "--grids", "40", "--components", "60", "--history", "0", "--patrol-days", "0")
+        assert "专项行动已生成：5 个行动" in capsys.readouterr().out
+        assert set(Campaign.objects.values_list("code", flat=True)) == CODES
+    finally:
+        forget_grid_index()
+
+
 @pytest.fixture(scope="module")
 def built(django_db_setup, django_db_blocker, module_media):
     """The demo city, 90 days of history and the campaigns, built once for the module and rolled back after it."""
@@ -103,7 +128,7 @@ def test_the_overview_shows_targets_met_behind_and_exactly_one_overdue(built):
 
 
 @pytest.mark.parametrize("day", [date(2027, 1, 1), date(2027, 2, 28), date(2027, 6, 30), date(2027, 12, 31)], ids=str)
-def test_the_mix_holds_whatever_the_day_the_demo_is_built(demo_city, day):
+def test_the_mix_holds_whatever_the_day_the_demo_is_built(built, day):
     for hour in (0, 23):  # the first and the last hour of the local day
         at = datetime.combine(day, time(hour, 30), SHANGHAI)
         Campaign.objects.all().delete()
@@ -142,15 +167,3 @@ def test_cases_are_tagged_items_listed_records_kept_and_entries_await_review(bui
     periods = measure_target(monthly, now).detail["periods"]
     finished = [p for p in periods if p["finished"]]
     assert [p["met"] for p in finished].count(False) == 1
-
-
-def test_the_demo_command_builds_the_campaigns_unless_told_not_to(db, capsys):
-    forget_grid_index()
-    try:
-        call_command("demo", "--grids", "40", "--components", "60", "--history", "0", "--patrol-days", "0")
-        assert "专项行动已生成：5 个行动" in capsys.readouterr().out
-        assert set(Campaign.objects.values_list("code", flat=True)) == CODES
-        with pytest.raises(DomainError):
-            build_demo_campaigns()
-    finally:
-        forget_grid_index()
