@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -40,6 +41,7 @@ from xiuhua.campaigns.models import (
     Target,
     TargetItem,
 )
+from xiuhua.campaigns.progress import campaign_progress
 from xiuhua.campaigns.record_measures import periods
 from xiuhua.cases.models import Case
 from xiuhua.core.audit import record_audit
@@ -68,6 +70,7 @@ class DemoCampaigns:
     entries: int = 0
     pending: int = 0
     codes: list[str] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)  # targets by status when built
 
 
 def campaign_year(today: date) -> tuple[date, date]:
@@ -446,5 +449,11 @@ def build_demo_campaigns(now: datetime | None = None) -> DemoCampaigns:
     for build in CAMPAIGNS:
         build(builder)
     result = builder.result
+    lines = [
+        line
+        for c in Campaign.objects.filter(year=builder.today.year)
+        for line in campaign_progress(c, builder.now).lines()
+    ]
+    result.statuses = dict(Counter(line.progress.status for line in lines))
     record_audit(None, "demo.campaigns", target=facts.DISTRICT[0], summary=f"campaigns={result.campaigns}")
     return result

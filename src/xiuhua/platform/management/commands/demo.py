@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from xiuhua.campaigns.choices import ProgressStatus
 from xiuhua.cases.choices import CaseStatus
 from xiuhua.core.errors import DomainError
 from xiuhua.platform.demo import build_demo_city, has_territory
@@ -86,10 +87,12 @@ class Command(BaseCommand):
 
     def _campaigns(self) -> None:
         result = build_demo_campaigns()
+        labels = dict(ProgressStatus.choices)
+        standing = "，".join(f"{labels[s]} {n}" for s, n in sorted(result.statuses.items(), key=lambda i: -i[1]))
         self.stdout.write(
             self.style.SUCCESS(
                 f"专项行动已生成：{result.campaigns} 个行动，{result.tasks} 项任务，{result.targets} 个指标，"
                 f"{result.tagged} 件关联案卷，{result.records} 条活动记录，"
-                f"{result.entries} 条填报（{result.pending} 条待审核）。"
+                f"{result.entries} 条填报（{result.pending} 条待审核）；指标{standing}。"
             )
         )
