@@ -9,7 +9,7 @@ their own measure here without touching the others.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -17,8 +17,9 @@ from decimal import ROUND_CEILING, Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from xiuhua.campaigns.case_batch import Counted, Query, batchable, count_many
 from xiuhua.campaigns.choices import Comparator, Measure
-from xiuhua.campaigns.models import Target
+from xiuhua.campaigns.models import CaseRule, Target
 from xiuhua.campaigns.rules import (
     STEP_FIELDS,
     Window,
@@ -30,7 +31,7 @@ from xiuhua.campaigns.rules import (
     step_filter,
     target_start,
 )
-from xiuhua.cases.models import Case
+from xiuhua.cases.models import Case, CaseStats
 from xiuhua.core.errors import DomainError
 
 HUNDRED = Decimal(100)
@@ -110,50 +111,85 @@ def goal_reached(target: Target, value: Decimal | None) -> bool:
     return value >= target.goal
 
 
+def _batched(
+    targets: list[Target], at: datetime, steps: Callable[[CaseRule], tuple[str, str | None]]
+) -> tuple[dict[int, Counted], list[Target]]:
+    """Counts of the targets whose rules can share grouped queries, and the targets left to count one by one."""
+    queries, rest = [], []
+    for target in targets:
+        rule = rule_of(target)
+        if batchable(rule):
+            step, reached_step = steps(rule)
+            queries.append(Query(target, step, Window.of(target, at), reached_step))
+        else:
+            rest.append(target)
+    return count_many(queries), rest
+
+
 class CaseCountMeasure(TargetMeasure):
     """Cases of the rule that reached the counted step in the window, plus the baseline done before counting."""
 
+    @staticmethod
+    def _rows(target: Target, window: Window) -> QuerySet[CaseStats]:
+        rule = rule_of(target)
+        return rule_rows(rule, target.task.campaign_id).filter(step_filter(rule.counts, window))
+
     def measure(self, target: Target, at: datetime) -> Measurement:
-        rule, window = rule_of(target), Window.of(target, at)
-        rows = rule_rows(rule, target.task.campaign_id).filter(step_filter(rule.counts, window))
-        count = rows.count()
+        window = Window.of(target, at)
+        return self._measurement(target, self._rows(target, window).count(), window)
+
+    def measure_many(self, targets: list[Target], at: datetime) -> dict[int, Measurement]:
+        counted, rest = _batched(targets, at, lambda rule: (rule.counts, None))
+        result = {
+            pk: self._measurement(t, counted[pk].total, Window.of(t, at)) for t in targets if (pk := t.pk) in counted
+        }
+        result.update({t.pk: self.measure(t, at) for t in rest})
+        return result
+
+    def _measurement(self, target: Target, count: int, window: Window) -> Measurement:
         baseline = target.baseline or Decimal(0)
         value = Decimal(count) + baseline
         met_on = None
         if target.comparator == Comparator.AT_LEAST and value >= target.goal:
-            met_on = self._day_reached(rows, rule.counts, target.goal - baseline)
+            met_on = self._day_reached(self._rows(target, window), target.case_rule.counts, target.goal - baseline)
         return Measurement(value, Decimal(count), None, met_on, {"baseline": str(baseline)})
 
     @staticmethod
-    def _day_reached(rows, step: str, needed: Decimal) -> date | None:
+    def _day_reached(rows: QuerySet[CaseStats], step: str, needed: Decimal) -> date | None:
         """The local day the `needed`-th counted case reached the step (the goal was met that day)."""
         time_field = STEP_FIELDS[step][0]
         if needed <= 0:
             return None
-        index = int(needed.to_integral_value(rounding=ROUND_CEILING)) - 1
+        index = int(Decimal(needed).to_integral_value(rounding=ROUND_CEILING)) - 1
         ordered = rows.order_by(time_field, "case_id").values_list(time_field, flat=True)
         moment = next(iter(ordered[index : index + 1]), None)
         return local_day(moment) if moment else None
 
     def cases(self, target: Target, at: datetime) -> QuerySet[Case]:
-        rule, window = rule_of(target), Window.of(target, at)
-        rows = rule_rows(rule, target.task.campaign_id).filter(step_filter(rule.counts, window))
-        return Case.objects.filter(pk__in=rows.values("case_id"))
+        return Case.objects.filter(pk__in=self._rows(target, Window.of(target, at)).values("case_id"))
 
 
 class CaseRateMeasure(TargetMeasure):
     """Of the rule's cases that reached `out_of` in the window, the percent that reached `counts` by its end."""
 
-    def _rows(self, target: Target, at: datetime):
+    def _rows(self, target: Target, at: datetime) -> tuple[QuerySet[CaseStats], QuerySet[CaseStats]]:
         rule, window = rule_of(target), Window.of(target, at)
         denominator = rule_rows(rule, target.task.campaign_id).filter(step_filter(rule.out_of or rule.counts, window))
         return denominator, denominator.filter(reached_by(rule.counts, window.end))
 
     def measure(self, target: Target, at: datetime) -> Measurement:
         denominator_rows, numerator_rows = self._rows(target, at)
-        denominator, numerator = denominator_rows.count(), numerator_rows.count()
-        value = percent(numerator, denominator)
-        return Measurement(value, Decimal(numerator), Decimal(denominator), None, {})
+        return self._measurement(numerator_rows.count(), denominator_rows.count())
+
+    def measure_many(self, targets: list[Target], at: datetime) -> dict[int, Measurement]:
+        counted, rest = _batched(targets, at, lambda rule: (rule.out_of or rule.counts, rule.counts))
+        result = {pk: self._measurement(c.reached or 0, c.total) for pk, c in counted.items()}
+        result.update({t.pk: self.measure(t, at) for t in rest})
+        return result
+
+    @staticmethod
+    def _measurement(numerator: int, denominator: int) -> Measurement:
+        return Measurement(percent(numerator, denominator), Decimal(numerator), Decimal(denominator), None, {})
 
     def cases(self, target: Target, at: datetime) -> QuerySet[Case]:
         return Case.objects.filter(pk__in=self._rows(target, at)[1].values("case_id"))

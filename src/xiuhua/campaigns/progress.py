@@ -19,6 +19,8 @@ from typing import NamedTuple
 from django.conf import settings
 from django.utils import timezone
 
+from xiuhua.accounts.choices import DepartmentKind
+from xiuhua.accounts.models import Department, User
 from xiuhua.campaigns.choices import Comparator, PlanCurve, ProgressStatus
 from xiuhua.campaigns.measures import HUNDRED, Measurement, goal_reached, measure_targets
 from xiuhua.campaigns.models import Campaign, CampaignPhase, CampaignTask, Target
@@ -79,7 +81,7 @@ class CampaignProgress:
 
 @dataclass
 class UnitProgress:
-    unit: object  # accounts.Department
+    unit: Department
     progress: Decimal | None
     planned: Decimal | None
     status: str
@@ -182,8 +184,11 @@ def roll_up(parts: Iterable[tuple[Decimal, Progress]], due_on: date | None, toda
     past_due = due_on is not None and today > due_on
     if statuses == {ProgressStatus.NOT_STARTED}:
         return Progress(None, None, progress, planned, ProgressStatus.NOT_STARTED, False)
-    if ProgressStatus.OVERDUE in statuses and not past_due:
-        # A part overdue makes the whole behind, not overdue, until the whole's own date has passed.
+    unmet = {p.status for _, p in parts if not p.met}
+    if unmet == {ProgressStatus.OVERDUE}:
+        past_due = True  # every part still open is past its date
+    elif ProgressStatus.OVERDUE in unmet and not past_due:
+        # A part overdue makes the whole behind, not overdue, while other parts can still be done in time.
         return Progress(None, None, progress, planned, ProgressStatus.BEHIND, met)
     return Progress(None, None, progress, planned, status_of(progress, planned, met, past_due, False), met)
 
@@ -245,3 +250,65 @@ def campaign_progress(campaign: Campaign, at: datetime | None = None) -> Campaig
     tasks = sorted(campaign.tasks.select_related("responsible_unit", "subdistrict"), key=task_order)
     targets = campaign_targets([campaign])
     return build_progress(campaign, tasks, targets, measure_targets(targets, at), local_day(at))
+
+
+def _unit_ids_of(task: CampaignTask, subdistrict_units: dict[str, int]) -> set[int]:
+    units = {task.responsible_unit_id} if task.responsible_unit_id else set()
+    if task.subdistrict_id and task.subdistrict.code in subdistrict_units:
+        units.add(subdistrict_units[task.subdistrict.code])
+    return units
+
+
+def unit_progress(
+    campaign: Campaign, at: datetime | None = None, built: CampaignProgress | None = None
+) -> list[UnitProgress]:
+    """Progress per unit answering for tasks (responsible units and sub-districts' departments), rolled up by
+    weight over the highest tasks each answers for (a unit answering for 2 is not counted again for 2.1)."""
+    at = at or timezone.now()
+    built = built or campaign_progress(campaign, at)
+    subdistrict_units = dict(
+        Department.objects.filter(kind=DepartmentKind.SUBDISTRICT)
+        .exclude(division_code="")
+        .values_list("division_code", "pk")
+    )
+    parts: dict[int, list[tuple[Decimal, Progress]]] = {}
+    counts: dict[int, int] = {}
+
+    def walk(node: TaskProgress, above: set[int]) -> None:
+        mine = _unit_ids_of(node.task, subdistrict_units) - above
+        for unit in mine:
+            parts.setdefault(unit, []).append((node.task.weight, node.progress))
+            counts[unit] = counts.get(unit, 0) + sum(1 for _ in node.lines())
+        for child in node.children:
+            walk(child, above | mine)
+
+    for root in built.tasks:
+        walk(root, set())
+    units = Department.objects.in_bulk(list(parts))
+    today = local_day(at)
+    result = []
+    for unit_id, unit_parts in parts.items():
+        rolled = roll_up(unit_parts, None, today)
+        result.append(UnitProgress(units[unit_id], rolled.progress, rolled.planned, rolled.status, counts[unit_id]))
+    return sorted(result, key=lambda u: (u.progress is None, u.progress or ZERO, u.unit.name))
+
+
+def overview(user: User, year: int, at: datetime | None = None) -> list[CampaignProgress]:
+    """Every campaign of the year the user may see, measured together: each measure asked once for all targets."""
+    from xiuhua.campaigns.queries import visible_campaigns
+
+    at = at or timezone.now()
+    campaigns = list(visible_campaigns(user).filter(year=year).prefetch_related("phases").order_by("code"))
+    tasks: dict[int, list[CampaignTask]] = {}
+    for task in CampaignTask.objects.filter(campaign__in=campaigns).select_related("responsible_unit", "subdistrict"):
+        tasks.setdefault(task.campaign_id, []).append(task)
+    targets = campaign_targets(campaigns)
+    measurements = measure_targets(targets, at)
+    by_campaign: dict[int, list[Target]] = {}
+    for target in targets:
+        by_campaign.setdefault(target.task.campaign_id, []).append(target)
+    today = local_day(at)
+    return [
+        build_progress(c, sorted(tasks.get(c.pk, []), key=task_order), by_campaign.get(c.pk, []), measurements, today)
+        for c in campaigns
+    ]

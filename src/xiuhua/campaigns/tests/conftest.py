@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime
 
 from xiuhua.accounts.choices import Role
@@ -51,14 +52,17 @@ def case_target(
     return target
 
 
+_NUMBERS = itertools.count()
+
+
 def copies_of(case: Case, count: int, **stats_fields) -> list[Case]:
     """`count` copies of a case and its statistics row, written in bulk (tests that count many closed cases)."""
     stats = CaseStats.objects.get(case=case)
     cases = []
-    for n in range(count):
+    for _ in range(count):
         copy = Case.objects.get(pk=case.pk)
         copy.pk = None
-        copy.number = f"9{n:012d}"
+        copy.number = f"9{next(_NUMBERS):012d}"
         copy.intake_key = None
         cases.append(copy)
     cases = Case.objects.bulk_create(cases)
