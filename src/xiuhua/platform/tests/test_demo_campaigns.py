@@ -15,7 +15,7 @@ from xiuhua.accounts.models import User
 from xiuhua.campaigns.choices import Measure, ProgressStatus
 from xiuhua.campaigns.measures import drill_down_cases, measure_target
 from xiuhua.campaigns.models import Campaign, CampaignCase, ManualEntry, Target, TargetItem
-from xiuhua.campaigns.progress import target_progress
+from xiuhua.campaigns.progress import overview, target_progress
 from xiuhua.campaigns.queries import public_campaigns, visible_campaigns
 from xiuhua.core.errors import DomainError
 from xiuhua.platform.demo_campaigns import BUILD_MONTH, build_demo_campaigns, campaign_year
@@ -70,12 +70,12 @@ def built(django_db_setup, django_db_blocker, module_media):
 
 
 def statuses(at: datetime) -> dict[str, list[str]]:
-    """Target names by status, as the overview shows them at `at`."""
-    today = timezone.localtime(at, SHANGHAI).date()
+    """Target names by status, as the leader's overview of the year shows them at `at`."""
+    leader = User.objects.get(username="leader")
     found: dict[str, list[str]] = {}
-    for target in Target.objects.select_related("task__campaign", "case_rule"):
-        status = target_progress(target, measure_target(target, at), today).status
-        found.setdefault(status, []).append(target.name)
+    for campaign in overview(leader, timezone.localtime(at, SHANGHAI).year, at):
+        for line in campaign.lines():
+            found.setdefault(line.progress.status, []).append(line.target.name)
     return found
 
 
