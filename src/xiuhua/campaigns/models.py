@@ -334,6 +334,10 @@ class ProgressSnapshot(models.Model):
     denominator = models.DecimalField(max_digits=14, decimal_places=2, null=True)
     plan = models.DecimalField(_("plan"), max_digits=14, decimal_places=4, null=True)
     progress = models.DecimalField(_("progress (%)"), max_digits=7, decimal_places=2, null=True)
+    # The goal and the plan's percent as they stood, so that a frozen month rolls up without reading live rows.
+    goal = models.DecimalField(_("goal"), max_digits=12, decimal_places=2, null=True)
+    planned = models.DecimalField(_("planned (%)"), max_digits=7, decimal_places=2, null=True)
+    met = models.BooleanField(_("met"), default=False)
     status = models.CharField(_("status"), max_length=12, choices=ProgressStatus.choices)
     met_on = models.DateField(_("met on"), null=True, blank=True)
     taken_at = models.DateTimeField(_("frozen at"))

@@ -216,8 +216,12 @@ def build_progress(
     targets: list[Target],
     measurements: dict[int, Measurement],
     today: date,
+    frozen: dict[int, Progress] | None = None,
 ) -> CampaignProgress:
-    """The tree of one campaign from rows already loaded (no queries here)."""
+    """The tree of one campaign from rows already loaded (phases aside).
+
+    `frozen` gives the targets' progress as month-end snapshots kept it, instead of judging the measurements anew.
+    """
     phases = list(campaign.phases.all())
     by_task: dict[int, list[Target]] = {}
     for target in targets:
@@ -228,7 +232,11 @@ def build_progress(
 
     def build(task: CampaignTask) -> TaskProgress:
         lines = [
-            TargetLine(t, measurements[t.pk], target_progress(t, measurements[t.pk], today, phases))
+            TargetLine(
+                t,
+                measurements[t.pk],
+                frozen[t.pk] if frozen is not None else target_progress(t, measurements[t.pk], today, phases),
+            )
             for t in by_task.get(task.pk, [])
         ]
         kids = [build(child) for child in children.get(task.pk, [])]
