@@ -43,6 +43,7 @@ from xiuhua.campaigns.models import (
 )
 from xiuhua.campaigns.progress import campaign_progress
 from xiuhua.campaigns.record_measures import periods
+from xiuhua.campaigns.snapshots import freeze_finished_months
 from xiuhua.cases.models import Case
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError
@@ -71,6 +72,7 @@ class DemoCampaigns:
     pending: int = 0
     codes: list[str] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)  # targets by status when built
+    snapshots: int = 0
 
 
 def campaign_year(today: date) -> tuple[date, date]:
@@ -455,5 +457,7 @@ def build_demo_campaigns(now: datetime | None = None) -> DemoCampaigns:
         for line in campaign_progress(c, builder.now).lines()
     ]
     result.statuses = dict(Counter(line.progress.status for line in lines))
+    # The finished months frozen as the worker would have at each month's end (the 专报 and curves read them).
+    result.snapshots = sum(freeze_finished_months(builder.now).values())
     record_audit(None, "demo.campaigns", target=facts.DISTRICT[0], summary=f"campaigns={result.campaigns}")
     return result
