@@ -60,6 +60,64 @@ ADS = ["07003", "07006", "07007"]  # 户外广告, 牌匾标识, 标语宣传品
 ONE = Decimal(1)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A campaign as the county's plan states it: lead and partner units, phase lengths in months, goal, scope."""
+
+    name: str
+    lead: tuple[str, ...]
+    partners: tuple[str, ...]
+    phase_months: tuple[int, int, int]
+    goal: str
+    scope: str
+    public: bool = False
+
+
+PLANS = {
+    "PQKD": _Plan(
+        "破墙开店专项整治行动",
+        ("zhifa",),
+        ("zhujian", "shichang", "wuyuan"),
+        (1, 9, 2),
+        "按照整治区块排定时间节点，分时、分批、分区稳步推进，确保整治一段、成功一段。",
+        "武原街道建成区沿街破墙开店房屋：天宁寺路（百尺路至天宁寺路段）、长邮路、油厂弄（天宁寺路至城北路）、文昌路。",
+        public=True,
+    ),
+    "TCZZ": _Plan(
+        "城区停车秩序专项整治行动",
+        ("jiaojing", "zhifa"),
+        ("zhujian", "chengtou", "wuyuan"),
+        (3, 7, 2),
+        "新增、修复机动车位300个以上，施划非机动车停车位50处，查处违停10000辆次以上，清理僵尸车60辆以上。",
+        "武原街道建成区主要路段、小区、学校、农贸市场周边人行道及公共停车场所。",
+    ),
+    "LDTF": _Plan(
+        "流动摊贩及占道经营专项整治",
+        ("zhifa",),
+        ("shichang", *(short for _c, _n, short, _u in facts.SUBDISTRICTS)),
+        (2, 8, 2),
+        "全年规劝违法行为5000次以上，每月至少开展3次专项整治，办理简易程序案件180起，一般程序案件80起。",
+        "城区主次干道、农贸市场、学校周边的流动摊贩和占道经营。",
+    ),
+    "HWGG": _Plan(
+        "户外广告专项整治",
+        ("zhifa",),
+        ("zhujian", "shichang", "chengtou"),
+        (3, 3, 6),
+        "全年完成户外广告整治300处，每周将拆除、整改情况报整治领导小组办公室。",
+        "县城区内的户外广告、牌匾标识和标语宣传品。",
+    ),
+    "QLGL": _Plan(
+        "城市犬类管理集中整治",
+        ("wuyuan",),
+        ("gongan", "zhifa", "shichang"),
+        (3, 3, 6),
+        "犬只登记500只以上，收容流浪犬1000只以上，犬只扰民投诉有效处置率90%以上。",
+        "武原街道建成区内饲养的犬只和流浪犬。",
+    ),
+}
+
+
 @dataclass
 class DemoCampaigns:
     campaigns: int = 0
@@ -118,27 +176,32 @@ class _Builder:
 
     # -- campaigns, phases, tasks, targets
 
-    def open_campaign(self, code: str, name: str, lead: list[str], partners: list[str], **texts) -> Campaign:
+    def open_campaign(self, code: str) -> Campaign:
+        """The campaign of `PLANS[code]` with its units, 专班 members and three phases."""
+        plan = PLANS[code]
         campaign = Campaign.objects.create(
             code=code,
             year=self.today.year,
-            name=name,
+            name=plan.name,
+            goal=plan.goal,
+            scope_text=plan.scope,
+            public=plan.public,
             district=self.district,
             starts_on=self.start,
             ends_on=self.end,
             created_by=self.leader,
-            **texts,
         )
-        campaign.lead_units.set([self.units[s] for s in lead])
-        campaign.partner_units.set([self.units[s] for s in partners if s in self.units])
-        members = [self.leader] + [self.unit_user(s) for s in lead]
+        campaign.lead_units.set([self.units[s] for s in plan.lead])
+        campaign.partner_units.set([self.units[s] for s in plan.partners if s in self.units])
+        members = [self.leader] + [self.unit_user(s) for s in plan.lead]
         campaign.members.set([m for m in members if m is not None])
         self.campaign = campaign
         self.result.campaigns += 1
         self.result.codes.append(code)
+        self._phases(plan.phase_months)
         return campaign
 
-    def phases(self, months: tuple[int, int, int]) -> None:
+    def _phases(self, months: tuple[int, int, int]) -> None:
         """Three phases of `months` months each (summing to 12), in order."""
         first = 1
         for name, length, plan in zip(PHASE_NAMES, months, PHASE_PLAN, strict=True):
@@ -248,17 +311,7 @@ def history_cases(codes: list[str], limit: int, fill: tuple[str, ...] = ()) -> l
 
 def _shops(b: _Builder) -> None:
     """破墙开店: one road a quarter; the second quarter's road missed its date (the one overdue target)."""
-    b.open_campaign(
-        "PQKD",
-        "破墙开店专项整治行动",
-        ["zhifa"],
-        ["zhujian", "shichang", "wuyuan"],
-        goal="按照整治区块排定时间节点，分时、分批、分区稳步推进，确保整治一段、成功一段。",
-        scope_text="武原街道建成区沿街破墙开店房屋：天宁寺路（百尺路至天宁寺路段）、长邮路、"
-        "油厂弄（天宁寺路至城北路）、文昌路。",
-        public=True,
-    )
-    b.phases((1, 9, 2))
+    b.open_campaign("PQKD")
     wuyuan = Division.objects.filter(code="330424001").first()
     roads = ("天宁寺路（百尺路至天宁寺路段）", "长邮路", "油厂弄（天宁寺路至城北路）", "文昌路")
     for quarter, road in enumerate(roads, start=1):
@@ -277,15 +330,7 @@ def _shops(b: _Builder) -> None:
 
 def _parking(b: _Builder) -> None:
     """停车秩序: spaces counted by hand with their points; 违停 tickets monthly; 僵尸车 from cases and tags."""
-    b.open_campaign(
-        "TCZZ",
-        "城区停车秩序专项整治行动",
-        ["jiaojing", "zhifa"],
-        ["zhujian", "chengtou", "wuyuan"],
-        goal="新增、修复机动车位300个以上，施划非机动车停车位50处，查处违停10000辆次以上，清理僵尸车60辆以上。",
-        scope_text="武原街道建成区主要路段、小区、学校、农贸市场周边人行道及公共停车场所。",
-    )
-    b.phases((3, 7, 2))
+    b.open_campaign("TCZZ")
     spaces_task = b.task("1", "新增、修复机动车位", "zhujian")
     spaces = b.target(spaces_task, "新增、修复机动车位", Measure.MANUAL_COUNT, 300, "个")
     b.entries(spaces, [(4, 120), (6, 95), (8, 97)], pending=40, points=_points(b, 4))
@@ -313,15 +358,7 @@ def _points(b: _Builder, count: int) -> str:
 
 def _vending(b: _Builder) -> None:
     """流动摊贩: persuasion per sub-district (live; half ahead, half behind), ≥ 3 actions a month, case counts."""
-    b.open_campaign(
-        "LDTF",
-        "流动摊贩及占道经营专项整治",
-        ["zhifa"],
-        ["shichang"] + [short for _c, _n, short, _u in facts.SUBDISTRICTS],
-        goal="全年规劝违法行为5000次以上，每月至少开展3次专项整治，办理简易程序案件180起，一般程序案件80起。",
-        scope_text="城区主次干道、农贸市场、学校周边的流动摊贩和占道经营。",
-    )
-    b.phases((2, 8, 2))
+    b.open_campaign("LDTF")
     parent = b.task("1", "规劝、查处流动摊贩和占道经营", "zhifa", weight=Decimal(3))
     _per_subdistrict(b, parent)
     # A recurrence's goal is the number of periods to meet: every month of the year.
@@ -358,15 +395,7 @@ def _per_subdistrict(b: _Builder, parent: CampaignTask) -> None:
 
 def _ads(b: _Builder) -> None:
     """户外广告: 300 places (most before the platform counted), weekly reports, a list of assigned spots."""
-    b.open_campaign(
-        "HWGG",
-        "户外广告专项整治",
-        ["zhifa"],
-        ["zhujian", "shichang", "chengtou"],
-        goal="全年完成户外广告整治300处，每周将拆除、整改情况报整治领导小组办公室。",
-        scope_text="县城区内的户外广告、牌匾标识和标语宣传品。",
-    )
-    b.phases((3, 3, 6))
+    b.open_campaign("HWGG")
     task = b.task("1", "户外广告拆除、整改", "zhifa", weight=Decimal(2))
     rule = {"class_codes": ADS, "counts": CaseCount.CLOSED}
     target = b.case_target(task, "户外广告整治", 300, "处", rule)
@@ -414,15 +443,7 @@ def _assigned_spots(b: _Builder) -> None:
 
 def _dogs(b: _Builder) -> None:
     """犬类管理: registrations and strays counted by hand, 有效处置率 over the cases tagged as dog cases."""
-    b.open_campaign(
-        "QLGL",
-        "城市犬类管理集中整治",
-        ["wuyuan"],
-        ["gongan", "zhifa", "shichang"],
-        goal="犬只登记500只以上，收容流浪犬1000只以上，犬只扰民投诉有效处置率90%以上。",
-        scope_text="武原街道建成区内饲养的犬只和流浪犬。",
-    )
-    b.phases((3, 3, 6))
+    b.open_campaign("QLGL")
     register = b.target(b.task("1", "犬只登记", "gongan"), "犬只登记", Measure.MANUAL_COUNT, 500, "只")
     b.entries(register, [(3, 160), (5, 140), (7, 120)], pending=60)
     strays = b.target(b.task("2", "收容流浪犬", "wuyuan"), "收容流浪犬", Measure.MANUAL_COUNT, 1000, "只")
@@ -446,7 +467,7 @@ def build_demo_campaigns(now: datetime | None = None) -> DemoCampaigns:
     if not Division.objects.filter(level=DivisionLevel.DISTRICT, code=facts.DISTRICT[0]).exists():
         raise DomainError("请先载入演示城市，再生成专项行动", code="no_demo_city")
     builder = _Builder(now or timezone.now())
-    if Campaign.objects.filter(year=builder.today.year, code__in=["PQKD", "TCZZ", "LDTF", "HWGG", "QLGL"]).exists():
+    if Campaign.objects.filter(year=builder.today.year, code__in=list(PLANS)).exists():
         raise DomainError("演示专项行动已存在", code="demo_campaigns_exist")
     for build in CAMPAIGNS:
         build(builder)
