@@ -15,8 +15,9 @@ from xiuhua.accounts.models import User
 from xiuhua.campaigns.choices import Measure, ProgressStatus
 from xiuhua.campaigns.measures import drill_down_cases, measure_target
 from xiuhua.campaigns.models import Campaign, CampaignCase, ManualEntry, ProgressSnapshot, Target, TargetItem
-from xiuhua.campaigns.progress import overview, target_progress
+from xiuhua.campaigns.progress import overview, target_progress, unit_progress
 from xiuhua.campaigns.queries import public_campaigns, visible_campaigns
+from xiuhua.campaigns.snapshots import frozen_progress, month_end_instant
 from xiuhua.core.errors import DomainError
 from xiuhua.platform.demo_campaigns import BUILD_MONTH, build_demo_campaigns, campaign_year
 from xiuhua.platform.demo_history import build_demo_history
@@ -170,3 +171,12 @@ def test_cases_are_tagged_items_listed_records_kept_and_entries_await_review(bui
     periods = measure_target(monthly, now).detail["periods"]
     finished = [p for p in periods if p["finished"]]
     assert [p["met"] for p in finished].count(False) == 1
+
+
+def test_last_months_frozen_figures_show_sub_districts_lagging_for_the_supervision(built):
+    _result, now = built
+    month = (timezone.localtime(now, SHANGHAI).date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    campaign = Campaign.objects.get(code="LDTF")
+    rows = unit_progress(campaign, at=month_end_instant(month), built=frozen_progress(campaign, month))
+    lagging = [r.unit for r in rows if r.unit.kind == "subdistrict" and r.planned - (r.progress or 0) > 20]
+    assert len(lagging) >= 4
