@@ -2,10 +2,11 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", pgettext_lazy("campaigns", "Draft")
     ACTIVE = "active", _("Under way")
     ENDED = "ended", _("Ended")
 
@@ -53,7 +54,7 @@ class ProgressStatus(models.TextChoices):
     ON_TRACK = "on_track", _("On track")  # 正常
     BEHIND = "behind", _("Behind plan")  # 滞后
     MET = "met", _("Met")  # 完成
-    OVERDUE = "overdue", _("Overdue")  # 逾期: past its due date and not met
+    OVERDUE = "overdue", pgettext_lazy("campaigns", "Overdue")  # 逾期: past its due date and not met
     NOT_STARTED = "not_started", _("Not started")
 
 
@@ -63,7 +64,7 @@ class CaseCount(models.TextChoices):
     REPORTED = "reported", _("Reported")
     REGISTERED = "registered", _("Registered")
     DISPATCHED = "dispatched", _("Dispatched")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("campaigns", "Closed")
     CLOSED_ON_TIME = "closed_on_time", _("Closed, handled on time")
     SELF_HANDLED = "self_handled", _("Handled on the spot by the inspector")
 
@@ -80,8 +81,8 @@ class Review(models.TextChoices):
     """A responsible unit's entry or report, reviewed by the lead unit."""
 
     PENDING = "pending", _("Awaiting review")
-    APPROVED = "approved", _("Approved")
-    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", pgettext_lazy("campaigns", "Approved")
+    RETURNED = "returned", pgettext_lazy("campaigns", "Returned")
 
 
 class ReportPeriod(models.TextChoices):

@@ -75,6 +75,11 @@ def register_measure(key: str, measure: TargetMeasure) -> None:
     _REGISTRY[key] = measure
 
 
+def measure_keys() -> set[str]:
+    """The measures registered (the choices' keys, and any a later app adds)."""
+    return set(_REGISTRY)
+
+
 def measure_for(key: str) -> TargetMeasure:
     try:
         return _REGISTRY[key]

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xiuhua.accounts.models import Department
 from xiuhua.campaigns.choices import (
@@ -169,7 +170,8 @@ class CaseRule(models.Model):
     """Which cases a case-measured target counts: classes, area, channels, period, and which step counts."""
 
     target = models.OneToOneField(Target, on_delete=models.CASCADE, related_name="case_rule")
-    class_codes = models.JSONField(_("classes"), default=list, blank=True)  # class codes or major-class prefixes
+    # Class codes or major-class prefixes, optionally "event:" / "component:" (the two kinds share codes).
+    class_codes = models.JSONField(pgettext_lazy("campaigns", "classes"), default=list, blank=True)
     division_codes = models.JSONField(_("divisions"), default=list, blank=True)
     grid_codes = models.JSONField(_("unit grids"), default=list, blank=True)
     area_geojson = models.TextField(_("drawn area (GeoJSON)"), blank=True)
@@ -279,7 +281,7 @@ class ProgressReport(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reports")
     unit = models.ForeignKey(Department, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    period = models.CharField(_("period"), max_length=6, choices=ReportPeriod.choices)
+    period = models.CharField(pgettext_lazy("campaigns", "period"), max_length=6, choices=ReportPeriod.choices)
     period_start = models.DateField(_("period starts"))
     text = models.TextField(_("text"))
     figures = models.JSONField(_("figures"), default=dict, blank=True)

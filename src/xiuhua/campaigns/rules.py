@@ -90,15 +90,18 @@ def unknown_class_codes(codes: list[str]) -> list[str]:
     return unknown
 
 
-def area_polygon(rule: CaseRule) -> shapely.Geometry | None:
-    if not rule.area_geojson.strip():
-        return None
+def parse_geojson(text: str, what: str) -> shapely.Geometry:
+    """A GeoJSON geometry (or feature) from text; a clear message naming `what` when it cannot be read."""
     from xiuhua.geo.geojson import geometry_from_geojson
 
     try:
-        return geometry_from_geojson(json.loads(rule.area_geojson))
+        return geometry_from_geojson(json.loads(text))
     except (ValueError, TypeError) as exc:
-        raise DomainError(f"范围多边形无法读取：{exc}", code="bad_area") from exc
+        raise DomainError(f"{what}无法读取：{exc}", code="bad_geojson") from exc
+
+
+def area_polygon(rule: CaseRule) -> shapely.Geometry | None:
+    return parse_geojson(rule.area_geojson, "范围多边形") if rule.area_geojson.strip() else None
 
 
 def _prefixes(field: str, codes: list[str]) -> Q:
