@@ -11,7 +11,9 @@ lies in the 集中整治 or 巩固提升 phase, the 90 days of history inside th
 show holds whatever the day: the reviewed counts and milestones are fixed (some met, some behind, exactly one
 overdue: the second quarter's road of 破墙开店), while the goals of live case targets are set from what the
 history gives (half the sub-districts ahead of their goal, half behind).
-Written like the demo city: plain rows in one transaction and one audit row, not through the services.
+Written like the demo city, as plain rows in one transaction with one audit row, not through the services: the
+entries, records and reviews are back-dated to when they would have happened (a service stamps them "now", and a
+month-end snapshot counts only what was reviewed by the month's end), and the finished months are then frozen.
 """
 
 from __future__ import annotations
