@@ -30,7 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiuhua.accounts.models import Department, User
-from xiuhua.campaigns.choices import CaseCount, Frequency, Measure, Review, TaggedCases
+from xiuhua.campaigns.choices import CaseCount, Frequency, Measure, ReportPeriod, Review, TaggedCases
 from xiuhua.campaigns.measures import measure_target
 from xiuhua.campaigns.models import (
     ActivityRecord,
@@ -40,6 +40,7 @@ from xiuhua.campaigns.models import (
     CampaignTask,
     CaseRule,
     ManualEntry,
+    ProgressReport,
     Target,
     TargetItem,
 )
@@ -50,6 +51,7 @@ from xiuhua.cases.models import Case
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError
 from xiuhua.platform import demo_data as facts
+from xiuhua.platform.demo_campaign_plans import PLANS
 from xiuhua.territory.choices import DivisionLevel
 from xiuhua.territory.models import Division
 from xiuhua.worktime.clock import SHANGHAI
@@ -62,64 +64,6 @@ ADS = ["07003", "07006", "07007"]  # 户外广告, 牌匾标识, 标语宣传品
 ONE = Decimal(1)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """A campaign as the county's plan states it: lead and partner units, phase lengths in months, goal, scope."""
-
-    name: str
-    lead: tuple[str, ...]
-    partners: tuple[str, ...]
-    phase_months: tuple[int, int, int]
-    goal: str
-    scope: str
-    public: bool = False
-
-
-PLANS = {
-    "PQKD": _Plan(
-        "破墙开店专项整治行动",
-        ("zhifa",),
-        ("zhujian", "shichang", "wuyuan"),
-        (1, 9, 2),
-        "按照整治区块排定时间节点，分时、分批、分区稳步推进，确保整治一段、成功一段。",
-        "武原街道建成区沿街破墙开店房屋：天宁寺路（百尺路至天宁寺路段）、长邮路、油厂弄（天宁寺路至城北路）、文昌路。",
-        public=True,
-    ),
-    "TCZZ": _Plan(
-        "城区停车秩序专项整治行动",
-        ("jiaojing", "zhifa"),
-        ("zhujian", "chengtou", "wuyuan"),
-        (3, 7, 2),
-        "新增、修复机动车位300个以上，施划非机动车停车位50处，查处违停10000辆次以上，清理僵尸车60辆以上。",
-        "武原街道建成区主要路段、小区、学校、农贸市场周边人行道及公共停车场所。",
-    ),
-    "LDTF": _Plan(
-        "流动摊贩及占道经营专项整治",
-        ("zhifa",),
-        ("shichang", *(short for _c, _n, short, _u in facts.SUBDISTRICTS)),
-        (2, 8, 2),
-        "全年规劝违法行为5000次以上，每月至少开展3次专项整治，办理简易程序案件180起，一般程序案件80起。",
-        "城区主次干道、农贸市场、学校周边的流动摊贩和占道经营。",
-    ),
-    "HWGG": _Plan(
-        "户外广告专项整治",
-        ("zhifa",),
-        ("zhujian", "shichang", "chengtou"),
-        (3, 3, 6),
-        "全年完成户外广告整治300处，每周将拆除、整改情况报整治领导小组办公室。",
-        "县城区内的户外广告、牌匾标识和标语宣传品。",
-    ),
-    "QLGL": _Plan(
-        "城市犬类管理集中整治",
-        ("wuyuan",),
-        ("gongan", "zhifa", "shichang"),
-        (3, 3, 6),
-        "犬只登记500只以上，收容流浪犬1000只以上，犬只扰民投诉有效处置率90%以上。",
-        "武原街道建成区内饲养的犬只和流浪犬。",
-    ),
-}
-
-
 @dataclass
 class DemoCampaigns:
     campaigns: int = 0
@@ -130,6 +74,7 @@ class DemoCampaigns:
     records: int = 0
     entries: int = 0
     pending: int = 0
+    reports: int = 0
     codes: list[str] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)  # targets by status when built
     snapshots: int = 0
@@ -363,6 +308,7 @@ def _vending(b: _Builder) -> None:
     b.open_campaign("LDTF")
     parent = b.task("1", "规劝、查处流动摊贩和占道经营", "zhifa", weight=Decimal(3))
     _per_subdistrict(b, parent)
+    _monthly_reports(b)
     # A recurrence's goal is the number of periods to meet: every month of the year.
     task = b.task("2", "每月开展专项整治", "zhifa")
     monthly = b.target(
@@ -393,6 +339,33 @@ def _per_subdistrict(b: _Builder, parent: CampaignTask) -> None:
         value = values[target.pk]
         target.goal = Decimal(max(value, 1) if rank < (len(ranked) + 1) // 2 else 3 * value + 10)
         target.save(update_fields=["goal"])
+
+
+def _monthly_reports(b: _Builder) -> None:
+    """Two sub-districts' monthly reports (信息报送): the month before last reviewed, last month's awaiting review."""
+    reviewer = b.unit_user("zhifa")
+    for short in ("wuyuan", "qinshan"):
+        unit, by = b.units.get(short), b.unit_user(short)
+        if unit is None:
+            continue
+        for month, state in ((BUILD_MONTH - 2, Review.APPROVED), (BUILD_MONTH - 1, Review.PENDING)):
+            approved = state == Review.APPROVED
+            submitted = b.moment(b.month(month + 1) + timedelta(days=1)) if approved else b.now - timedelta(hours=3)
+            ProgressReport.objects.create(
+                campaign=b.campaign,
+                unit=unit,
+                period=ReportPeriod.MONTH,
+                period_start=b.month(month),
+                text=f"{unit.short_label or unit.name}本月开展流动摊贩巡查整治，规劝违法经营行为，清理占道摊点。",
+                figures={"规劝（次）": 40 + 7 * month, "清理摊点（处）": 12 + month},
+                state=state,
+                submitted_by=by,
+                submitted_at=submitted,
+                reviewed_by=reviewer if approved else None,
+                reviewed_at=submitted + timedelta(days=1) if approved else None,
+                review_note="已阅，请继续保持" if approved else "",
+            )
+            b.result.reports += 1
 
 
 def _ads(b: _Builder) -> None:

@@ -14,7 +14,15 @@ from django.utils import timezone
 from xiuhua.accounts.models import User
 from xiuhua.campaigns.choices import Measure, ProgressStatus
 from xiuhua.campaigns.measures import drill_down_cases, measure_target
-from xiuhua.campaigns.models import Campaign, CampaignCase, ManualEntry, ProgressSnapshot, Target, TargetItem
+from xiuhua.campaigns.models import (
+    Campaign,
+    CampaignCase,
+    ManualEntry,
+    ProgressReport,
+    ProgressSnapshot,
+    Target,
+    TargetItem,
+)
 from xiuhua.campaigns.progress import overview, target_progress, unit_progress
 from xiuhua.campaigns.queries import public_campaigns, visible_campaigns
 from xiuhua.campaigns.snapshots import frozen_progress, month_end_instant
@@ -164,6 +172,9 @@ def test_cases_are_tagged_items_listed_records_kept_and_entries_await_review(bui
     items = TargetItem.objects.filter(target__task__campaign__code="HWGG")
     assert items.filter(case__isnull=False).exists() and items.filter(resolved_at__isnull=False).count() == 2
     assert ManualEntry.objects.filter(state="pending").count() == result.pending >= 3
+    reports = ProgressReport.objects.filter(campaign__code="LDTF")
+    assert reports.count() == result.reports == 4 and reports.filter(state="pending").count() == 2
+    assert all(r.submitted_at <= now for r in reports)
     last_month = (timezone.localtime(now, SHANGHAI).date().replace(day=1) - timedelta(days=1)).replace(day=1)
     frozen = ProgressSnapshot.objects.filter(month=last_month)
     assert frozen.count() == Target.objects.count() and result.snapshots == ProgressSnapshot.objects.count()
