@@ -93,7 +93,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"专项行动已生成：{result.campaigns} 个行动，{result.tasks} 项任务，{result.targets} 个指标，"
                 f"{result.tagged} 件关联案卷，{result.records} 条活动记录，"
-                f"{result.entries} 条填报（{result.pending} 条待审核）；指标{standing}；"
+                f"{result.entries} 条填报（{result.pending} 条待审核），{result.reports} 份进度报告；指标{standing}；"
                 f"已冻结 {result.snapshots} 条月末快照。"
             )
         )
