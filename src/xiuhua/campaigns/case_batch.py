@@ -46,16 +46,17 @@ def batchable(rule: CaseRule) -> bool:
     return not rule.grid_codes and not rule.area_geojson.strip() and rule.tagged != TaggedCases.ONLY
 
 
-def _cells(step: str, window: Window, reached_step: str | None) -> dict[CellKey, tuple[int, int]]:
+def _cells(
+    step: str, window: Window, reached_step: str | None, class_ids: set[int] | None
+) -> dict[CellKey, tuple[int, int]]:
+    """The window's cases per (class, community, channel); only the classes some rule asks for, when all name some."""
     annotations = {"n": Count("pk")}
     if reached_step:
         annotations["reached"] = Count("pk", filter=reached_by(reached_step, window.end))
-    rows = (
-        CaseStats.objects.filter(step_filter(step, window))
-        .values("case__case_class_id", "case__community_id", "source")
-        .annotate(**annotations)
-        .order_by()
-    )
+    rows = CaseStats.objects.filter(step_filter(step, window))
+    if class_ids is not None:
+        rows = rows.filter(case__case_class_id__in=sorted(class_ids))
+    rows = rows.values("case__case_class_id", "case__community_id", "source").annotate(**annotations).order_by()
     return {
         (row["case__case_class_id"], row["case__community_id"], row["source"]): (row["n"], row.get("reached", 0))
         for row in rows
@@ -121,9 +122,10 @@ def count_many(queries: list[Query]) -> dict[int, Counted]:
     )
     result: dict[int, Counted] = {}
     for (step, window, reached_step), members in groups.items():
-        cells = _cells(step, window, reached_step)
-        for query in members:
-            matches = _Matcher(query.target.case_rule, communities, classes)
+        matchers = [_Matcher(query.target.case_rule, communities, classes) for query in members]
+        wanted = None if any(m.class_ids is None for m in matchers) else set().union(*(m.class_ids for m in matchers))
+        cells = _cells(step, window, reached_step, wanted)
+        for query, matches in zip(members, matchers, strict=True):
             total = reached = 0
             for key, (n, done) in cells.items():
                 if matches(key):

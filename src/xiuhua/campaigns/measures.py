@@ -99,8 +99,19 @@ def measure_targets(targets: Iterable[Target], at: datetime | None = None) -> di
         by_measure.setdefault(target.measure, []).append(target)
     result: dict[int, Measurement] = {}
     for key, group in by_measure.items():
-        result.update(measure_for(key).measure_many(group, at))
+        try:
+            result.update(measure_for(key).measure_many(group, at))
+        except DomainError:
+            # One target set up wrongly (in the admin: a case measure without its rule) must not blank the overview.
+            result.update({target.pk: _measured_or_unknown(target, at) for target in group})
     return result
+
+
+def _measured_or_unknown(target: Target, at: datetime) -> Measurement:
+    try:
+        return measure_for(target.measure).measure(target, at)
+    except DomainError as error:
+        return Measurement(None, None, None, None, {"error": error.message})
 
 
 def drill_down_cases(target: Target, at: datetime | None = None) -> QuerySet[Case]:

@@ -57,7 +57,9 @@ class Campaign(models.Model):
     review = models.CharField(_("year-end review"), max_length=10, choices=ReviewDecision.choices, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        USER, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     continued_from = models.ForeignKey(
         "self",
         verbose_name=_("continues"),
@@ -67,7 +69,9 @@ class Campaign(models.Model):
         related_name="continuations",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("created by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("campaign")
@@ -83,7 +87,7 @@ class CampaignPhase(models.Model):
     """A dated phase (调查摸底 / 集中整治 / 巩固提升 …); `plan_percent` is how much of every phase-planned target
     should be done by its end (cumulative)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="phases")
     name = models.CharField(_("name"), max_length=50)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -103,7 +107,7 @@ class CampaignPhase(models.Model):
 class CampaignTask(models.Model):
     """A line of the 任务分解表: a unit (and/or a sub-district) answers for it by a date; weights roll progress up."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tasks")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="tasks")
     parent = models.ForeignKey(
         "self", verbose_name=_("parent task"), null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
@@ -137,7 +141,9 @@ class CampaignTask(models.Model):
 class Target(models.Model):
     """A numeric target of a task: a goal, a comparator, a due date and how its value is measured."""
 
-    task = models.ForeignKey(CampaignTask, on_delete=models.CASCADE, related_name="targets")
+    task = models.ForeignKey(
+        CampaignTask, verbose_name=_("campaign task"), on_delete=models.CASCADE, related_name="targets"
+    )
     name = models.CharField(_("name"), max_length=200)
     measure = models.CharField(_("measured by"), max_length=20, choices=Measure.choices)
     goal = models.DecimalField(_("goal"), max_digits=12, decimal_places=2)
@@ -169,7 +175,7 @@ class Target(models.Model):
 class CaseRule(models.Model):
     """Which cases a case-measured target counts: classes, area, channels, period, and which step counts."""
 
-    target = models.OneToOneField(Target, on_delete=models.CASCADE, related_name="case_rule")
+    target = models.OneToOneField(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="case_rule")
     # Class codes or major-class prefixes, optionally "event:" / "component:" (the two kinds share codes).
     class_codes = models.JSONField(pgettext_lazy("campaigns", "classes"), default=list, blank=True)
     division_codes = models.JSONField(_("divisions"), default=list, blank=True)
@@ -192,9 +198,13 @@ class CaseRule(models.Model):
 class CampaignCase(models.Model):
     """A case tagged to a campaign by hand (it counts where a rule takes tagged cases)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tagged_cases")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="campaign_tags")
-    tagged_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="tagged_cases"
+    )
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="campaign_tags")
+    tagged_by = models.ForeignKey(
+        USER, verbose_name=_("tagged by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     tagged_at = models.DateTimeField(_("tagged at"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
@@ -210,15 +220,24 @@ class CampaignCase(models.Model):
 class TargetItem(models.Model):
     """One item of a fixed list (a petition, a 12345 order, a weak area): resolved when its case closes or by hand."""
 
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="items")
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="items")
     code = models.CharField(_("number"), max_length=40)
     title = models.CharField(_("title"), max_length=200, blank=True)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="campaign_items")
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="campaign_items"
+    )
     work_order = models.ForeignKey(
-        "intake.WorkOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="campaign_items"
+        "intake.WorkOrder",
+        verbose_name=_("work order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaign_items",
     )
     resolved_at = models.DateTimeField(_("resolved by hand at"), null=True, blank=True)
-    resolved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_by = models.ForeignKey(
+        USER, verbose_name=_("resolved by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     resolution_note = models.TextField(_("how it was resolved"), blank=True)
 
     class Meta:
@@ -234,13 +253,15 @@ class TargetItem(models.Model):
 class ActivityRecord(models.Model):
     """A record of a recurring activity (联合检查, 专项整治, a weekly report): date, units, people, findings."""
 
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="records")
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="records")
     held_on = models.DateField(_("held on"))
     title = models.CharField(_("title"), max_length=200)
     units = models.ManyToManyField(Department, verbose_name=_("units"), related_name="+", blank=True)
     people = models.PositiveIntegerField(_("people (人次)"), default=0)
     findings = models.TextField(_("findings"), blank=True)
-    recorded_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
@@ -255,15 +276,19 @@ class ActivityRecord(models.Model):
 class ManualEntry(models.Model):
     """A count (or a milestone) entered by the responsible unit with evidence, counted once the lead unit approves."""
 
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="entries")
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="entries")
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
     occurred_on = models.DateField(_("done on"))
     note = models.TextField(_("note"), blank=True)
     points_geojson = models.TextField(_("places (GeoJSON)"), blank=True)  # e.g. the new parking spaces
     state = models.CharField(_("review"), max_length=10, choices=Review.choices, default=Review.PENDING)
-    entered_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(
+        USER, verbose_name=_("entered by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     entered_at = models.DateTimeField(_("entered at"))
-    reviewed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        USER, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
 
@@ -279,16 +304,20 @@ class ManualEntry(models.Model):
 class ProgressReport(models.Model):
     """A unit's weekly or monthly progress report (信息报送) on a campaign, reviewed by the lead unit."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reports")
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="reports")
     unit = models.ForeignKey(Department, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     period = models.CharField(pgettext_lazy("campaigns", "period"), max_length=6, choices=ReportPeriod.choices)
     period_start = models.DateField(_("period starts"))
     text = models.TextField(_("text"))
     figures = models.JSONField(_("figures"), default=dict, blank=True)
     state = models.CharField(_("review"), max_length=10, choices=Review.choices, default=Review.PENDING)
-    submitted_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        USER, verbose_name=_("submitted by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField(_("submitted at"))
-    reviewed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        USER, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
 
@@ -307,16 +336,41 @@ class ProgressReport(models.Model):
 class Evidence(models.Model):
     """A photo or document behind an activity record, an entry, a resolved item or a progress report."""
 
-    record = models.ForeignKey(ActivityRecord, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
-    entry = models.ForeignKey(ManualEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
-    item = models.ForeignKey(TargetItem, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
-    report = models.ForeignKey(ProgressReport, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
+    record = models.ForeignKey(
+        ActivityRecord,
+        verbose_name=_("activity record"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    entry = models.ForeignKey(
+        ManualEntry,
+        verbose_name=_("entered count"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    item = models.ForeignKey(
+        TargetItem, verbose_name=_("list item"), null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("progress report"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
     file = models.FileField(_("file"), upload_to="campaigns/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=60)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField()
+    content_type = models.CharField(_("content type"), max_length=60)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        USER, verbose_name=_("uploaded by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
 
     class Meta:
         verbose_name = _("evidence")
@@ -329,11 +383,11 @@ class Evidence(models.Model):
 class ProgressSnapshot(models.Model):
     """A target's figures frozen at a month's end by the worker; the 专报 of that month reads only these."""
 
-    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="snapshots")
+    target = models.ForeignKey(Target, verbose_name=_("target"), on_delete=models.CASCADE, related_name="snapshots")
     month = models.DateField(_("month"))  # the first day of the month
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=4, null=True)
-    numerator = models.DecimalField(max_digits=14, decimal_places=2, null=True)
-    denominator = models.DecimalField(max_digits=14, decimal_places=2, null=True)
+    numerator = models.DecimalField(_("numerator"), max_digits=14, decimal_places=2, null=True)
+    denominator = models.DecimalField(_("denominator"), max_digits=14, decimal_places=2, null=True)
     plan = models.DecimalField(_("plan"), max_digits=14, decimal_places=4, null=True)
     progress = models.DecimalField(_("progress (%)"), max_digits=7, decimal_places=2, null=True)
     # The goal and the plan's percent as they stood, so that a frozen month rolls up without reading live rows.
@@ -357,7 +411,9 @@ class ProgressSnapshot(models.Model):
 class SupervisionNotice(models.Model):
     """A 督导 notice to a unit or sub-district behind plan at a month's end: at most one per campaign, unit, month."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="supervision_notices")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="supervision_notices"
+    )
     unit = models.ForeignKey(Department, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     month = models.DateField(_("month"))
     progress = models.DecimalField(_("progress (%)"), max_digits=7, decimal_places=2)

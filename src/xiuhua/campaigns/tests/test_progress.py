@@ -124,3 +124,31 @@ def test_the_overview_measures_many_campaigns_in_few_queries(loop):
     assert len(result) == 3 and sum(1 for c in result for _ in c.lines()) == 9
     assert len(queries) < 15, "\n".join(q["sql"][:150] for q in queries)
     assert campaign_progress(result[0].campaign, at=sh(2026, 3, 1)).progress == result[0].progress
+
+
+def test_a_target_set_up_wrongly_shows_no_value_and_does_not_blank_the_others(loop):
+    campaign = make_campaign()
+    task = make_task(campaign)
+    good = case_target(task, goal=5, rule={"class_codes": ["01"], "tagged": TaggedCases.IGNORE})
+    broken = Target.objects.create(
+        task=task, name="无规则", measure=Measure.CASE_COUNT, goal=5, due_on=date(2026, 12, 31)
+    )
+    progress = campaign_progress(campaign, at=sh(2026, 3, 1))
+    lines = {line.target.pk: line for line in progress.lines()}
+    assert lines[good.pk].measurement.value == 0
+    assert lines[broken.pk].measurement.value is None and "没有案卷规则" in lines[broken.pk].measurement.detail["error"]
+
+
+def test_unit_progress_can_be_read_from_a_frozen_month(loop):
+    from xiuhua.campaigns.snapshots import freeze_month, frozen_progress
+
+    campaign = make_campaign()
+    target = Target.objects.create(
+        task=make_task(campaign, "1", unit="zhujian"), name="车位", measure=Measure.MANUAL_COUNT, goal=100,
+        due_on=date(2026, 12, 31),
+    )  # fmt: skip
+    freeze_month(date(2026, 3, 1), now=sh(2026, 4, 1, 1))
+    frozen = frozen_progress(campaign, date(2026, 3, 1))
+    (unit,) = unit_progress(campaign, at=sh(2026, 4, 1, 1), built=frozen)
+    assert unit.unit.short_name == "zhujian" and unit.status == ProgressStatus.BEHIND and unit.progress == 0
+    assert target.snapshots.get().planned == unit.planned
