@@ -1,9 +1,11 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from xiuhua.campaigns.choices import ProgressStatus
 from xiuhua.cases.choices import CaseStatus
 from xiuhua.core.errors import DomainError
 from xiuhua.platform.demo import build_demo_city, has_territory
+from xiuhua.platform.demo_campaigns import build_demo_campaigns
 from xiuhua.platform.demo_history import build_demo_history
 from xiuhua.platform.demo_patrol import build_demo_patrol
 
@@ -31,7 +33,11 @@ class Command(BaseCommand):
             help=f"历史案卷数量：近 90 天内上报、经完整流程流转的案卷（默认 {DEFAULT_HISTORY}，0 表示不生成）",
         )
 
-    def handle(self, *args, grids, components, seed, if_empty, history, patrol_days, **options):
+        parser.add_argument(
+            "--no-campaigns", action="store_true", help="不生成海盐县的专项行动（默认生成，指标取自历史案卷）"
+        )
+
+    def handle(self, *args, grids, components, seed, if_empty, history, patrol_days, no_campaigns, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if if_empty and has_territory():
             self.stdout.write("数据库已有辖区数据，跳过演示城市。")
@@ -53,6 +59,8 @@ class Command(BaseCommand):
         )
         if history:
             self._history(history, seed)
+        if not no_campaigns:
+            self._campaigns()
         if patrol_days > 0:
             patrol = build_demo_patrol(days=patrol_days, seed=seed)
             self.stdout.write(
@@ -74,5 +82,18 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"历史案卷已生成：{result.cases} 件（{parts}），共 {result.actions} 次操作，"
                 f"其中 {result.overdue} 件处置超期，用时 {result.seconds} 秒。"
+            )
+        )
+
+    def _campaigns(self) -> None:
+        result = build_demo_campaigns()
+        labels = dict(ProgressStatus.choices)
+        standing = "，".join(f"{labels[s]} {n}" for s, n in sorted(result.statuses.items(), key=lambda i: -i[1]))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"专项行动已生成：{result.campaigns} 个行动，{result.tasks} 项任务，{result.targets} 个指标，"
+                f"{result.tagged} 件关联案卷，{result.records} 条活动记录，"
+                f"{result.entries} 条填报（{result.pending} 条待审核），{result.reports} 份进度报告；指标{standing}；"
+                f"已冻结 {result.snapshots} 条月末快照。"
             )
         )
