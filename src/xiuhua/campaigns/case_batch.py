@@ -11,15 +11,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 
 from xiuhua.campaigns.choices import TaggedCases
 from xiuhua.campaigns.models import CampaignCase, CaseRule, Target
-from xiuhua.campaigns.rules import Window, matching_filter, parse_class_code, reached_by, step_filter
+from xiuhua.campaigns.rules import (
+    STEP_FIELDS,
+    Window,
+    matching_filter,
+    parse_class_code,
+    reached_by,
+    step_filter,
+)
 from xiuhua.cases.models import CaseStats
 from xiuhua.catalog.models import CaseClass
 from xiuhua.territory.models import Division
+from xiuhua.worktime.clock import SHANGHAI
 
 CellKey = tuple[int, int, str]  # class id, community id, channel
 
@@ -133,3 +143,52 @@ def count_many(queries: list[Query]) -> dict[int, Counted]:
             extra_total, extra_reached = _tagged_extra(query, tagged_campaigns)
             result[query.target.pk] = Counted(total + extra_total, reached + extra_reached if reached_step else None)
     return result
+
+
+def first_days(wanted: list[tuple[Query, int]]) -> dict[int, date | None]:
+    """For each (query, n): the local day its n-th counted case reached the step, by target id (None: never).
+
+    One query per (step, window) counts the cases per class and local day — and per community or channel only
+    when a rule asks for them — so the day a goal was met needs no scan of each target's cases in time order.
+    Tagged cases are not in these cells: targets that also take tagged cases are answered one by one elsewhere.
+    """
+    groups: dict[tuple, list[tuple[Query, int]]] = defaultdict(list)
+    for query, needed in wanted:
+        groups[(query.step, query.window)].append((query, needed))
+    communities = dict(Division.objects.filter(level="community").values_list("pk", "code"))
+    classes = list(CaseClass.objects.values_list("pk", "kind", "code", "major_code"))
+    result: dict[int, date | None] = {}
+    for (step, window), members in groups.items():
+        matchers = [_Matcher(query.target.case_rule, communities, classes) for query, _ in members]
+        days = _day_cells(step, window, matchers)
+        for (query, needed), matches in zip(members, matchers, strict=True):
+            per_day: dict[date, int] = defaultdict(int)
+            for (key, day), n in days.items():
+                if matches(key):
+                    per_day[day] += n
+            result[query.target.pk] = _day_of(per_day, needed)
+    return result
+
+
+def _day_cells(step: str, window: Window, matchers: list[_Matcher]) -> dict[tuple[CellKey, date], int]:
+    by_community = any(m.prefixes for m in matchers)
+    by_source = any(m.sources is not None for m in matchers)
+    rows = CaseStats.objects.filter(step_filter(step, window))
+    if all(m.class_ids is not None for m in matchers):
+        rows = rows.filter(case__case_class_id__in=sorted(set().union(*(m.class_ids for m in matchers))))
+    keys = ["case__case_class_id"] + ["case__community_id"] * by_community + ["source"] * by_source
+    time_field = STEP_FIELDS[step][0]
+    grouped = rows.annotate(day=TruncDate(time_field, tzinfo=SHANGHAI)).values(*keys, "day").annotate(n=Count("pk"))
+    return {
+        ((row["case__case_class_id"], row.get("case__community_id"), row.get("source")), row["day"]): row["n"]
+        for row in grouped.order_by()
+    }
+
+
+def _day_of(per_day: dict[date, int], needed: int) -> date | None:
+    running = 0
+    for day in sorted(per_day):
+        running += per_day[day]
+        if running >= needed:
+            return day
+    return None

@@ -17,9 +17,9 @@ from decimal import ROUND_CEILING, Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from xiuhua.campaigns.case_batch import Counted, Query, batchable, count_many
-from xiuhua.campaigns.choices import Comparator, Measure
-from xiuhua.campaigns.models import CaseRule, Target
+from xiuhua.campaigns.case_batch import Counted, Query, batchable, count_many, first_days
+from xiuhua.campaigns.choices import Comparator, Measure, TaggedCases
+from xiuhua.campaigns.models import CampaignCase, CaseRule, Target
 from xiuhua.campaigns.rules import (
     STEP_FIELDS,
     Window,
@@ -127,6 +127,11 @@ def goal_reached(target: Target, value: Decimal | None) -> bool:
     return value >= target.goal
 
 
+def _tagged_campaigns(targets: list[Target]) -> set[int]:
+    campaign_ids = {t.task.campaign_id for t in targets}
+    return set(CampaignCase.objects.filter(campaign_id__in=campaign_ids).values_list("campaign_id", flat=True))
+
+
 def _batched(
     targets: list[Target], at: datetime, steps: Callable[[CaseRule], tuple[str, str | None]]
 ) -> tuple[dict[int, Counted], list[Target]]:
@@ -152,33 +157,48 @@ class CaseCountMeasure(TargetMeasure):
 
     def measure(self, target: Target, at: datetime) -> Measurement:
         window = Window.of(target, at)
-        return self._measurement(target, self._rows(target, window).count(), window)
+        count = self._rows(target, window).count()
+        needed = self._needed(target, count)
+        met_on = self._day_reached(self._rows(target, window), target.case_rule.counts, needed) if needed else None
+        return self._measurement(target, count, met_on)
 
     def measure_many(self, targets: list[Target], at: datetime) -> dict[int, Measurement]:
         counted, rest = _batched(targets, at, lambda rule: (rule.counts, None))
-        result = {
-            pk: self._measurement(t, counted[pk].total, Window.of(t, at)) for t in targets if (pk := t.pk) in counted
-        }
+        batched = [t for t in targets if t.pk in counted]
+        needs = {t.pk: self._needed(t, counted[t.pk].total) for t in batched}
+        tagged = _tagged_campaigns(batched)
+        by_days, one_by_one = [], []
+        for target in (t for t in batched if needs[t.pk]):
+            also_tagged = target.case_rule.tagged == TaggedCases.ALSO and target.task.campaign_id in tagged
+            (one_by_one if also_tagged else by_days).append(target)
+        met_on = first_days([(Query(t, t.case_rule.counts, Window.of(t, at), None), needs[t.pk]) for t in by_days])
+        for target in one_by_one:
+            rows = self._rows(target, Window.of(target, at))
+            met_on[target.pk] = self._day_reached(rows, target.case_rule.counts, needs[target.pk])
+        result = {t.pk: self._measurement(t, counted[t.pk].total, met_on.get(t.pk)) for t in batched}
         result.update({t.pk: self.measure(t, at) for t in rest})
         return result
 
-    def _measurement(self, target: Target, count: int, window: Window) -> Measurement:
+    @staticmethod
+    def _needed(target: Target, count: int) -> int | None:
+        """The how-many-th counted case met the goal, when it is met ("at least" targets only)."""
         baseline = target.baseline or Decimal(0)
-        value = Decimal(count) + baseline
-        met_on = None
-        if target.comparator == Comparator.AT_LEAST and value >= target.goal:
-            met_on = self._day_reached(self._rows(target, window), target.case_rule.counts, target.goal - baseline)
-        return Measurement(value, Decimal(count), None, met_on, {"baseline": str(baseline)})
+        if target.comparator != Comparator.AT_LEAST or count + baseline < target.goal:
+            return None
+        needed = int(Decimal(target.goal - baseline).to_integral_value(rounding=ROUND_CEILING))
+        return needed if needed > 0 else None
 
     @staticmethod
-    def _day_reached(rows: QuerySet[CaseStats], step: str, needed: Decimal) -> date | None:
+    def _measurement(target: Target, count: int, met_on: date | None) -> Measurement:
+        baseline = target.baseline or Decimal(0)
+        return Measurement(Decimal(count) + baseline, Decimal(count), None, met_on, {"baseline": str(baseline)})
+
+    @staticmethod
+    def _day_reached(rows: QuerySet[CaseStats], step: str, needed: int) -> date | None:
         """The local day the `needed`-th counted case reached the step (the goal was met that day)."""
         time_field = STEP_FIELDS[step][0]
-        if needed <= 0:
-            return None
-        index = int(Decimal(needed).to_integral_value(rounding=ROUND_CEILING)) - 1
         ordered = rows.order_by(time_field, "case_id").values_list(time_field, flat=True)
-        moment = next(iter(ordered[index : index + 1]), None)
+        moment = next(iter(ordered[needed - 1 : needed]), None)
         return local_day(moment) if moment else None
 
     def cases(self, target: Target, at: datetime) -> QuerySet[Case]:
