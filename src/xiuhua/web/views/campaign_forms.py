@@ -112,7 +112,9 @@ def resolve_item(request: HttpRequest, item_id: int) -> HttpResponse:
 
     form = cf.ResolveForm(request.POST, request.FILES)
     campaign_id = None if item is None else item.target.task.campaign_id
-    return handle_form(request, form, campaign_id, write, submit="标记为已化解", done=f"清单条目 {item_id} 已标记为化解")
+    return handle_form(
+        request, form, campaign_id, write, submit="标记为已化解", done=f"清单条目 {item_id} 已标记为化解"
+    )
 
 
 @login_required

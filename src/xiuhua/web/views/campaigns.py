@@ -25,8 +25,8 @@ from xiuhua.cases.choices import CaseStatus
 from xiuhua.cases.queries import visible_cases
 from xiuhua.web import campaign_forms as cf
 from xiuhua.web import campaign_page as cp
-from xiuhua.web.errors import page_not_found
 from xiuhua.web.campaign_setup_forms import YearReviewForm
+from xiuhua.web.errors import page_not_found
 from xiuhua.web.maps import base_options
 
 NOT_FOUND = "没有这个专项行动，或它不在您的数据范围内。"
