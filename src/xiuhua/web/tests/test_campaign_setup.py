@@ -97,7 +97,13 @@ def test_a_lead_unit_edits_its_campaign_and_a_phase_in_the_pages(demo_city, clie
     lead = _as(client, "dept_zhifa")
     changed = _campaign_form(code=campaign.code, name="安全隐患专项整治")
     assert lead.post(f"/campaigns/{campaign.pk}/edit/", changed).status_code == 302
-    edit = {"phase": phase.pk, "name": "动员部署", "starts_on": "2026-01-01", "ends_on": "2026-02-28", "plan_percent": "15"}
+    edit = {
+        "phase": phase.pk,
+        "name": "动员部署",
+        "starts_on": "2026-01-01",
+        "ends_on": "2026-02-28",
+        "plan_percent": "15",
+    }
     assert lead.post(f"/campaigns/{campaign.pk}/phases/", edit).status_code == 302
     campaign.refresh_from_db()
     phase.refresh_from_db()

@@ -88,7 +88,9 @@ def _phase_form(phase) -> sf.PhaseForm:
     return sf.PhaseForm(initial={"phase": phase.pk, **{name: getattr(phase, name) for name in fields}})
 
 
-def _setup_write(request: HttpRequest, campaign_id: int, form, save, *, submit: str, done: str) -> HttpResponse:
+def _setup_write(
+    request: HttpRequest, campaign_id: int, form, save, *, submit: str, done: str, fields: dict | None = None
+) -> HttpResponse:
     """A set-up form of one campaign: its managers only, checked before the form (a refusal writes nothing)."""
     campaign = visible_campaigns(request.user).filter(pk=campaign_id).first()
 
@@ -98,7 +100,7 @@ def _setup_write(request: HttpRequest, campaign_id: int, form, save, *, submit: 
 
     found = None if campaign is None else campaign.pk
     return handle_form(
-        request, form, found, write, submit=submit, done=done, fields=sf.FIELD_OF_PROBLEM,
+        request, form, found, write, submit=submit, done=done, fields=sf.FIELD_OF_PROBLEM | (fields or {}),
         next_url=lambda _written: _setup_url(campaign_id),
     )  # fmt: skip
 
@@ -126,33 +128,33 @@ def save_phase(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return _setup_write(request, campaign_id, form, save, submit="保存阶段", done="阶段已保存")
 
 
-@login_required
-@require_POST
-def add_task(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def _tree_write(request: HttpRequest, campaign_id: int, form_class, save, **labels) -> HttpResponse:
+    """A form whose choices are the campaign's own (its tasks, its district's sub-districts)."""
     campaign = visible_campaigns(request.user).filter(pk=campaign_id).first()
     if campaign is None:
         return page_not_found(request, NOT_FOUND)
-    form = sf.TaskForm(campaign, request.POST)
+    form = form_class(campaign, request.POST)
+    return _setup_write(request, campaign_id, form, lambda found, data: save(found, form), **labels)
 
-    def save(campaign: Campaign, data: dict) -> object:
+
+@login_required
+@require_POST
+def add_task(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    def save(campaign: Campaign, form: sf.TaskForm) -> object:
         return services.save_task(request.user, campaign, form.input())
 
-    return _setup_write(request, campaign_id, form, save, submit="添加任务", done="任务已添加")
+    return _tree_write(request, campaign_id, sf.TaskForm, save, submit="添加任务", done="任务已添加")
 
 
 @login_required
 @require_POST
 def add_target(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = visible_campaigns(request.user).filter(pk=campaign_id).first()
-    if campaign is None:
-        return page_not_found(request, NOT_FOUND)
-    form = sf.TargetForm(campaign, request.POST)
-
-    def save(campaign: Campaign, data: dict) -> object:
-        task = campaign.tasks.get(pk=data["task"])
+    def save(campaign: Campaign, form: sf.TargetForm) -> object:
+        task = campaign.tasks.get(pk=form.cleaned_data["task"])
         return services.save_target(request.user, task, form.input())
 
-    return _setup_write(request, campaign_id, form, save, submit="添加目标", done="目标已添加")
+    labels = {"submit": "添加目标", "done": "目标已添加", "fields": {"bad_dates": "due_on"}}
+    return _tree_write(request, campaign_id, sf.TargetForm, save, **labels)
 
 
 @login_required
