@@ -4,12 +4,14 @@ in Chinese with nothing written."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
 from xiuhua.campaigns.choices import CampaignStatus, CaseCount, Measure, ReviewDecision
 from xiuhua.campaigns.models import Campaign, CampaignPhase, CampaignTask, CaseRule, Target
@@ -223,3 +225,35 @@ def test_the_overview_lists_the_years_campaigns_awaiting_review_once_its_last_mo
     assert f'data-awaiting="{waiting.pk}"' in html and f'data-awaiting="{reviewed.pk}"' not in html
     later = leader.get("/campaigns/", {"year": last_year + 2}).content.decode()
     assert f'data-awaiting="{next_year.pk}"' not in later and 'data-testid="awaiting-review"' not in later
+
+
+def test_an_ended_campaign_awaits_its_review_on_the_overview_before_december(demo_city, client):
+    year = timezone.localdate().year + 2
+    dates = {"starts_on": date(year, 1, 1), "ends_on": date(year, 12, 31)}
+    ended = make_campaign(year=year, code="ZX-E", status=CampaignStatus.ENDED, **dates)
+    running = make_campaign(year=year, code="ZX-R", **dates)
+    html = _as(client, "leader").get("/campaigns/", {"year": year}).content.decode()
+    assert f'data-awaiting="{ended.pk}"' in html and f'data-awaiting="{running.pk}"' not in html
+
+
+def test_a_commander_of_the_district_creates_a_campaign_and_a_dispatcher_cannot(demo_city, client):
+    leader = User.objects.get(username="leader")
+    commander = User.objects.create_user(
+        "commander", password="x", role=Role.COMMANDER, scope_division_codes=leader.scope_division_codes
+    )
+    client.force_login(commander)
+    assert client.post("/campaigns/new/", _campaign_form(code="ZX10")).status_code == 302
+    assert Campaign.objects.get(code="ZX10").created_by == commander
+    dispatcher = _as(client, "dispatcher")
+    assert dispatcher.get("/campaigns/new/").status_code == 403
+    assert dispatcher.post("/campaigns/new/", _campaign_form(code="ZX11")).status_code == 403
+    assert not Campaign.objects.filter(code="ZX11").exists()
+
+
+def test_a_file_that_is_no_table_is_refused_in_chinese_and_writes_nothing(demo_city, client):
+    campaign = make_campaign()
+    upload = SimpleUploadedFile("任务分解表.xlsx", b"\x89PNG\r\n\x1a\n not a workbook")
+    response = _as(client, "dept_zhifa").post(f"/campaigns/{campaign.pk}/import/", {"file": upload})
+    html = response.content.decode()
+    assert response.status_code == 400 and re.search(r"data-testid=\"import-error\">[^<]*[\u4e00-\u9fff]", html)
+    assert not campaign.tasks.exists()
