@@ -15,7 +15,7 @@ from xiuhua.campaigns.services import CampaignInput, TaskInput
 from xiuhua.campaigns.target_checks import CASE_MEASURES, RuleInput, TargetInput
 from xiuhua.cases.choices import Source
 from xiuhua.territory.models import Division
-from xiuhua.web.campaign_forms import CampaignForm
+from xiuhua.web.campaign_forms import CampaignForm, date_input
 
 # Where a service's refusal shows, by its code (the rest above the form).
 FIELD_OF_PROBLEM = {
@@ -46,7 +46,7 @@ FIELD_OF_PROBLEM = {
 
 
 def _date(label, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput({"type": "date"}))
+    return forms.DateField(label=label, required=required, widget=date_input())
 
 
 def _units() -> list[tuple[str, str]]:
@@ -70,7 +70,9 @@ class CampaignSetupForm(CampaignForm):
     ends_on = _date(_("Ends on"))
     lead_units = forms.MultipleChoiceField(label=_("Lead units"), required=False)
     partner_units = forms.MultipleChoiceField(label=_("Partner units"), required=False)
-    goal = forms.CharField(label=_("Goal"), max_length=2000, required=False, widget=forms.Textarea({"rows": 2}))
+    goal = forms.CharField(
+        label=_("Campaign goal"), max_length=2000, required=False, widget=forms.Textarea({"rows": 2})
+    )
     scope_text = forms.CharField(
         label=_("Scope and objects"), max_length=2000, required=False, widget=forms.Textarea({"rows": 2})
     )
@@ -182,11 +184,11 @@ class TargetForm(CampaignForm):
 
 class YearReviewForm(CampaignForm):
     decision = forms.ChoiceField(label=_("Year-end review"), choices=ReviewDecision.choices, widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Review note"), max_length=2000, required=False, widget=forms.Textarea({"rows": 2}))
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea({"rows": 2}))
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["decision"].widget.attrs["class"] = "form-check-input"
+        self.fields["decision"].widget.attrs["class"] = ""  # plain radios: the class would style their list too
 
 
 class TaskTableForm(CampaignForm):
