@@ -33,8 +33,14 @@ class CampaignForm(forms.Form):
         )
 
 
+def date_input() -> forms.DateInput:
+    """A date picker; its value must be ISO whatever the language (zh-hans would write 2026/03/01, which the
+    browser's picker does not read)."""
+    return forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+
+
 def _date(label) -> forms.DateField:
-    return forms.DateField(label=label, widget=forms.DateInput({"type": "date"}), initial=timezone.localdate)
+    return forms.DateField(label=label, widget=date_input(), initial=timezone.localdate)
 
 
 def _file() -> forms.FileField:

@@ -26,7 +26,7 @@ from xiuhua.web import campaign_forms as cf
 NOT_FOUND = "没有这个条目，或它不在您的数据范围内。"
 
 
-def _handle(
+def handle_form(
     request: HttpRequest,
     form: cf.CampaignForm,
     campaign_id: int | None,
@@ -34,21 +34,27 @@ def _handle(
     *,
     submit: str,
     done: str,
+    fields: dict[str, str] | None = None,
+    next_url: Callable[[object], str] | None = None,
 ) -> HttpResponse:
-    """Run `write` with the form's cleaned data; the form again with its errors, or back to the campaign page."""
+    """Run `write` with the form's cleaned data; the form again with its errors, or on to the campaign page
+    (`next_url` of what `write` returned, when given). A refusal whose code `fields` maps to one of the form's
+    fields shows next to that field."""
     context = {"form": form, "action": request.path, "submit": submit, "testid": "campaign-form"}
     if campaign_id is None:
         return render(request, "campaigns/partials/form.html", {**context, "error": NOT_FOUND}, status=404)
     if not form.is_valid():
         return render(request, "campaigns/partials/form.html", {**context, "error": form.problems()}, status=400)
     try:
-        write(form.cleaned_data)
+        written = write(form.cleaned_data)
     except DomainError as exc:
-        return render(
-            request, "campaigns/partials/form.html", {**context, "error": exc.message}, status=exc.status_code
-        )
+        field = (fields or {}).get(exc.code)
+        if field in form.fields:
+            form.add_error(field, exc.message)
+        error = None if field in form.fields else exc.message
+        return render(request, "campaigns/partials/form.html", {**context, "error": error}, status=exc.status_code)
     messages.success(request, done)
-    page = reverse("web:campaign", args=[campaign_id])
+    page = next_url(written) if next_url else reverse("web:campaign", args=[campaign_id])
     if request.htmx:
         return HttpResponse(status=204, headers={"HX-Redirect": page})
     return redirect(page)
@@ -75,7 +81,7 @@ def _target_form(request: HttpRequest, target_id: int, form: cf.CampaignForm, se
         fields = {name: value for name, value in data.items() if name != "evidence"}
         return service(request.user, target, **fields, files=_files(request))
 
-    return _handle(request, form, _campaign_of(target), write, **labels)
+    return handle_form(request, form, _campaign_of(target), write, **labels)
 
 
 @login_required
@@ -106,7 +112,9 @@ def resolve_item(request: HttpRequest, item_id: int) -> HttpResponse:
 
     form = cf.ResolveForm(request.POST, request.FILES)
     campaign_id = None if item is None else item.target.task.campaign_id
-    return _handle(request, form, campaign_id, write, submit="标记为已化解", done=f"清单条目 {item_id} 已标记为化解")
+    return handle_form(
+        request, form, campaign_id, write, submit="标记为已化解", done=f"清单条目 {item_id} 已标记为化解"
+    )
 
 
 @login_required
@@ -121,7 +129,7 @@ def submit_report(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
     form = cf.ReportForm(request.POST, request.FILES)
     found = None if campaign is None else campaign.pk
-    return _handle(request, form, found, write, submit="提交报送", done="进展报送已提交，等待牵头单位审核")
+    return handle_form(request, form, found, write, submit="提交报送", done="进展报送已提交，等待牵头单位审核")
 
 
 @login_required
@@ -136,7 +144,7 @@ def review_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
 
     form = cf.ReviewForm(request.POST)
     campaign_id = None if entry is None else entry.target.task.campaign_id
-    return _handle(request, form, campaign_id, write, submit="保存审核", done="审核已保存")
+    return handle_form(request, form, campaign_id, write, submit="保存审核", done="审核已保存")
 
 
 @login_required
@@ -151,4 +159,4 @@ def review_report(request: HttpRequest, report_id: int) -> HttpResponse:
 
     form = cf.ReviewForm(request.POST)
     campaign_id = None if report is None else report.campaign_id
-    return _handle(request, form, campaign_id, write, submit="保存审核", done="审核已保存")
+    return handle_form(request, form, campaign_id, write, submit="保存审核", done="审核已保存")

@@ -6,24 +6,26 @@ units are in `campaign_forms.py`.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from xiuhua.campaigns.choices import Measure, Review
+from xiuhua.accounts.queries import sees_everything
+from xiuhua.campaigns.choices import CampaignStatus, Measure, Review
 from xiuhua.campaigns.measures import drill_down_cases
 from xiuhua.campaigns.models import ActivityRecord, Campaign, ManualEntry
 from xiuhua.campaigns.progress import campaign_progress, overview, unit_progress
-from xiuhua.campaigns.queries import can_edit_task, can_manage, visible_campaigns
+from xiuhua.campaigns.queries import MANAGING_ROLES, can_edit_task, can_manage, visible_campaigns
 from xiuhua.cases.choices import CaseStatus
 from xiuhua.cases.queries import visible_cases
 from xiuhua.web import campaign_forms as cf
 from xiuhua.web import campaign_page as cp
+from xiuhua.web.campaign_setup_forms import YearReviewForm
 from xiuhua.web.errors import page_not_found
 from xiuhua.web.maps import base_options
 
@@ -57,8 +59,23 @@ def overview_page(request: HttpRequest) -> HttpResponse:
         "counts": cp.status_counts(every_target),
         "status_css": cp.STATUS_CSS,
         "bulletin_month": f"{(today.replace(day=1) - timedelta(days=1)):%Y-%m}",
+        "awaiting_review": awaiting_review(request.user, year, today),
+        "may_create": may_create(request.user),
     }
     return render(request, "campaigns/overview.html", context)
+
+
+def awaiting_review(user, year: int, today: date) -> QuerySet[Campaign]:
+    """The year's campaigns not yet reviewed, once the year's last month has begun (or the campaign has ended)."""
+    campaigns = visible_campaigns(user).filter(year=year, review="")
+    if today < date(year, 12, 1):
+        campaigns = campaigns.filter(Q(ends_on__lt=today) | Q(status=CampaignStatus.ENDED))
+    return campaigns.order_by("code")
+
+
+def may_create(user) -> bool:
+    """Leaders and commanders create campaigns (the service checks that their scope covers the district)."""
+    return sees_everything(user) or user.role in MANAGING_ROLES
 
 
 @login_required
@@ -95,6 +112,8 @@ def campaign_page(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "partner_units": campaign.partner_units.order_by("name"),
         "phases": phases,
         "pending": Review.PENDING,
+        "review_form": YearReviewForm() if manages and not campaign.review else None,
+        "continuations": campaign.continuations.order_by("year"),
     }
     return render(request, "campaigns/campaign.html", context)
 
