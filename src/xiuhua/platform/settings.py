@@ -413,3 +413,5 @@ if XIUHUA_HTTPS:
 # Campaigns (专项行动): a unit or sub-district behind its plan by more than this many percentage points at a
 # month's end gets one 督导 notice per campaign (campaigns/supervision.py).
 XIUHUA_CAMPAIGN_SUPERVISION_GAP = float(os.environ.get("XIUHUA_CAMPAIGN_SUPERVISION_GAP", "10"))
+# A target, task or unit whose progress is below its plan by more than this many points is 滞后 (campaigns/progress.py).
+XIUHUA_CAMPAIGN_BEHIND_GAP = float(os.environ.get("XIUHUA_CAMPAIGN_BEHIND_GAP", "10"))
