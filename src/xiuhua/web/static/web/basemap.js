@@ -312,7 +312,19 @@
     return control;
   }
 
+  /* A small page map in `box` (the case page's, a campaign's): the base data its `data-base` names, the CRS of the
+     configured tiles, and those tiles when `data-tiles` names them. */
+  function smallMap(box) {
+    const baseData = document.getElementById(box.dataset.base);
+    const base = baseData ? JSON.parse(baseData.textContent) : { urls: {} };
+    const map = L.map(box, { attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25, maxZoom: 19 });
+    useCrs(map, base);
+    if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    return { map: map, base: base };
+  }
+
   window.XiuhuaBase = {
+    smallMap: smallMap,
     attach: attach,
     switcher: switcher,
     useCrs: useCrs,

@@ -45,10 +45,7 @@
   const box = document.getElementById("campaign-map");
   if (!box || !window.L) return;
   const Base = window.XiuhuaBase;
-  const baseData = document.getElementById(box.dataset.base);
-  const base = baseData ? JSON.parse(baseData.textContent) : { urls: {} };
-  const map = L.map(box, { attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25, maxZoom: 19 });
-  Base.useCrs(map, base);
+  const { map, base } = Base.smallMap(box);
   const colour = (p) => (p.kind === "item" ? "#0d6efd" : p.closed ? "#198754" : "#d93025");
   fetch(box.dataset.url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
     .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))

@@ -6,11 +6,7 @@
   if (!box || !window.L) return;
 
   const Base = window.XiuhuaBase;
-  const baseData = document.getElementById(box.dataset.base);
-  const base = baseData ? JSON.parse(baseData.textContent) : { urls: {} };
-  const map = L.map(box, { attributionControl: false, scrollWheelZoom: false, zoomSnap: 0.25, maxZoom: 19 });
-  Base.useCrs(map, base);
-  if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, { maxZoom: 19 }).addTo(map);
+  const { map, base } = Base.smallMap(box);
 
   const styles = {
     neighbour: { color: "#8a94a6", weight: 1, fillColor: "#dfe4ea", fillOpacity: 0.35, className: "grid-neighbour" },
