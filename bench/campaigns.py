@@ -7,16 +7,23 @@
    district, a sub-district, a few communities or a dozen unit grids) × a period (the campaign year, or from the
    first of one of the last six months), counting closed or registered cases, or the rate closed / registered.
    The campaign year is the demo's (`platform.demo_campaigns.campaign_year`): its ninth month is this month.
-3. Timed, one warm-up then the median and worst of `--runs` runs, with SQL query counts:
-   - `progress.overview` for the demo leader (every visible campaign, every target measured and rolled up);
-   - the campaigns overview page through Django's test client, when the build has it (else under "missing");
-   - `snapshots.freeze_month` of the last complete month (its snapshots are deleted before each run);
-   - the baseline: one plain `CaseStats` COUNT per target, written out here from the rule's fields.
-   The numerators `measures.measure_targets` gives are compared with the plain counts (`mismatches`).
+3. Measured, each timing one warm-up then the median and worst of `--runs` runs, with SQL query counts:
+   - `rebuild_all`: every target's daily tallies rebuilt from the statistics (what the worker does for a new or
+     edited target), once;
+   - `closing_action`: what keeping the tallies adds to one closing action (`tallies.on_stats_changed` for recent
+     closed cases, as if each had just closed; rolled back);
+   - live, from the tallies: `measure_targets`, `progress.overview` for the demo leader (every visible campaign,
+     every target measured and rolled up) and the campaigns overview page through Django's test client;
+   - the baseline: one plain `CaseStats` COUNT per target, written out here from the rule's fields (`--runs` / 5);
+   - with every tally stale (counted from the statistics, as before the tallies, `--runs` / 5 runs):
+     `overview_from_statistics`, and `snapshots.freeze_month` of the last complete month (its snapshots are
+     deleted before each run; a past instant never reads the tallies).
+   The numerators from the tallies and from the statistics are compared with the plain counts (`mismatches`).
 
 Prints one JSON object. Examples:
     .venv/bin/python bench/campaigns.py --cases 20000                      # a smoke run on SQLite
     .venv/bin/python bench/campaigns.py --database-url postgres://…/xiuhua_bench_campaigns
+    .venv/bin/python bench/campaigns.py --database-url postgres://…/xiuhua_bench_campaigns --reuse   # measure again
 The goal is an overview under 500 ms on PostgreSQL at a million cases a year.
 """
 
@@ -37,7 +44,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 TASKS_PER_CAMPAIGN = 4
 MAJORS = ["06", "07", "09"]
-PAGE_NAMES = ("web:campaigns", "web:campaign_overview", "web:campaigns_overview", "web:campaign_list")
 MISMATCHES_SHOWN = 10
 
 
@@ -50,6 +56,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a database this bench filled before (its cases and campaigns)"
+    )
     return parser.parse_args()
 
 
@@ -145,6 +154,32 @@ def build_campaigns(count: int, targets: int, today: date, seed: int) -> dict[in
     return readings
 
 
+def readings_of_built() -> dict[int, dict]:
+    """The plain-count readings of the campaigns an earlier run built (`--reuse`), read back from their rules."""
+    from xiuhua.campaigns.models import Target
+    from xiuhua.territory.models import Division
+
+    levels = dict(Division.objects.values_list("code", "level"))
+    ids = dict(Division.objects.values_list("code", "pk"))
+    readings = {}
+    for target in Target.objects.filter(task__campaign__code__startswith="BENCH").select_related("case_rule"):
+        rule = target.case_rule
+        classes = rule.class_codes
+        plain_classes = {"major": classes[0]} if len(classes[0]) == 2 else {"codes": classes}
+        codes = rule.grid_codes or rule.division_codes
+        level = "grid" if rule.grid_codes else (levels[codes[0]] if codes else "district")
+        readings[target.pk] = {
+            **plain_classes,
+            "level": level,
+            "codes_in_area": codes,
+            "counts": rule.counts,
+            "rate": bool(rule.out_of),
+            "from": target.starts_on,
+            "ids": [ids.get(code) for code in codes],
+        }
+    return readings
+
+
 def _first_of_month_back(today: date, months: int) -> date:
     index = today.year * 12 + today.month - 1 - months
     return date(index // 12, index % 12 + 1, 1)
@@ -208,25 +243,13 @@ def timed(function: Callable[[], object], runs: int, before: Callable[[], None] 
     }
 
 
-def _page_url() -> str | None:
-    from django.urls import NoReverseMatch, reverse
-
-    for name in PAGE_NAMES:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
-
-
-def time_page(runs: int) -> dict | None:
+def time_page(runs: int) -> dict:
     from django.conf import settings
     from django.http import HttpRequest
     from django.test import Client
+    from django.urls import reverse
 
-    url = _page_url()
-    if url is None:
-        return None
+    url = reverse("web:campaigns")
     client = Client()
     client.login(request=HttpRequest(), username="leader", password=settings.DEMO_PASSWORD)
     status: list[int] = []
@@ -234,50 +257,93 @@ def time_page(runs: int) -> dict | None:
     return {"url": url, "status": status[-1], **result}
 
 
-def _find(module: str, name: str) -> Callable | None:
-    """A function of the build, or None when the build does not have it yet (listed under "missing")."""
-    import importlib
+def _all_stale() -> None:
+    from xiuhua.campaigns.models import Target
 
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
+    Target.objects.update(tallied_at=None)
 
 
-def measure_all(readings: dict[int, dict], now: datetime, runs: int) -> tuple[dict, list[str]]:
-    from xiuhua.accounts.models import User
-    from xiuhua.campaigns.measures import measure_targets
-    from xiuhua.campaigns.models import ProgressSnapshot, Target
-    from xiuhua.worktime.clock import SHANGHAI
+def tally_figures(targets: list, runs: int) -> dict:
+    """The rebuild of every target's tallies, and what the tallies cost a closing action (rolled back)."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
 
-    leader = User.objects.get(username="leader")
-    today = now.astimezone(SHANGHAI).date()
-    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
-    targets = list(Target.objects.filter(pk__in=readings).select_related("case_rule", "task__campaign"))
-    plain: dict[int, int] = {}
-    out: dict = {"measure_targets": timed(lambda: measure_targets(targets, now), runs)}
-    overview = _find("xiuhua.campaigns.progress", "overview")
-    if overview:
-        out["overview"] = timed(lambda: overview(leader, today.year, now), runs)
-    freeze = _find("xiuhua.campaigns.snapshots", "freeze_month")
-    if freeze:
-        clear = ProgressSnapshot.objects.filter(month=last_month).delete
-        out["freeze_month"] = timed(lambda: freeze(last_month, now), runs, before=clear)
-        out["snapshots_written"] = ProgressSnapshot.objects.filter(month=last_month).count()
-    out["plain_counts"] = timed(lambda: plain.update({pk: plain_count(r, now) for pk, r in readings.items()}), runs)
-    out["page"] = time_page(runs)
-    found = {"overview": overview, "freeze_month": freeze, "page": out["page"]}
-    missing = [name for name, there in found.items() if not there]
-    measured = measure_targets(targets, now)
-    mismatches = [
+    from xiuhua.campaigns.tallies import WATCHED, on_stats_changed, rebuild_stale_tallies
+    from xiuhua.cases.models import CaseStats
+
+    _all_stale()
+    started = time.perf_counter()
+    rebuilt = rebuild_stale_tallies()
+    out = {"rebuild_all": {"targets": rebuilt, "seconds": round(time.perf_counter() - started, 1)}}
+    sample = list(CaseStats.objects.filter(closed_at__isnull=False).order_by("-closed_at")[: runs * 20])
+    timings = []
+    with CaptureQueriesContext(connection) as queries:
+        for stats in sample:
+            before = {name: getattr(stats, name) for name in WATCHED} | {"closed_at": None, "handling_on_time": None}
+            with transaction.atomic():
+                started = time.perf_counter()
+                on_stats_changed(stats, before)
+                timings.append((time.perf_counter() - started) * 1000)
+                transaction.set_rollback(True)
+    out["closing_action"] = {
+        "actions": len(sample),
+        "median_ms": round(statistics.median(timings), 2),
+        "max_ms": round(max(timings), 2),
+        "queries_per_action": round(len(queries.captured_queries) / max(1, len(sample)), 1),
+    }
+    return out
+
+
+def _mismatches(readings: dict[int, dict], measured: dict, plain: dict[int, int]) -> list[dict]:
+    return [
         {"target": pk, "measured": str(measured[pk].numerator), "plain": plain[pk], "rule": _printable(readings[pk])}
         for pk in readings
         if (measured[pk].numerator or 0) != plain[pk]
     ]
+
+
+def measure_all(readings: dict[int, dict], runs: int) -> dict:
+    """Live figures (`at` = now) from the tallies; then from the statistics (every tally stale); then the baseline."""
+    from django.utils import timezone
+
+    from xiuhua.accounts.models import User
+    from xiuhua.campaigns.measures import measure_targets
+    from xiuhua.campaigns.models import ProgressSnapshot, Target
+    from xiuhua.campaigns.progress import overview
+    from xiuhua.campaigns.snapshots import freeze_month
+    from xiuhua.worktime.clock import SHANGHAI
+
+    leader = User.objects.get(username="leader")
+    now = timezone.now()
+    today = now.astimezone(SHANGHAI).date()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+    def loaded() -> list:
+        return list(Target.objects.filter(pk__in=readings).select_related("case_rule", "task__campaign"))
+
+    out: dict = tally_figures(loaded(), runs)
+    targets = loaded()
+    out["measure_targets"] = timed(lambda: measure_targets(targets, timezone.now()), runs)
+    out["overview"] = timed(lambda: overview(leader, today.year, timezone.now()), runs)
+    out["page"] = time_page(runs)
+    now = timezone.now()
+    from_tallies = measure_targets(targets, now)
+    plain: dict[int, int] = {}
+    statistics_runs = max(1, runs // 5)
+    plain_values = lambda: plain.update({pk: plain_count(r, now) for pk, r in readings.items()})  # noqa: E731
+    out["plain_counts"] = timed(plain_values, statistics_runs)
+    out["mismatches"] = len(_mismatches(readings, from_tallies, plain))
+    _all_stale()
+    targets = loaded()
+    out["overview_from_statistics"] = timed(lambda: overview(leader, today.year, timezone.now()), statistics_runs)
+    from_statistics = measure_targets(targets, now)
+    out["mismatches_from_statistics"] = len(_mismatches(readings, from_statistics, plain))
+    clear = ProgressSnapshot.objects.filter(month=last_month).delete
+    out["freeze_month"] = timed(lambda: freeze_month(last_month, now), statistics_runs, before=clear)
+    out["snapshots_written"] = ProgressSnapshot.objects.filter(month=last_month).count()
     out["cases_counted"] = sum(plain.values())
-    out["mismatches"] = len(mismatches)
-    out["first_mismatches"] = mismatches[:MISMATCHES_SHOWN]
-    return out, missing
+    out["first_mismatches"] = _mismatches(readings, from_tallies, plain)[:MISMATCHES_SHOWN]
+    return out
 
 
 def _printable(reading: dict) -> dict:
@@ -299,15 +365,18 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    build_demo_city(grids=args.grids, components=0, seed=args.seed)
-    now = timezone.now()
-    generate_cases(args.cases, seed=args.seed, now=now, progress=lambda n: print(f"{n} cases", file=sys.stderr))
-    readings = build_campaigns(args.campaigns, args.targets, timezone.localdate(now), args.seed)
+    if args.reuse:
+        readings = readings_of_built()
+    else:
+        build_demo_city(grids=args.grids, components=0, seed=args.seed)
+        now = timezone.now()
+        generate_cases(args.cases, seed=args.seed, now=now, progress=lambda n: print(f"{n} cases", file=sys.stderr))
+        readings = build_campaigns(args.campaigns, args.targets, timezone.localdate(now), args.seed)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # as autovacuum soon would: bulk-loaded tables have no statistics
     generated_s = time.perf_counter() - started
-    results, missing = measure_all(readings, now, args.runs)
+    results = measure_all(readings, args.runs)
     out = {
         "database": connection.vendor,
         "cases": Case.objects.count(),
@@ -315,7 +384,6 @@ def main() -> None:
         "targets": len(readings),
         "generate_seconds": round(generated_s, 1),
         **results,
-        "missing": missing,
     }
     print(json.dumps(out, ensure_ascii=False, indent=2))
 

@@ -65,10 +65,10 @@ def _cells(
         annotations["reached"] = Count("pk", filter=reached_by(reached_step, window.end))
     rows = CaseStats.objects.filter(step_filter(step, window))
     if class_ids is not None:
-        rows = rows.filter(case__case_class_id__in=sorted(class_ids))
-    rows = rows.values("case__case_class_id", "case__community_id", "source").annotate(**annotations).order_by()
+        rows = rows.filter(case_class_id__in=sorted(class_ids))
+    rows = rows.values("case_class_id", "community_id", "source").annotate(**annotations).order_by()
     return {
-        (row["case__case_class_id"], row["case__community_id"], row["source"]): (row["n"], row.get("reached", 0))
+        (row["case_class_id"], row["community_id"], row["source"]): (row["n"], row.get("reached", 0))
         for row in rows
     }
 
@@ -175,12 +175,12 @@ def _day_cells(step: str, window: Window, matchers: list[_Matcher]) -> dict[tupl
     by_source = any(m.sources is not None for m in matchers)
     rows = CaseStats.objects.filter(step_filter(step, window))
     if all(m.class_ids is not None for m in matchers):
-        rows = rows.filter(case__case_class_id__in=sorted(set().union(*(m.class_ids for m in matchers))))
-    keys = ["case__case_class_id"] + ["case__community_id"] * by_community + ["source"] * by_source
+        rows = rows.filter(case_class_id__in=sorted(set().union(*(m.class_ids for m in matchers))))
+    keys = ["case_class_id"] + ["community_id"] * by_community + ["source"] * by_source
     time_field = STEP_FIELDS[step][0]
     grouped = rows.annotate(day=TruncDate(time_field, tzinfo=SHANGHAI)).values(*keys, "day").annotate(n=Count("pk"))
     return {
-        ((row["case__case_class_id"], row.get("case__community_id"), row.get("source")), row["day"]): row["n"]
+        ((row["case_class_id"], row.get("community_id"), row.get("source")), row["day"]): row["n"]
         for row in grouped.order_by()
     }
 

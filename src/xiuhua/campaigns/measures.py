@@ -17,6 +17,7 @@ from decimal import ROUND_CEILING, Decimal
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from xiuhua.campaigns import tallies
 from xiuhua.campaigns.case_batch import Counted, Query, batchable, count_many, first_days
 from xiuhua.campaigns.choices import Comparator, Measure, TaggedCases
 from xiuhua.campaigns.models import CampaignCase, CaseRule, Target
@@ -88,7 +89,8 @@ def measure_for(key: str) -> TargetMeasure:
 
 
 def measure_target(target: Target, at: datetime | None = None) -> Measurement:
-    return measure_for(target.measure).measure(target, at or timezone.now())
+    # Through the batched form, so a live figure reads the target's tallies like the overview does.
+    return measure_for(target.measure).measure_many([target], at or timezone.now())[target.pk]
 
 
 def measure_targets(targets: Iterable[Target], at: datetime | None = None) -> dict[int, Measurement]:
@@ -163,6 +165,20 @@ class CaseCountMeasure(TargetMeasure):
         return self._measurement(target, count, met_on)
 
     def measure_many(self, targets: list[Target], at: datetime) -> dict[int, Measurement]:
+        result, targets = self._from_tallies(targets, at)
+        result.update(self._from_statistics(targets, at))
+        return result
+
+    def _from_tallies(self, targets: list[Target], at: datetime) -> tuple[dict[int, Measurement], list[Target]]:
+        """Live figures of the targets whose daily tallies are current; the targets left to count."""
+        kept = tallies.tallied(targets) if tallies.is_live(at) else []
+        counts = {pk: counted for pk, (counted, _reached) in tallies.totals([t.pk for t in kept]).items()}
+        needs = {t.pk: self._needed(t, counts[t.pk]) for t in kept}
+        met_on = tallies.days_reaching({pk: n for pk, n in needs.items() if n})
+        result = {t.pk: self._measurement(t, counts[t.pk], met_on.get(t.pk)) for t in kept}
+        return result, [t for t in targets if t.pk not in result]
+
+    def _from_statistics(self, targets: list[Target], at: datetime) -> dict[int, Measurement]:
         counted, rest = _batched(targets, at, lambda rule: (rule.counts, None))
         batched = [t for t in targets if t.pk in counted]
         needs = {t.pk: self._needed(t, counted[t.pk].total) for t in batched}
@@ -218,8 +234,15 @@ class CaseRateMeasure(TargetMeasure):
         return self._measurement(numerator_rows.count(), denominator_rows.count())
 
     def measure_many(self, targets: list[Target], at: datetime) -> dict[int, Measurement]:
-        counted, rest = _batched(targets, at, lambda rule: (rule.out_of or rule.counts, rule.counts))
-        result = {pk: self._measurement(c.reached or 0, c.total) for pk, c in counted.items()}
+        kept = tallies.tallied(targets) if tallies.is_live(at) else []
+        result = {
+            pk: self._measurement(reached, counted)
+            for pk, (counted, reached) in tallies.totals([t.pk for t in kept]).items()
+        }
+        counted, rest = _batched(
+            [t for t in targets if t.pk not in result], at, lambda rule: (rule.out_of or rule.counts, rule.counts)
+        )
+        result.update({pk: self._measurement(c.reached or 0, c.total) for pk, c in counted.items()})
         result.update({t.pk: self.measure(t, at) for t in rest})
         return result
 

@@ -162,6 +162,8 @@ class Target(models.Model):
     # Recurrence: at least `per_period` records in every `frequency` period between start and due date.
     frequency = models.CharField(_("frequency"), max_length=8, choices=Frequency.choices, blank=True)
     per_period = models.PositiveSmallIntegerField(_("records per period"), null=True, blank=True)
+    # When its daily tallies were last rebuilt (`campaigns.tallies`); null: none yet, or its rule or dates changed.
+    tallied_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("target")
@@ -193,6 +195,23 @@ class CaseRule(models.Model):
 
     def __str__(self) -> str:
         return f"rule of {self.target_id}"
+
+
+class TargetTally(models.Model):
+    """One local day of a case-measured target: its cases that reached the counted step that day (for a rate, the
+    denominator's step) and, for a rate, how many of those reached the numerator's step by the target's due end.
+    Kept by every workflow action (`campaigns.tallies`), so a live figure sums at most a year of days."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="tallies")
+    day = models.DateField()
+    counted = models.IntegerField(default=0)
+    reached = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["target", "day"], name="campaigns_tally_target_day")]
+
+    def __str__(self) -> str:
+        return f"tally of {self.target_id} on {self.day}"
 
 
 class CampaignCase(models.Model):

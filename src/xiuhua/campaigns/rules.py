@@ -117,9 +117,9 @@ def matching_filter(rule: CaseRule) -> Q:
     condition = Q(case_id__isnull=False)
     if rule.class_codes:
         class_ids = list(CaseClass.objects.filter(class_filter(rule.class_codes)).values_list("pk", flat=True))
-        condition &= Q(case__case_class_id__in=class_ids)
+        condition &= Q(case_class_id__in=class_ids)
     if rule.division_codes:
-        condition &= _prefixes("case__community__code", rule.division_codes)
+        condition &= _prefixes("community__code", rule.division_codes)
     if rule.grid_codes:
         condition &= _prefixes("grid_code", rule.grid_codes)
     if rule.sources:

@@ -22,6 +22,7 @@ from xiuhua.campaigns.guards import require_edit, require_manage
 from xiuhua.campaigns.items import import_items, link_item, resolve_item  # noqa: F401  (re-exported)
 from xiuhua.campaigns.models import Campaign, CampaignCase, CampaignPhase, CampaignTask, CaseRule, Target
 from xiuhua.campaigns.queries import can_create_campaign
+from xiuhua.campaigns.tallies import mark_campaign_stale
 from xiuhua.campaigns.target_checks import RuleInput, TargetInput, check_target  # noqa: F401  (RuleInput re-exported)
 from xiuhua.cases.models import Case
 from xiuhua.core.audit import record_audit
@@ -126,6 +127,8 @@ def update_campaign(actor: User, campaign_id: int, data: CampaignInput) -> Campa
             campaign = locked_campaign(campaign_id)
             require_manage(actor, campaign)
             before = {"name": campaign.name, "status": campaign.status, "public": campaign.public}
+            if data.starts_on != campaign.starts_on:  # targets without their own start count from it
+                mark_campaign_stale(campaign.pk)
             for f in fields(CampaignInput):
                 if f.name not in ("district_code", "lead_units", "partner_units", "members"):
                     setattr(campaign, f.name, getattr(data, f.name))
@@ -268,15 +271,29 @@ def save_target(actor: User, task: CampaignTask, data: TargetInput, target_id: i
         target = Target.objects.filter(pk=target_id, task__campaign=campaign).first() if target_id else Target()
         if target is None:
             raise NotFound("目标不存在")
+        before = _tally_inputs(target)
         target.task = task
         for name, value in values.items():
             setattr(target, name, value)
+        if before != _tally_inputs(target, rule):
+            target.tallied_at = None  # counted from the statistics until the worker rebuilds its tallies
         target.save()
         CaseRule.objects.filter(target=target).delete()
         if rule is not None:
             CaseRule.objects.create(target=target, **rule)
         record_audit(actor, "campaigns.target_saved", str(campaign.pk), target.name, target_id=target.pk)
     return target
+
+
+RULE_FIELDS = ("class_codes", "division_codes", "grid_codes", "area_geojson", "sources", "counts", "out_of", "tagged")
+
+
+def _tally_inputs(target: Target, rule: dict | None = None) -> tuple:
+    """What a target's daily tallies depend on: measure, dates and rule (the saved rule unless one is given)."""
+    if rule is None and target.pk:
+        rule = CaseRule.objects.filter(target=target).values(*RULE_FIELDS).first()
+    rule_values = tuple((rule or {}).get(name) for name in RULE_FIELDS)
+    return target.measure, target.starts_on, target.due_on, rule_values
 
 
 def delete_target(actor: User, target_id: int) -> None:
@@ -309,6 +326,7 @@ def tag_case(actor: User, campaign: Campaign, number: str, note: str = "", now: 
         tag = CampaignCase.objects.create(
             campaign=campaign, case=case, tagged_by=actor, tagged_at=now or timezone.now(), note=note
         )
+        mark_campaign_stale(campaign.pk, tagged_only=True)
         record_audit(actor, "campaigns.case_tagged", str(campaign.pk), case.number)
     return tag
 
@@ -321,6 +339,7 @@ def untag_case(actor: User, campaign: Campaign, number: str) -> None:
         deleted, _ = campaign.tagged_cases.filter(case=case).delete()
         if not deleted:
             raise DomainError(f"案卷 {case.number} 没有标记到本专项行动", code="not_tagged")
+        mark_campaign_stale(campaign.pk, tagged_only=True)
         record_audit(actor, "campaigns.case_untagged", str(campaign.pk), case.number)
 
 

@@ -56,6 +56,11 @@ def changed_values(obj: models.Model) -> dict[str, Any]:
     return {name: value for name, value in now.items() if before.get(name, object()) != value}
 
 
+def noted_values(obj: models.Model) -> dict[str, Any] | None:
+    """The column values noted when the row was loaded or last saved (None when nothing was noted)."""
+    return getattr(obj, _NOTE, None)
+
+
 def save_changed(obj: models.Model, *, created: bool = False) -> None:
     """INSERT a new row without probing first, or UPDATE only its changed columns (nothing when none changed)."""
     if created:

@@ -445,6 +445,8 @@ class CaseStats(models.Model):
         Department, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     assigned_inspector = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # The class too, so campaign targets count a class's cases without the join, and a tally sees a reclassification.
+    case_class = models.ForeignKey(CaseClass, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         verbose_name = _("case statistics")
@@ -487,4 +489,5 @@ CASE_FACTS = (
     "status",
     "lead_department_id",
     "assigned_inspector_id",
+    "case_class_id",
 )

@@ -23,8 +23,9 @@ from xiuhua.cases.attachments import accept_uploads, store_attachments
 from xiuhua.cases.choices import Action, AttachmentStage
 from xiuhua.cases.choices import CaseStatus as S
 from xiuhua.cases.citizen_messages import case_closed
-from xiuhua.cases.loaded import changed_values, remember_loaded, remember_saved, save_changed
+from xiuhua.cases.loaded import changed_values, noted_values, remember_loaded, remember_saved, save_changed
 from xiuhua.cases.models import Case, CaseEvent
+from xiuhua.cases.stats_listeners import stats_changed
 from xiuhua.cases.steps import Step
 from xiuhua.cases.timers import reschedule_timers
 from xiuhua.core import refcache
@@ -297,7 +298,10 @@ def _record(step: Step, from_status: str) -> None:
         stage = step.attachment_stage or AttachmentStage.OTHER
         store_attachments(step.case, event, step.files, stage, step.actor, step.now)
     step.stats.take_case_facts(step.case)
-    save_changed(step.stats, created=from_status == "")
+    created = from_status == ""
+    before = noted_values(step.stats)  # the note is replaced, not changed, when the row is saved
+    save_changed(step.stats, created=created)
+    stats_changed(step.stats, {} if created else before)
     reschedule_timers(step.case)
     if from_status:  # a case created a moment ago has no notices to settle
         _settle_notices(step)

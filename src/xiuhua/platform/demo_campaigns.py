@@ -47,6 +47,7 @@ from xiuhua.campaigns.models import (
 from xiuhua.campaigns.progress import campaign_progress
 from xiuhua.campaigns.record_measures import periods
 from xiuhua.campaigns.snapshots import freeze_finished_months
+from xiuhua.campaigns.tallies import rebuild_stale_tallies
 from xiuhua.cases.models import Case
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError
@@ -455,5 +456,7 @@ def build_demo_campaigns(now: datetime | None = None) -> DemoCampaigns:
     result.statuses = dict(Counter(line.progress.status for line in lines))
     # The finished months frozen as the worker would have at each month's end (the 专报 and curves read them).
     result.snapshots = sum(freeze_finished_months(builder.now).values())
+    # Tallied at once, as the worker would within a minute, so the demo's overview reads tallies from the start.
+    rebuild_stale_tallies(builder.now)
     record_audit(None, "demo.campaigns", target=facts.DISTRICT[0], summary=f"campaigns={result.campaigns}")
     return result
