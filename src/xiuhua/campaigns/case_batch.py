@@ -68,8 +68,7 @@ def _cells(
         rows = rows.filter(case_class_id__in=sorted(class_ids))
     rows = rows.values("case_class_id", "community_id", "source").annotate(**annotations).order_by()
     return {
-        (row["case_class_id"], row["community_id"], row["source"]): (row["n"], row.get("reached", 0))
-        for row in rows
+        (row["case_class_id"], row["community_id"], row["source"]): (row["n"], row.get("reached", 0)) for row in rows
     }
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from xiuhua.accounts.models import User
@@ -15,6 +17,7 @@ from xiuhua.campaigns.models import Target, TargetTally
 from xiuhua.campaigns.rules import local_day
 from xiuhua.campaigns.services import RuleInput, TargetInput, save_target, tag_case
 from xiuhua.campaigns.tests.conftest import case_target, make_campaign, make_task
+from xiuhua.cases.models import CaseStats
 from xiuhua.cases.worker import JOBS
 from xiuhua.territory.models import UnitGrid
 
@@ -164,3 +167,21 @@ def test_changing_a_rule_makes_the_target_stale_but_renaming_it_does_not(people,
     assert Target.objects.get(pk=target.pk).tallied_at is not None
     save_target(admin(), target.task, _input(target, class_codes=["01"]), target.pk)
     assert Target.objects.get(pk=target.pk).tallied_at is None
+
+
+def test_a_worker_run_stops_when_its_time_is_spent_and_the_next_run_goes_on(targets):
+    assert tallies.rebuild_stale_tallies(budget_seconds=-1) == 0
+    assert Target.objects.filter(tallied_at__isnull=True).count() == len(targets)
+    assert tallies.rebuild_stale_tallies(budget_seconds=None) == len(targets)
+    assert not Target.objects.filter(tallied_at__isnull=True).exists()
+
+
+def test_the_command_recounts_every_tally_after_a_repair_outside_the_workflow(loop, targets):
+    tallies.rebuild_stale_tallies()
+    loop.close(loop.report())
+    CaseStats.objects.update(closed_at=None)  # a data repair the tallies cannot see
+    output = StringIO()
+    call_command("campaign_tallies", "--all", stdout=output)
+    assert output.getvalue().strip() == f"已重建 {len(targets)} 个目标的每日累计"
+    assert_tallies_agree(targets)
+    assert measure_targets(fresh(targets))[targets["closed"].pk].numerator == 0
