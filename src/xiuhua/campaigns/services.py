@@ -127,6 +127,9 @@ def update_campaign(actor: User, campaign_id: int, data: CampaignInput) -> Campa
             campaign = locked_campaign(campaign_id)
             require_manage(actor, campaign)
             before = {"name": campaign.name, "status": campaign.status, "public": campaign.public}
+            if district.pk != campaign.district_id and not can_create_campaign(actor, district.code):
+                # A lead unit manages its campaign, but moving it to another district is for that district's leaders.
+                raise PermissionDenied(f"无权把专项行动移到{district.name}")
             if data.starts_on != campaign.starts_on:  # targets without their own start count from it
                 mark_campaign_stale(campaign.pk)
             for f in fields(CampaignInput):

@@ -21,6 +21,7 @@ from xiuhua.campaigns.tests.conftest import commander, district, make_campaign, 
 from xiuhua.cases.tests.conftest import JPEG
 from xiuhua.core.errors import DomainError, ImportRejected, PermissionDenied
 from xiuhua.core.models import AuditEntry
+from xiuhua.territory.models import Division
 
 
 def _input(**fields) -> CampaignInput:
@@ -28,7 +29,7 @@ def _input(**fields) -> CampaignInput:
         "code": "ZX09",
         "year": 2026,
         "name": "共享停车位",
-        "district_code": district().code,
+        "district_code": fields.pop("district_code", None) or district().code,
         "starts_on": date(2026, 1, 1),
         "ends_on": date(2026, 12, 31),
         "lead_units": ["zhifa"],
@@ -187,3 +188,16 @@ def test_tasks_form_a_tree_without_cycles_and_unique_numbers(demo_city):
     with pytest.raises(DomainError, match="已存在"):
         services.save_task(lead, campaign, TaskInput(code="1", name="重复"))
     assert child.parent == parent
+
+
+def test_a_lead_unit_may_not_move_its_campaign_to_a_district_outside_its_leaders_reach(demo_city):
+    campaign = services.create_campaign(commander(), _input())
+    home = district()
+    elsewhere = Division.objects.create(code="330481", name="海宁市", level="district")
+    lead_unit_user = User.objects.get(username="dept_zhifa")
+    with pytest.raises(PermissionDenied, match="海宁市"):
+        services.update_campaign(lead_unit_user, campaign.pk, _input(district_code=elsewhere.code, name="改名"))
+    campaign.refresh_from_db()
+    assert (campaign.district, campaign.name) == (home, "共享停车位")
+    services.update_campaign(lead_unit_user, campaign.pk, _input(district_code=home.code, name="共享停车位（二期）"))
+    assert Campaign.objects.get(pk=campaign.pk).name == "共享停车位（二期）"
