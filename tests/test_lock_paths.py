@@ -76,6 +76,10 @@ LOCK_PATHS = {
         "xiuhua.campaigns.tests.test_api_review::test_continuing_copies_phases_tasks_targets_and_rules_into_next_year_without_the_records",
     ],
     # The worker's job, and `xiuhua campaign_supervision` by hand.
+    # Until the documents API exists (issue 17), the service test takes numbers as the API will.
+    "ledgers/numbering.py": [
+        "xiuhua.ledgers.tests.test_identity_and_numbers::test_numbers_run_per_kind_and_year_and_a_rolled_back_document_takes_none"
+    ],
     "campaigns/tallies.py": [
         "xiuhua.campaigns.tests.test_tallies::test_tagging_a_case_makes_the_campaigns_tallies_stale_until_the_worker_rebuilds_them",
         "xiuhua.campaigns.tests.test_tallies::test_the_command_recounts_every_tally_after_a_repair_outside_the_workflow",

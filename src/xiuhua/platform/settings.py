@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "xiuhua.routing",
     "xiuhua.intake",
     "xiuhua.patrol",  # issue 13: inspectors on patrol (above territory/accounts, below evaluation and web)
+    "xiuhua.ledgers",  # issue 17: archives (一户一档), documents, credit (above cases and notify)
     "xiuhua.campaigns",  # issue 16: campaigns with targets measured from live data (above cases and intake)
     "xiuhua.evaluation",
     "xiuhua.reports",
