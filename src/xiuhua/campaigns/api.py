@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from xiuhua.campaigns import presenters, reporting, review
@@ -201,7 +201,7 @@ def submit_report(request: HttpRequest, campaign_id: int):
         figures=body.figures,
         files=files.get("files", []),
     )
-    return 201, report_out(report)
+    return Status(201, report_out(report))
 
 
 @router.post(

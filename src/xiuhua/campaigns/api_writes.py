@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest
-from ninja import File
+from ninja import File, Status
 from ninja.files import UploadedFile
 
 from xiuhua.campaigns import entries, items, presenters, services
@@ -54,7 +54,7 @@ def detail(campaign) -> dict:
 
 @router.post("/campaigns", response={201: dict, **ERRORS}, summary="新建专项行动（辖区领导、指挥长）")
 def create_campaign(request: HttpRequest, body: CampaignBody):
-    return 201, detail(services.create_campaign(request.auth, CampaignInput(**body.model_dump())))
+    return Status(201, detail(services.create_campaign(request.auth, CampaignInput(**body.model_dump()))))
 
 
 @router.put("/campaigns/{int:campaign_id}", response={200: dict, **ERRORS}, summary="修改专项行动（全部字段）")
@@ -67,7 +67,7 @@ def update_campaign(request: HttpRequest, campaign_id: int, body: CampaignBody):
 def add_phase(request: HttpRequest, campaign_id: int, body: PhaseBody):
     campaign = campaign_for(request.auth, campaign_id)
     phase = services.save_phase(request.auth, campaign, **body.model_dump())
-    return 201, {"id": phase.pk, "name": phase.name}
+    return Status(201, {"id": phase.pk, "name": phase.name})
 
 
 @router.put("/campaigns/phases/{int:phase_id}", response={200: dict, **ERRORS}, summary="修改阶段")
@@ -81,7 +81,7 @@ def change_phase(request: HttpRequest, phase_id: int, body: PhaseBody):
 def delete_phase(request: HttpRequest, phase_id: int):
     visible(request.auth, CampaignPhase, phase_id, "campaign", "阶段")
     services.delete_phase(request.auth, phase_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- tasks and targets ---------------------------------------------------------------------------------
@@ -94,7 +94,7 @@ def task_out(task: CampaignTask) -> dict:
 @router.post("/campaigns/{int:campaign_id}/tasks", response={201: dict, **ERRORS}, summary="新增任务")
 def add_task(request: HttpRequest, campaign_id: int, body: TaskBody):
     campaign = campaign_for(request.auth, campaign_id)
-    return 201, task_out(services.save_task(request.auth, campaign, TaskInput(**body.model_dump())))
+    return Status(201, task_out(services.save_task(request.auth, campaign, TaskInput(**body.model_dump()))))
 
 
 @router.put("/campaigns/tasks/{int:task_id}", response={200: dict, **ERRORS}, summary="修改任务")
@@ -107,7 +107,7 @@ def change_task(request: HttpRequest, task_id: int, body: TaskBody):
 def delete_task(request: HttpRequest, task_id: int):
     visible(request.auth, CampaignTask, task_id, "campaign", "任务")
     services.delete_task(request.auth, task_id)
-    return 204, None
+    return Status(204, None)
 
 
 def target_input(body: TargetBody) -> TargetInput:
@@ -123,7 +123,7 @@ def target_input(body: TargetBody) -> TargetInput:
 )
 def add_target(request: HttpRequest, task_id: int, body: TargetBody):
     task = visible(request.auth, CampaignTask, task_id, "campaign", "任务")
-    return 201, presenters.target_out(services.save_target(request.auth, task, target_input(body)))
+    return Status(201, presenters.target_out(services.save_target(request.auth, task, target_input(body))))
 
 
 @router.put("/campaigns/targets/{int:target_id}", response={200: dict, **ERRORS}, summary="修改目标及其案件规则")
@@ -136,7 +136,7 @@ def change_target(request: HttpRequest, target_id: int, body: TargetBody):
 def delete_target(request: HttpRequest, target_id: int):
     visible(request.auth, Target, target_id, "task__campaign", "目标")
     services.delete_target(request.auth, target_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- tagged cases -------------------------------------------------------------------------------------
@@ -145,7 +145,7 @@ def delete_target(request: HttpRequest, target_id: int):
 @router.post("/campaigns/{int:campaign_id}/cases", response={201: dict, **ERRORS}, summary="把案卷标记到专项行动")
 def tag_case(request: HttpRequest, campaign_id: int, body: TagBody):
     tag = services.tag_case(request.auth, campaign_for(request.auth, campaign_id), body.case, body.note)
-    return 201, {"case": tag.case.number, "note": tag.note, "tagged_at": tag.tagged_at}
+    return Status(201, {"case": tag.case.number, "note": tag.note, "tagged_at": tag.tagged_at})
 
 
 @router.get("/campaigns/{int:campaign_id}/cases", response={200: list[dict], **ERRORS}, summary="手工关联的案卷")
@@ -157,7 +157,7 @@ def tagged_cases(request: HttpRequest, campaign_id: int):
 @router.delete("/campaigns/{int:campaign_id}/cases/{number}", response={204: None, **ERRORS}, summary="取消标记")
 def untag_case(request: HttpRequest, campaign_id: int, number: str):
     services.untag_case(request.auth, campaign_for(request.auth, campaign_id), number)
-    return 204, None
+    return Status(204, None)
 
 
 # --- list items -----------------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def add_record(request: HttpRequest, target_id: int):
     target = visible(request.auth, Target, target_id, "task__campaign", "目标")
     body, files = read_body(request, RecordBody)
     record = entries.add_record(request.auth, target, **body.model_dump(), files=files.get("files", []))
-    return 201, {"id": record.pk, "held_on": record.held_on, "title": record.title, "people": record.people}
+    return Status(201, {"id": record.pk, "held_on": record.held_on, "title": record.title, "people": record.people})
 
 
 @router.get("/campaigns/targets/{int:target_id}/records", response={200: list[dict], **ERRORS}, summary="活动记录")
@@ -257,7 +257,9 @@ def entry_out(entry: ManualEntry) -> dict:
 def enter_value(request: HttpRequest, target_id: int):
     target = visible(request.auth, Target, target_id, "task__campaign", "目标")
     body, files = read_body(request, EntryBody)
-    return 201, entry_out(entries.enter_value(request.auth, target, **body.model_dump(), files=files.get("files", [])))
+    return Status(
+        201, entry_out(entries.enter_value(request.auth, target, **body.model_dump(), files=files.get("files", [])))
+    )
 
 
 @router.get("/campaigns/targets/{int:target_id}/entries", response={200: list[dict], **ERRORS}, summary="填报记录")

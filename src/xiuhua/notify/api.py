@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import DomainError
@@ -102,7 +102,7 @@ def figures(request: HttpRequest, query: Query[FiguresQuery]):
 @router.post("/messages/{message_id}/resend", response={201: dict, **ERRORS}, summary="重发一条发送失败的消息")
 def resend(request: HttpRequest, message_id: int):
     check_may_read_outbox(request.auth)
-    return 201, message_out(resend_message(request.auth, message_id), request.auth)
+    return Status(201, message_out(resend_message(request.auth, message_id), request.auth))
 
 
 @router.get("/messages/batches/{batch_id}", response={200: dict, **ERRORS}, summary="一个批量发送的进度")

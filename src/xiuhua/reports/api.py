@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import FileResponse, HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.reports.jobs import check_format, file_name, job_for, read_period, request_report
@@ -72,7 +72,7 @@ def monthly(request: HttpRequest, query: Query[MonthlyQuery]):
     job = request_report(request.auth, period, query.format)
     if job.state == JobState.DONE:
         return job_file(job)
-    return 202, job_out(job)
+    return Status(202, job_out(job))
 
 
 @router.get("/reports/jobs/{job_id}", response={200: JobOut, **ERRORS}, summary="报告生成任务的状态与进度")
@@ -86,5 +86,5 @@ def job_download(request: HttpRequest, job_id: int):
     check_may_read(request.auth)
     job = job_for(request.auth, job_id)
     if job.state != JobState.DONE:
-        return 202, job_out(job)
+        return Status(202, job_out(job))
     return job_file(job)
