@@ -7,10 +7,13 @@ import pytest
 from xiuhua.accounts.models import User
 from xiuhua.accounts.queries import sees_division_code
 from xiuhua.ledgers.choices import IdKind, LedgerKind, ShopKind, SubjectKind
+from xiuhua.ledgers.documents import Draft
 from xiuhua.ledgers.identity import credit_code_check, identity_digest
 from xiuhua.ledgers.models import LedgerKeeper, Shop, Subject
 from xiuhua.territory.models import Division, UnitGrid
 
+OUTSIDE_TRADE = "09005"  # 店外经营
+LEGAL_BASIS = "《城市市容和环境卫生管理条例》第十七条"
 CREDIT_BODY = "91330424MA2CXXXX0"
 CREDIT_CODE = CREDIT_BODY + credit_code_check(CREDIT_BODY)
 
@@ -57,3 +60,10 @@ def archive_fixture(people) -> Archive:
 
 def other_inspector(archive: Archive) -> User:
     return User.objects.filter(role="inspector").exclude(pk=archive.people.inspector.pk).order_by("username").first()
+
+
+def outside_trade(archive: Archive, **fields) -> Draft:
+    """A 店外经营 matter at the archive's restaurant; the kind None lets the ladder choose."""
+    values = {"subject_id": archive.company.pk, "facts": "在店门外摆放桌椅经营", "legal_basis": LEGAL_BASIS,
+              "class_code": OUTSIDE_TRADE, "demand": "撤除店外桌椅", "record": archive.record}  # fmt: skip
+    return Draft(**(values | fields))
