@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import Department, User
-from xiuhua.accounts.queries import sees_division_code
+from xiuhua.accounts.queries import division_code_filter, sees_division_code
 from xiuhua.cases.attachments import check_uploads
 from xiuhua.cases.models import Case
 from xiuhua.core.audit import record_audit
@@ -30,7 +31,7 @@ from xiuhua.ledgers.choices import (
     PhotoStage,
     SubjectKind,
 )
-from xiuhua.ledgers.inspections import grid_inspector, ledger_record, store_photos
+from xiuhua.ledgers.inspections import grid_inspector, ledger_record, store_photos, visible_ledgers, visible_records
 from xiuhua.ledgers.ladder import step_after, step_for_matter, step_of_kind
 from xiuhua.ledgers.models import EnforcementDocument, Inspection, LedgerKeeper, LedgerRecord, Subject
 from xiuhua.ledgers.numbering import take_number
@@ -178,6 +179,22 @@ def _write(actor, draft, subject, record, case, kind, deadline, unit, now, previ
     record_audit(actor, "ledgers.document_issued", printed, f"开具{document.get_kind_display()}",
                  subject=subject.pk, case=case.number if case else "", deadline=str(deadline or ""))  # fmt: skip
     return document
+
+
+def visible_documents(user: User) -> QuerySet[EnforcementDocument]:
+    """Documents of the user's own unit, or about a record the user sees; outside a department also those about a
+    party of a district in the user's scope (a department sees only what its ledgers and its own unit hold)."""
+    documents = EnforcementDocument.objects.all()
+    if user.is_superuser:
+        return documents
+    seen = Q(pk__in=[])
+    if user.role != Role.DEPARTMENT:
+        seen |= division_code_filter(user, "subject__district__code")
+    if user.department_id:
+        seen |= Q(issuing_unit_id=user.department_id)
+    for kind in visible_ledgers(user):
+        seen |= Q(ledger=kind, record_id__in=visible_records(user, kind).values("pk"))
+    return documents.filter(seen)
 
 
 def _locked_document(document_id: int) -> EnforcementDocument:
