@@ -152,13 +152,15 @@ def issue_document(actor: User, draft: Draft, *, now: datetime | None = None) ->
     subject = _checked_subject(actor, draft.subject_id, record)
     if record is not None and record.subject_id not in (None, subject.pk):
         raise DomainError("该台账记录的当事人不是文书的当事人", code="party_mismatch")
-    kind, days = _checked_kind(draft, subject, now)
-    deadline = _checked_deadline(kind, draft.deadline, days, now)
-    _checked_text(draft, kind)
-    if deadline is not None and record is None:
-        raise DomainError("限期整改类文书须关联台账记录，复查才有地点", code="record_required")
     case = _case(actor, draft.case_number)
     with transaction.atomic():
+        # The party's row lock makes two officers at one party count each other's matter on the ladder.
+        Subject.objects.select_for_update().only("pk").get(pk=subject.pk)
+        kind, days = _checked_kind(draft, subject, now)
+        deadline = _checked_deadline(kind, draft.deadline, days, now)
+        _checked_text(draft, kind)
+        if deadline is not None and record is None:
+            raise DomainError("限期整改类文书须关联台账记录，复查才有地点", code="record_required")
         return _write(actor, draft, subject, record, case, kind, deadline, _issuing_unit(actor, record), now)
 
 
