@@ -154,6 +154,20 @@ def cancel(request: HttpRequest, document_id: int, body: CancelBody):
     return document_out(request.auth, _document(request, document.pk))
 
 
+class PenaltyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reference: str = Field(..., description="行政处罚决定书文号")
+
+
+@router.post(
+    "/ledgers/documents/{int:document_id}/penalty", response={200: dict, **ERRORS},
+    summary="登记行政处罚决定书文号（处罚决定记入信用档案）",
+)  # fmt: skip
+def penalty_decision(request: HttpRequest, document_id: int, body: PenaltyBody):
+    document = documents.record_penalty_decision(request.auth, _document(request, document_id).pk, body.reference)
+    return document_out(request.auth, _document(request, document.pk))
+
+
 @router.get(
     "/ledgers/documents/{int:document_id}/pdf", response={200: None, **ERRORS},
     summary="打印文书：A4，或 58/80 毫米便携打印机的长条",

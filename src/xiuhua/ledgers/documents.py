@@ -37,6 +37,11 @@ from xiuhua.ledgers.models import EnforcementDocument, Inspection, LedgerKeeper,
 from xiuhua.ledgers.numbering import take_number
 from xiuhua.worktime.clock import SHANGHAI
 
+try:  # the credit records (诚信档案) that final decisions make, once the credit module is merged
+    from xiuhua.ledgers.credit import event_from_document  # type: ignore[import-not-found]
+except ImportError:  # pragma: no cover - until then documents make no credit events
+    event_from_document = None
+
 ISSUING_ROLES = {Role.INSPECTOR, Role.DEPARTMENT}
 DEADLINE_KINDS = {DocumentKind.RECTIFY_BY, DocumentKind.ORDER_TO_CORRECT}
 OPEN = (DocumentStatus.ISSUED, DocumentStatus.DELIVERED)
@@ -178,6 +183,7 @@ def _write(actor, draft, subject, record, case, kind, deadline, unit, now, previ
         inspector = actor if actor.role == Role.INSPECTOR else grid_inspector(record)
         Inspection.objects.create(ledger=record.KIND, record_id=record.pk, inspector=inspector, due_on=deadline,
                                   document=document)  # fmt: skip
+    _credit_event(document, actor)
     record_audit(actor, "ledgers.document_issued", printed, f"开具{document.get_kind_display()}",
                  subject=subject.pk, case=case.number if case else "", deadline=str(deadline or ""))  # fmt: skip
     return document
@@ -197,6 +203,13 @@ def visible_documents(user: User) -> QuerySet[EnforcementDocument]:
     for kind in visible_ledgers(user):
         seen |= Q(ledger=kind, record_id__in=visible_records(user, kind).values("pk"))
     return documents.filter(seen)
+
+
+def _credit_event(document: EnforcementDocument, actor: User) -> None:
+    """A penalty decision, or a repeated failed re-inspection, goes into the party's credit record (same
+    transaction: the event exists exactly when the decision does)."""
+    if event_from_document is not None:
+        event_from_document(document, actor)
 
 
 def _locked_document(document_id: int) -> EnforcementDocument:
@@ -264,6 +277,8 @@ def record_reinspection(
         document.save(update_fields=["status", "closed_at"])
         record_audit(actor, "ledgers.reinspected", document.full_number, "复查合格" if passed else "复查不合格",
                      inspection=inspection.pk)  # fmt: skip
+        if not passed:
+            _credit_event(document, actor)  # a second failure on one ladder is a repeated failure
         following = None if passed else _next_step(actor, document, now)
     return inspection, following
 
@@ -279,6 +294,26 @@ def _next_step(actor: User, failed: EnforcementDocument, now: datetime) -> Enfor
                   class_code=failed.class_code, demand=failed.demand)  # fmt: skip
     unit = failed.issuing_unit
     return _write(actor, draft, failed.subject, record, failed.case, step.kind, deadline, unit, now, previous=failed)
+
+
+def record_penalty_decision(actor: User, document_id: int, reference: str) -> EnforcementDocument:
+    """The decision number of a penalty the ladder referred (a failed 责令改正 issues the penalty step without one):
+    the final decision, which also goes into the party's credit record."""
+    reference = reference.strip()
+    if not reference:
+        raise DomainError("请填写行政处罚决定书文号", code="reference_required")
+    with transaction.atomic():
+        document = _locked_document(document_id)
+        check_may_act(actor, document)
+        if document.kind != DocumentKind.PENALTY or document.status not in OPEN:
+            raise DomainError("只有未撤销的行政处罚文书可以登记处罚决定书文号", code="not_penalty")
+        if document.penalty_reference:
+            raise DomainError(f"已登记处罚决定书文号：{document.penalty_reference}", code="already_decided")
+        document.penalty_reference = reference[:60]
+        document.save(update_fields=["penalty_reference"])
+        _credit_event(document, actor)
+        record_audit(actor, "ledgers.penalty_decided", document.full_number, f"处罚决定 {document.penalty_reference}")
+    return document
 
 
 def cancel_document(actor: User, document_id: int, reason: str) -> EnforcementDocument:

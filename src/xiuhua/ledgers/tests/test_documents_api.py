@@ -183,3 +183,18 @@ def test_an_incomplete_checklist_is_refused(archive, as_user):
     )
     assert answer.status_code == 400 and answer.json()["code"] == "checklist_incomplete"
     assert not Inspection.objects.exists()
+
+
+def test_a_failed_order_to_correct_refers_to_a_penalty_whose_decision_number_is_recorded_once(archive, as_user):
+    inspector = as_user("inspector")
+    order = inspector.post_json("/ledgers/documents", body(archive, kind="order_to_correct")).json()
+    task = Inspection.objects.get(document_id=order["id"])
+    penalty = inspector.post_json(f"/ledgers/inspections/{task.pk}/result", {"passed": False}).json()["next_document"]
+    assert (penalty["kind"], penalty["deadline"], penalty["penalty_reference"]) == ("penalty", None, "")
+    assert not Inspection.objects.filter(document_id=penalty["id"]).exists()
+    path = f"/ledgers/documents/{penalty['id']}/penalty"
+    decided = inspector.post_json(path, {"reference": "海综执罚决字〔2026〕第 3 号"})
+    assert decided.status_code == 200 and decided.json()["penalty_reference"] == "海综执罚决字〔2026〕第 3 号"
+    assert inspector.post_json(path, {"reference": "另一个"}).json()["code"] == "already_decided"
+    not_penalty = inspector.post_json(f"/ledgers/documents/{order['id']}/penalty", {"reference": "x"})
+    assert (not_penalty.status_code, not_penalty.json()["code"]) == (400, "not_penalty")
