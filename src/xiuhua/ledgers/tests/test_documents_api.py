@@ -16,7 +16,12 @@ from xiuhua.cases.tests.conftest import as_user, media_in_tmp, people, photo  # 
 from xiuhua.ledgers.choices import DocumentKind, LedgerKind
 from xiuhua.ledgers.documents import local_day
 from xiuhua.ledgers.models import DocumentSequence, EnforcementDocument, Inspection, LedgerPhoto
-from xiuhua.ledgers.tests.documents_fixtures import OUTSIDE_TRADE, archive_fixture, outside_trade  # noqa: F401
+from xiuhua.ledgers.tests.documents_fixtures import (  # noqa: F401
+    OUTSIDE_TRADE,
+    archive_fixture,
+    other_inspector,
+    outside_trade,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +203,17 @@ def test_a_failed_order_to_correct_refers_to_a_penalty_whose_decision_number_is_
     assert inspector.post_json(path, {"reference": "另一个"}).json()["code"] == "already_decided"
     not_penalty = inspector.post_json(f"/ledgers/documents/{order['id']}/penalty", {"reference": "x"})
     assert (not_penalty.status_code, not_penalty.json()["code"]) == (400, "not_penalty")
+
+
+def test_an_inspector_of_another_beat_can_neither_inspect_the_shop_nor_reinspect_its_notice(archive, as_user):
+    notice = as_user("inspector").post_json("/ledgers/documents", body(archive, kind="rectify_by")).json()
+    stranger = as_user(other_inspector(archive).username)
+    keys = ("frontage_clean", "frontage_order", "frontage_green", "no_outside_trade", "fume_purifier")
+    visit = {"ledger": "shop", "record_id": archive.shop.pk, "checklist": dict.fromkeys(keys, True)}
+    inspected = stranger.post_json("/ledgers/inspections", visit)
+    assert inspected.status_code == 404
+    task = Inspection.objects.get(document_id=notice["id"])
+    assert stranger.post_json(f"/ledgers/inspections/{task.pk}/result", {"passed": True}).status_code == 404
+    assert stranger.get(f"/ledgers/documents/{notice['id']}").status_code == 404
+    assert stranger.get("/ledgers/inspections/due", day=notice["deadline"]).json() == []
+    assert Inspection.objects.filter(inspected_at__isnull=False).count() == 0
