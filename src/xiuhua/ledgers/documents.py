@@ -8,7 +8,7 @@ re-inspection issues the ladder's next step (same party, record, case and class)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
@@ -61,7 +61,6 @@ class Draft:
     record: tuple[str, int] | None = None
     case_number: str = ""
     penalty_reference: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def local_day(at: datetime) -> date:
