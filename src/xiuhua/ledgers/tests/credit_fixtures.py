@@ -10,7 +10,7 @@ from xiuhua.accounts.models import User
 from xiuhua.ledgers.choices import DocumentKind, DocumentStatus, IdKind, LedgerKind, SubjectKind
 from xiuhua.ledgers.identity import credit_code_check, identity_digest
 from xiuhua.ledgers.models import EnforcementDocument, LedgerKeeper, Subject
-from xiuhua.territory.models import Division
+from xiuhua.territory.models import Division, UnitGrid
 from xiuhua.worktime.clock import SHANGHAI
 
 DISTRICT = "330424"
@@ -59,3 +59,19 @@ def document(subject: Subject, kind: str = DocumentKind.PENALTY, on: date | None
         issued_at=datetime.combine(on, time(10), tzinfo=SHANGHAI),
         status=fields.pop("status", DocumentStatus.ISSUED), **fields,
     )  # fmt: skip
+
+
+def shops(count: int, *, lng: float, lat: float, prefix: str = "S", subdistrict: Division | None = None, **fields):
+    """`count` shops (not yet saved) at one spot in a sub-district, each with its own code and name."""
+    from xiuhua.ledgers.models import Shop
+
+    home = subdistrict or Division.objects.filter(level="subdistrict").order_by("code").first()
+    grid = UnitGrid.objects.filter(community__parent=home).order_by("code").first()
+    return [
+        Shop(
+            code=f"{prefix}{i:06d}", name=f"商铺{prefix}{i}", district=district(), subdistrict=home,
+            community=grid.community if grid else None, unit_grid=grid, grid_code=grid.code if grid else "",
+            lng=lng, lat=lat, **fields,
+        )  # fmt: skip
+        for i in range(count)
+    ]
