@@ -264,8 +264,10 @@ def event_from_document(document: EnforcementDocument, actor: Any = None) -> Cre
     if document.kind == DocumentKind.PENALTY and document.penalty_reference:
         kind, on = CreditEventKind.PENALTY, timezone.localdate(document.issued_at)
         reason = f"行政处罚 {document.penalty_reference}：{document.facts}"
-    elif document.status == DocumentStatus.FAILED and document.previous_id and (
-        document.previous.status == DocumentStatus.FAILED
+    elif (
+        document.status == DocumentStatus.FAILED
+        and document.previous_id
+        and (document.previous.status == DocumentStatus.FAILED)
     ):
         kind, on = CreditEventKind.REPEATED_FAILURE, timezone.localdate(document.closed_at or timezone.now())
         reason = f"{document.full_number} 复查再次不合格：{document.facts}"

@@ -71,9 +71,10 @@ def may_remind(user: Any) -> bool:
         return False
     if sees_everything(user):
         return True
-    return bool(user.department_id) and LedgerKeeper.objects.filter(
-        ledger=LedgerKind.SHOP, department_id=user.department_id
-    ).exists()
+    return (
+        bool(user.department_id)
+        and LedgerKeeper.objects.filter(ledger=LedgerKind.SHOP, department_id=user.department_id).exists()
+    )
 
 
 def visible_shops(user: Any) -> QuerySet[Shop]:

@@ -47,7 +47,9 @@ def shop_keeper(username: str = "dept_zhifa") -> User:
 _numbers = iter(range(1, 10_000))
 
 
-def document(subject: Subject, kind: str = DocumentKind.PENALTY, on: date | None = None, **fields) -> EnforcementDocument:
+def document(
+    subject: Subject, kind: str = DocumentKind.PENALTY, on: date | None = None, **fields
+) -> EnforcementDocument:
     """A document made directly with the model, as the documents part will have issued it."""
     keeper = User.objects.get(username="dept_zhifa")
     on = on or timezone.localdate()
@@ -69,9 +71,16 @@ def shops(count: int, *, lng: float, lat: float, prefix: str = "S", subdistrict:
     grid = UnitGrid.objects.filter(community__parent=home).order_by("code").first()
     return [
         Shop(
-            code=f"{prefix}{i:06d}", name=f"商铺{prefix}{i}", district=district(), subdistrict=home,
-            community=grid.community if grid else None, unit_grid=grid, grid_code=grid.code if grid else "",
-            lng=lng, lat=lat, **fields,
+            code=f"{prefix}{i:06d}",
+            name=f"商铺{prefix}{i}",
+            district=district(),
+            subdistrict=home,
+            community=grid.community if grid else None,
+            unit_grid=grid,
+            grid_code=grid.code if grid else "",
+            lng=lng,
+            lat=lat,
+            **fields,
         )  # fmt: skip
         for i in range(count)
     ]

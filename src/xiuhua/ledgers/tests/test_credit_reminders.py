@@ -7,7 +7,6 @@ from unittest import mock
 
 import pytest
 
-from xiuhua.cases.tests.conftest import people  # noqa: F401
 from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.ledgers import reminders
 from xiuhua.ledgers.models import Shop

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from xiuhua.cases.tests.conftest import people  # noqa: F401
 from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.core.models import AuditEntry
 from xiuhua.ledgers import credit
@@ -60,7 +59,9 @@ def test_levels_follow_the_score_and_the_red_list_needs_good_conduct_without_a_p
 
 def test_a_configured_rule_overrides_the_default_points(demo_city):
     CreditRule.objects.create(event_kind=CreditEventKind.ORDER_IGNORED, points=-20)
-    event = credit.record_event(shop_keeper(), company(), CreditEventKind.ORDER_IGNORED, days_ago(1), "拒不改正", AUTHORITY)
+    event = credit.record_event(
+        shop_keeper(), company(), CreditEventKind.ORDER_IGNORED, days_ago(1), "拒不改正", AUTHORITY
+    )
     assert event.points == -20 and credit.score(event.subject).score == 80
 
 

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from xiuhua.cases.tests.conftest import loop, people, spot  # noqa: F401
 from xiuhua.geo.local import degrees_around
 from xiuhua.ledgers import frontage
 from xiuhua.ledgers.models import Shop
