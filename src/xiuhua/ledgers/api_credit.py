@@ -105,7 +105,7 @@ class EventBody(Body):
     subject: int
     kind: str = Field(
         ...,
-        description="penalty 行政处罚 | repeated_failure 复查多次不合格 | order_ignored 拒不改正 | good_conduct 良好记录",
+        description="penalty 处罚 | repeated_failure 复查多次不合格 | order_ignored 拒不改正 | good_conduct 良好",
     )
     occurred_on: date = Field(..., description="决定日期")
     reason: str = Field(..., max_length=300)
