@@ -146,21 +146,13 @@ def record_event(
     reason: str,
     authority: str,
     document: EnforcementDocument | None = None,
+    *,
+    from_decision: bool = False,
 ) -> CreditEvent:
-    """One credit event, its points from the scheme in force; audited."""
-    check_manage(actor)
-    return _create_event(actor, subject, kind, occurred_on, reason, authority, document)
-
-
-def _create_event(
-    actor: Any,
-    subject: Subject,
-    kind: str,
-    occurred_on: date,
-    reason: str,
-    authority: str,
-    document: EnforcementDocument | None,
-) -> CreditEvent:
+    """One credit event, its points from the scheme in force; audited. `from_decision`: made by
+    `event_from_document` from a decision its issuer was already allowed to make, so the keeper check is skipped."""
+    if not from_decision:
+        check_manage(actor)
     if kind not in CreditEventKind.values:
         raise DomainError(f"信用事项类别不正确：{kind}（可选：{'、'.join(CreditEventKind.values)}）", code="bad_kind")
     if occurred_on > timezone.localdate():
@@ -207,16 +199,28 @@ def _decide(actor: Any, event: CreditEvent, status: str, decision: str, action: 
     return event
 
 
+def _checked_text(actor: Any, text: str, missing: str) -> str:
+    """Who may act checked first, then the text the step needs (an objection, a decision)."""
+    check_manage(actor)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(missing, code="no_text")
+    return text
+
+
+def _locked_in(event_id: int, status: str, refusal: str) -> CreditEvent:
+    event = locked_event(event_id)
+    if event.status != status:
+        raise DomainError(refusal, code="bad_status")
+    return event
+
+
 def object_to(actor: Any, event_id: int, text: str) -> CreditEvent:
     """The party's objection (异议), entered by staff: the event is 异议中 (still counted) until decided."""
-    check_manage(actor)
-    if not (text or "").strip():
-        raise DomainError("请填写异议内容", code="no_text")
+    text = _checked_text(actor, text, "请填写异议内容")
     with transaction.atomic():
-        event = locked_event(event_id)
-        if event.status != CreditEventStatus.ACTIVE:
-            raise DomainError("只有生效中的信用记录可以提出异议", code="bad_status")
-        event.status, event.appeal_text = CreditEventStatus.OBJECTED, text.strip()
+        event = _locked_in(event_id, CreditEventStatus.ACTIVE, "只有生效中的信用记录可以提出异议")
+        event.status, event.appeal_text = CreditEventStatus.OBJECTED, text
         event.save(update_fields=["status", "appeal_text"])
         record_audit(actor, "ledgers.credit_objected", f"credit_event:{event.pk}", "异议", subject=event.subject_id)
     return event
@@ -224,15 +228,11 @@ def object_to(actor: Any, event_id: int, text: str) -> CreditEvent:
 
 def decide_objection(actor: Any, event_id: int, upheld: bool, decision: str) -> CreditEvent:
     """Upheld: the event is withdrawn (撤销, no longer counted); rejected: it is in force again."""
-    check_manage(actor)
-    if not (decision or "").strip():
-        raise DomainError("请填写异议处理意见", code="no_decision")
+    decision = _checked_text(actor, decision, "请填写异议处理意见")
     with transaction.atomic():
-        event = locked_event(event_id)
-        if event.status != CreditEventStatus.OBJECTED:
-            raise DomainError("该信用记录没有待处理的异议", code="bad_status")
+        event = _locked_in(event_id, CreditEventStatus.OBJECTED, "该信用记录没有待处理的异议")
         status = CreditEventStatus.WITHDRAWN if upheld else CreditEventStatus.ACTIVE
-        return _decide(actor, event, status, decision.strip(), "ledgers.credit_objection_decided")
+        return _decide(actor, event, status, decision, "ledgers.credit_objection_decided")
 
 
 def repair_days(kind: str) -> int:
@@ -242,18 +242,17 @@ def repair_days(kind: str) -> int:
 
 def repair(actor: Any, event_id: int, decision: str, on: date | None = None) -> CreditEvent:
     """信用修复: a negative event that has stood its minimum time is repaired (kept on record, no longer counted)."""
-    check_manage(actor)
-    if not (decision or "").strip():
-        raise DomainError("请填写信用修复的决定", code="no_decision")
+    decision = _checked_text(actor, decision, "请填写信用修复的决定")
     on = on or timezone.localdate()
+    refusal = "只有生效中的失信记录可以信用修复"
     with transaction.atomic():
-        event = locked_event(event_id)
-        if event.status != CreditEventStatus.ACTIVE or event.points >= 0:
-            raise DomainError("只有生效中的失信记录可以信用修复", code="bad_status")
+        event = _locked_in(event_id, CreditEventStatus.ACTIVE, refusal)
+        if event.points >= 0:
+            raise DomainError(refusal, code="bad_status")
         earliest = event.occurred_on + timedelta(days=repair_days(event.kind))
         if on < earliest:
             raise DomainError(f"该记录最早可于 {earliest.isoformat()} 申请信用修复", code="too_early")
-        return _decide(actor, event, CreditEventStatus.REPAIRED, decision.strip(), "ledgers.credit_repaired")
+        return _decide(actor, event, CreditEventStatus.REPAIRED, decision, "ledgers.credit_repaired")
 
 
 def event_from_document(document: EnforcementDocument, actor: Any = None) -> CreditEvent | None:
@@ -277,4 +276,5 @@ def event_from_document(document: EnforcementDocument, actor: Any = None) -> Cre
     if existing is not None:
         return existing
     authority = document.issuing_unit.name
-    return _create_event(actor or document.issued_by, document.subject, kind, on, reason, authority, document)
+    issuer = actor or document.issued_by
+    return record_event(issuer, document.subject, kind, on, reason, authority, document, from_decision=True)
