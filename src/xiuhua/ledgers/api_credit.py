@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from xiuhua.accounts.privacy import mask_name
 from xiuhua.accounts.queries import sees_division_code
+from xiuhua.cases.queries import case_for
 from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import NotFound
 from xiuhua.ledgers import credit, frontage, reminders
@@ -179,6 +180,10 @@ def export(request: HttpRequest, query: Query[ExportQuery]):
     return response
 
 
+def shop_brief(shop) -> dict:
+    return {"shop": shop.pk, "code": shop.code, "name": shop.name, "road": shop.road}
+
+
 # --- 门前三包 ---------------------------------------------------------------------------------------------------
 
 
@@ -200,6 +205,19 @@ def shops_for_point(request: HttpRequest, query: Query[PointQuery]):
     return [{"shop": m.shop.pk, "code": m.shop.code, "name": m.shop.name, "why": m.why} for m in matches]
 
 
+@router.get(
+    "/ledgers/frontage/cases/{number}/shop",
+    response={200: dict, **ERRORS},
+    summary="案件位置所在门前三包责任区的商铺（建议的当事人，待确认）",
+)
+def case_shop(request: HttpRequest, number: str):
+    match = frontage.suggest_shop_for_case(case_for(request.auth, number))
+    if match is None:
+        return {"case": number, "shop": None, "why": "案件位置不在任何商铺的门前三包责任区内"}
+    shop = match.shop
+    return {"case": number, "shop": {**shop_brief(shop), "subject": shop.subject_id}, "why": match.why}
+
+
 # --- reminders ------------------------------------------------------------------------------------------------
 
 
@@ -208,10 +226,6 @@ class ReminderBody(Body):
     grid: str = Field("", max_length=15, description="单元网格编码")
     subdistrict: str = Field("", max_length=12, description="街道代码")
     text: str = Field(reminders.DEFAULT_TEXT, max_length=500, description="短信内容，可用 {{ name }}、{{ road }}")
-
-
-def shop_brief(shop) -> dict:
-    return {"shop": shop.pk, "code": shop.code, "name": shop.name, "road": shop.road}
 
 
 @router.post("/ledgers/reminders", response={201: dict, **ERRORS}, summary="门前三包短信提醒：起草（预览，未发送）")

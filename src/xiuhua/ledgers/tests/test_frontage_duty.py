@@ -72,3 +72,14 @@ def test_duty_rates_are_signed_letters_over_active_shops_per_sub_district(demo_c
     assert (total.shops, total.signed, total.rate) == (12, 6, 50.0)
     later = frontage.duty_rates(district(), on=date(2026, 6, 1))[1]
     assert (later.signed, later.rate) == (7, 58.3)
+
+
+def test_the_api_suggests_the_shop_for_a_case_inside_its_duty_area_and_says_why(loop, as_user):
+    lng, lat = loop.spot
+    [owner] = shops(1, lng=lng, lat=lat, prefix="A", duty_area_geojson=square_around(lng, lat, 12))
+    Shop.objects.bulk_create([owner])
+    case = loop.to_registered()
+    body = as_user("shift_leader").get(f"/ledgers/frontage/cases/{case.number}/shop").json()
+    assert body["shop"]["code"] == owner.code and "门前三包责任区内" in body["why"]
+    Shop.objects.update(active=False)
+    assert as_user("shift_leader").get(f"/ledgers/frontage/cases/{case.number}/shop").json()["shop"] is None
