@@ -17,6 +17,7 @@ from django.utils import timezone
 from xiuhua.accounts.privacy import mask_name
 from xiuhua.core import tabular
 from xiuhua.core.audit import record_personal_data_export
+from xiuhua.core.errors import DomainError
 from xiuhua.ledgers.choices import CreditEventStatus, SubjectKind
 from xiuhua.ledgers.credit import check_manage, window
 from xiuhua.ledgers.models import CreditEvent
@@ -66,6 +67,8 @@ def export_rows(district: Division, on: date) -> Iterator[dict[str, Any]]:
 def credit_export(actor: Any, district: Division, fmt: str, on: date | None = None) -> tabular.ExportFile:
     """The file, audited as an export of parties' data."""
     check_manage(actor)
+    if fmt not in tabular.TABLE_FORMATS:
+        raise DomainError(f"不支持的格式「{fmt}」，可选：{'、'.join(tabular.TABLE_FORMATS)}", code="invalid_format")
     rows = list(export_rows(district, on or timezone.localdate()))
     exported = tabular.table_file(EXPORT_COLUMNS, rows, fmt, "信用信息")
     record_personal_data_export(actor, "ledgers.credit_list", len(rows), district=district.code, format=fmt)

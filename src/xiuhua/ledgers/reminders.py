@@ -159,8 +159,10 @@ def draft_reminders(
 
 
 def reminder_batch(user: Any, batch_id: int) -> MessageBatch:
+    # A run drafted here (its audit entry names it), not a shop-reminder batch uploaded on the outbox's page.
     batch = MessageBatch.objects.filter(pk=batch_id, kind=MessageKind.SHOP_REMINDER).first()
-    if batch is None or not may_remind(user):
+    drafted_here = AuditEntry.objects.filter(action=DRAFTED, target=f"batch:{batch_id}").exists()
+    if batch is None or not drafted_here or not may_remind(user):
         raise NotFound("提醒批次不存在或无权查看")
     return batch
 

@@ -84,6 +84,8 @@ def test_the_export_masks_persons_and_identity_numbers_and_is_for_keepers_only(a
     assert AuditEntry.objects.filter(action="privacy.personal_data_exported", target="ledgers.credit_list").exists()
     xlsx = keeper.get("/ledgers/credit/export", district=DISTRICT, format="xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    pdf = keeper.get("/ledgers/credit/export", district=DISTRICT, format="pdf")
+    assert pdf.status_code == 400 and "不支持的格式" in pdf.json()["detail"]
     assert as_user("operator").get("/ledgers/credit/export", district=DISTRICT).status_code in (403, 404)
 
 

@@ -7,11 +7,12 @@ from unittest import mock
 
 import pytest
 
-from xiuhua.core.errors import DomainError, PermissionDenied
+from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 from xiuhua.ledgers import reminders
 from xiuhua.ledgers.models import Shop
 from xiuhua.ledgers.reminders import Selection
 from xiuhua.ledgers.tests.credit_fixtures import shop_keeper, shops
+from xiuhua.notify import batches
 from xiuhua.notify.models import Message, MessageStatus
 from xiuhua.worktime.clock import SHANGHAI
 
@@ -85,4 +86,13 @@ def test_only_keepers_of_the_shops_ledger_send_reminders(demo_city, people):
         reminders.draft_reminders(people.shift_leader, Selection(road=ROAD))
     with pytest.raises(PermissionDenied):
         reminders.draft_reminders(people.zhujian, Selection(road=ROAD))
+    assert Message.objects.count() == 0
+
+
+def test_a_shop_reminder_batch_uploaded_on_the_outbox_page_is_not_a_reminder_run(demo_city):
+    keeper = shop_keeper()
+    uploaded = batches.draft_batch(keeper, kind="shop_reminder", channel="sms", title="提醒", text="{{ name }}：请整洁",
+                                   recipients=[batches.Recipient("老张面馆", "13800001111")])  # fmt: skip
+    with pytest.raises(NotFound):
+        reminders.confirm_reminders(keeper, uploaded.pk)
     assert Message.objects.count() == 0
