@@ -99,7 +99,10 @@ def standing_out(standing: credit.Standing, user) -> dict:
     summary="当事人信用：分值、等级、红黑名单与理由",
 )
 def subject_credit(request: HttpRequest, subject_id: int, on: date | None = None):
-    return standing_out(credit.score(readable_subject(request.auth, subject_id), on), request.auth)
+    subject = readable_subject(request.auth, subject_id)
+    history = subject.credit_events.select_related("document").order_by("-occurred_on", "-pk")
+    # The whole record (诚信档案), withdrawn and repaired events and those older than a year included.
+    return {**standing_out(credit.score(subject, on), request.auth), "history": [event_out(e) for e in history]}
 
 
 class EventBody(Body):

@@ -51,7 +51,9 @@ def test_an_objection_upheld_through_the_api_withdraws_the_event_and_an_old_one_
     assert decided.json()["status"] == "withdrawn"
     repaired = keeper.post_json(f"/ledgers/credit/events/{old['id']}/repair", {"decision": "已整改，准予修复"})
     assert repaired.json()["status"] == "repaired"
-    assert keeper.get(f"/ledgers/credit/subjects/{firm.pk}").json()["score"] == 100
+    standing = keeper.get(f"/ledgers/credit/subjects/{firm.pk}").json()
+    assert standing["score"] == 100 and standing["events"] == []
+    assert {e["status"] for e in standing["history"]} == {"withdrawn", "repaired"}  # kept on record
     again = keeper.post_json(f"/ledgers/credit/events/{old['id']}/repair", {"decision": "再修复"})
     assert again.status_code == 400 and again.json()["code"] == "bad_status"
 
