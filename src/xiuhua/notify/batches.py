@@ -34,7 +34,7 @@ from xiuhua.notify.routing import user_address
 
 log = logging.getLogger("xiuhua.notify.batches")
 
-# The one variable a batch's text may print: each recipient's name.
+# The variable every batch's text may print: each recipient's name.
 TEXT_VARIABLES = {"name": "收件人姓名或名称"}
 # More a kind's batches may print, carried per recipient (`Recipient.variables`): a shop reminder's road.
 KIND_TEXT_VARIABLES = {MessageKind.SHOP_REMINDER: {"road": "商铺所在道路"}}
