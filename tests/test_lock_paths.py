@@ -95,6 +95,13 @@ LOCK_PATHS = {
     "campaigns/supervision.py": [
         "xiuhua.campaigns.tests.test_supervision::test_a_sub_district_behind_plan_gets_exactly_one_supervision_notice",
     ],
+    # Objection, decision and repair of a credit event; confirming a reminder run (the district's row).
+    "ledgers/credit.py": [
+        "xiuhua.ledgers.tests.test_credit_api::test_an_objection_upheld_through_the_api_withdraws_the_event_and_an_old_one_is_repaired"
+    ],
+    "ledgers/reminders.py": [
+        "xiuhua.ledgers.tests.test_credit_api::test_a_keeper_drafts_previews_confirms_and_reads_a_reminder_run_and_others_may_not"
+    ],
 }
 
 ORDER_WITHOUT_CLASS = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -34,8 +34,10 @@ from xiuhua.notify.routing import user_address
 
 log = logging.getLogger("xiuhua.notify.batches")
 
-# The one variable a batch's text may print: each recipient's name.
+# The variable every batch's text may print: each recipient's name.
 TEXT_VARIABLES = {"name": "收件人姓名或名称"}
+# More a kind's batches may print, carried per recipient (`Recipient.variables`): a shop reminder's road.
+KIND_TEXT_VARIABLES = {MessageKind.SHOP_REMINDER: {"road": "商铺所在道路"}}
 BATCH_CHANNELS = (MessageChannel.SMS, MessageChannel.WECOM, MessageChannel.EMAIL)
 MAX_RECIPIENTS = 20_000
 # A batch `preparing` without progress for this long was left by a stopped process: resume takes it over.
@@ -59,6 +61,7 @@ class Recipient:
     name: str
     address: str
     user: int | None = None  # a staff account's id
+    variables: dict = field(default_factory=dict)  # the kind's extra text variables, and what to trace it back to
 
 
 def read_recipients(source: tabular.Source, filename: str | None = None) -> list[Recipient]:
@@ -90,13 +93,13 @@ def check_size(count: int) -> None:
         raise DomainError(f"一个批次最多 {MAX_RECIPIENTS} 位收件人（现有 {count} 位），请分批发送", code="too_many")
 
 
-def compile_text(text: str) -> Template:
+def compile_text(text: str, kind: str = "") -> Template:
     """The batch's text as a template over {{ name }}, with the restrictions of message templates
     (notify.templating: variables, filters and `{% if %}` only): `{% include %}` and the like would read
     other data or fail only when rendered, so they are the sender's to fix before anything is queued."""
     if not text.strip():
         raise DomainError("请填写消息内容", code="no_text")
-    problem = templating.source_problem(text, TEXT_VARIABLES)
+    problem = templating.source_problem(text, {**TEXT_VARIABLES, **KIND_TEXT_VARIABLES.get(kind, {})})
     if problem:
         raise DomainError(f"消息内容的模板写法有误：{problem}", code="bad_template")
     return templating.compile_template(text)
@@ -104,7 +107,8 @@ def compile_text(text: str) -> Template:
 
 def render_text(template: Template, recipient: Recipient) -> str:
     try:
-        return template.render(Context({"name": recipient.name}, autoescape=False)).strip()
+        context = {**recipient.variables, "name": recipient.name}
+        return template.render(Context(context, autoescape=False)).strip()
     except Exception as exc:  # a filter failing on one recipient's name must not bring the page or worker down
         log.warning("batch text failed to render: %r", exc)
         raise DomainError("消息内容无法生成，请检查消息内容中的模板写法", code="bad_template") from None
@@ -118,7 +122,7 @@ def draft_batch(
         raise DomainError("批量发送只能选择短信、政务微信或电子邮件", code="bad_channel")
     if kind not in MessageKind.values:
         raise DomainError("消息类别不正确", code="bad_kind")
-    compile_text(text)
+    compile_text(text, kind)
     check_size(len(recipients))
     return MessageBatch.objects.create(
         kind=kind,
@@ -142,7 +146,7 @@ def preview(batch: MessageBatch, count: int = 5) -> list[str]:
     checked), why not, in its place (confirming it is refused with the same reason)."""
     recipients = stored_recipients(batch)[:count]
     try:
-        template = compile_text(batch.text)
+        template = compile_text(batch.text, batch.kind)
         return [render_text(template, r) for r in recipients]
     except DomainError as exc:
         return [f"（无法预览：{exc.message}）" for _r in recipients]
@@ -150,7 +154,7 @@ def preview(batch: MessageBatch, count: int = 5) -> list[str]:
 
 def confirm_batch(batch: MessageBatch, **prepare_options: Any) -> MessageBatch:
     """The sender confirmed the preview: queue every recipient."""
-    compile_text(batch.text)  # a text that cannot be sent stays a draft, not a batch stuck `preparing`
+    compile_text(batch.text, batch.kind)  # a text that cannot be sent stays a draft, not a batch stuck `preparing`
     now = timezone.now()
     updated = MessageBatch.objects.filter(pk=batch.pk, state=MessageBatch.State.DRAFT).update(
         state=MessageBatch.State.PREPARING, confirmed_at=now, progress_at=now
@@ -170,7 +174,7 @@ def prepare_batch(
     size = chunk_size or settings.XIUHUA_MESSAGE_BATCH_CHUNK
     batch = MessageBatch.objects.get(pk=batch_id)
     recipients = stored_recipients(batch)
-    template = compile_text(batch.text)
+    template = compile_text(batch.text, batch.kind)
     while True:
         with transaction.atomic():
             # The row lock makes two preparers of one batch (a worker and a late web request) take turns.
@@ -226,7 +230,7 @@ def batch_draft(batch: MessageBatch, template: Template, recipient: Recipient, i
         subject_type="batch",
         subject=str(batch.pk),
         caused_at=batch.confirmed_at,
-        variables={"name": recipient.name, "row": index + 1},
+        variables={**recipient.variables, "name": recipient.name, "row": index + 1},
         idempotency_key=f"batch-{batch.pk}-{index}",
         batch_id=batch.pk,
     )
