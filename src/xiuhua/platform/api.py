@@ -22,8 +22,8 @@ from xiuhua.intake.channels.citizen.api import router as citizen_router
 from xiuhua.intake.channels.hotline.api import router as hotline_router
 from xiuhua.intake.channels.leader.api import router as leader_router
 from xiuhua.intake.channels.staff.api import router as staff_router
-from xiuhua.ledgers.api_documents import router as ledger_documents_router
 from xiuhua.ledgers.api_credit import router as ledgers_credit_router
+from xiuhua.ledgers.api_documents import router as ledger_documents_router
 from xiuhua.notify.api import router as messages_router
 from xiuhua.patrol.api import router as patrol_router
 from xiuhua.reports.api import router as reports_router
