@@ -31,16 +31,12 @@ from xiuhua.ledgers.choices import (
     PhotoStage,
     SubjectKind,
 )
+from xiuhua.ledgers.credit import event_from_document
 from xiuhua.ledgers.inspections import grid_inspector, ledger_record, store_photos, visible_ledgers, visible_records
 from xiuhua.ledgers.ladder import step_after, step_for_matter, step_of_kind
 from xiuhua.ledgers.models import EnforcementDocument, Inspection, LedgerKeeper, LedgerRecord, Subject
 from xiuhua.ledgers.numbering import take_number
 from xiuhua.worktime.clock import SHANGHAI
-
-try:  # the credit records (诚信档案) that final decisions make, once the credit module is merged
-    from xiuhua.ledgers.credit import event_from_document  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - until then documents make no credit events
-    event_from_document = None
 
 ISSUING_ROLES = {Role.INSPECTOR, Role.DEPARTMENT}
 DEADLINE_KINDS = {DocumentKind.RECTIFY_BY, DocumentKind.ORDER_TO_CORRECT}
@@ -207,8 +203,7 @@ def visible_documents(user: User) -> QuerySet[EnforcementDocument]:
 def _credit_event(document: EnforcementDocument, actor: User) -> None:
     """A penalty decision, or a repeated failed re-inspection, goes into the party's credit record (same
     transaction: the event exists exactly when the decision does)."""
-    if event_from_document is not None:
-        event_from_document(document, actor)
+    event_from_document(document, actor)
 
 
 def _locked_document(document_id: int) -> EnforcementDocument:

@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from xiuhua.cases.tests.conftest import media_in_tmp, people, sh  # noqa: F401
 from xiuhua.core.models import AuditEntry
-from xiuhua.ledgers.choices import DocumentKind, DocumentStatus
-from xiuhua.ledgers.documents import issue_document, local_day, record_reinspection
+from xiuhua.ledgers.choices import CreditEventKind, DocumentKind, DocumentStatus
+from xiuhua.ledgers.documents import issue_document, local_day, record_penalty_decision, record_reinspection
 from xiuhua.ledgers.inspections import due_queue
-from xiuhua.ledgers.models import DocumentSequence, EnforcementDocument, Inspection, LadderStep
+from xiuhua.ledgers.models import CreditEvent, DocumentSequence, EnforcementDocument, Inspection, LadderStep
 from xiuhua.ledgers.tests.documents_fixtures import OUTSIDE_TRADE, archive_fixture, outside_trade  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +90,18 @@ def test_a_refused_document_takes_no_number_and_writes_nothing(archive):
     assert DocumentSequence.objects.get(kind=DocumentKind.REMINDER, year=year).last_number == 1
     assert issue_document(inspector, outside_trade(archive, kind=DocumentKind.REMINDER)).number == 2
     assert EnforcementDocument.objects.count() == 2
+
+
+def test_a_second_failed_reinspection_and_a_penalty_decision_each_enter_the_partys_credit_record(archive):
+    inspector = archive.people.inspector
+    notice = issue_document(inspector, outside_trade(archive, kind=DocumentKind.RECTIFY_BY))
+    _done, order = record_reinspection(inspector, Inspection.objects.get(document=notice).pk, passed=False)
+    assert not CreditEvent.objects.filter(subject=archive.company).exists()  # one failure is not yet a record
+    _done, penalty = record_reinspection(inspector, Inspection.objects.get(document=order).pk, passed=False)
+    assert penalty.kind == DocumentKind.PENALTY
+    assert list(CreditEvent.objects.values_list("kind", "document_id")) == [
+        (CreditEventKind.REPEATED_FAILURE, order.pk)
+    ]
+    record_penalty_decision(archive.people.zhifa, penalty.pk, "海综执罚决字〔2026〕第 00003 号")
+    kinds = sorted(CreditEvent.objects.filter(subject=archive.company).values_list("kind", flat=True))
+    assert kinds == sorted([CreditEventKind.REPEATED_FAILURE, CreditEventKind.PENALTY])
