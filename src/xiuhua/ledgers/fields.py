@@ -37,7 +37,7 @@ def label(field: models.Field) -> str:
 def parse_value(field: models.Field, value: Any) -> Any:
     """The stored value of `value` for `field`; ValueError with a Chinese message when it cannot be."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return _blank(field)
+        return blank_value(field)
     if field.choices:
         text = str(value).strip()
         by_label = {str(lbl): key for key, lbl in field.choices}
@@ -48,7 +48,7 @@ def parse_value(field: models.Field, value: Any) -> Any:
     return _PARSERS.get(type(field).__name__, _text)(field, value)
 
 
-def _blank(field: models.Field) -> Any:
+def blank_value(field: models.Field) -> Any:
     if isinstance(field, models.BooleanField) and not field.null:
         return False
     if field.null:
