@@ -99,7 +99,9 @@ def post_party(request: HttpRequest, body: PartyBody):
 def put_party(request: HttpRequest, subject_id: int, body: PartyBody):
     party_for(request.auth, subject_id)
     data = SubjectInput(**{k: v for k, v in body.dict().items() if k in INPUT_FIELDS})
-    keep = not data.id_number
+    keep = not data.id_number.strip()
+    if keep:  # the number is never sent back, so a form re-sent without it keeps the stored identity
+        data.id_kind = ""
     subject = update_subject(request.auth, subject_id, data, keep_identity=keep)
     return shown_subject(request.auth, subject)
 

@@ -99,3 +99,20 @@ def test_an_organisations_name_is_public_but_its_phone_is_masked_to_other_staff(
     seen = as_user("inspector").get(f"/ledgers/shop/records/{shop['id']}").json()["subject"]
     assert seen["name"] == "海盐某某餐饮有限公司" and seen["address"] == body["address"]
     assert seen["phone"] == "139****1111"
+
+
+def test_a_keeper_corrects_a_party_keeping_its_identity_and_may_not_take_another_partys_number(as_user, keepers, spot):
+    zhifa = as_user("dept_zhifa")
+    party_id, _ = _shop_of_a_person(as_user, spot)
+    other = zhifa.post_json("/ledgers/parties", person_body(6, name="王五")).json()
+    corrected = {**person_body(5), "id_number": "", "phone": "13700001111"}
+    response = zhifa.client.put(
+        f"/api/v1/ledgers/parties/{party_id}", corrected, content_type="application/json", **zhifa.auth
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["phone"] == "13700001111" and response.json()["id_last4"] == id_card(5)[-4:]
+    taken = {**person_body(6), "name": "陈小明"}
+    path = f"/api/v1/ledgers/parties/{party_id}"
+    clash = zhifa.client.put(path, taken, content_type="application/json", **zhifa.auth)
+    assert clash.status_code == 400 and "王五" in clash.json()["detail"]
+    assert Subject.objects.get(pk=other["id"]).name == "王五"
