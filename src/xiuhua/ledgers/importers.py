@@ -77,6 +77,10 @@ def _cell_parser(field: Any):
     return parse
 
 
+def _blank_cell(field: Any) -> Any:
+    return field.get_default() if field.has_default() else blank_value(field)
+
+
 def ledger_columns(kind: str) -> list[Column]:
     """The file's columns for one ledger: its own fields (Chinese titles), the location, then the party."""
     fields = editable_fields(ledger_model(kind))
@@ -92,7 +96,7 @@ def ledger_columns(kind: str) -> list[Column]:
                     str(field.verbose_name),
                     required=required,
                     parse=_cell_parser(field),
-                    blank=None if required else blank_value(field),
+                    blank=None if required else _blank_cell(field),
                     aliases=(field.name,),
                     numeric=field.get_internal_type() in ("DecimalField", "PositiveSmallIntegerField"),
                 )
@@ -200,6 +204,13 @@ def import_ledger(actor: User, kind: str, source: Source, *, filename: str | Non
     return result
 
 
+def _same(stored: Any, given: Any) -> bool:
+    # Excel keeps 15 significant digits: a coordinate read back from an export differs in the 16th (≈ 1e-14°).
+    if isinstance(stored, float) and isinstance(given, float):
+        return abs(stored - given) < 1e-9
+    return stored == given
+
+
 class _Writer:
     """Writes checked rows batch by batch: parties first (found by identity or created), then records."""
 
@@ -221,7 +232,7 @@ class _Writer:
             if record is None:
                 created.append(self.model(**values))
                 continue
-            diff = {k: v for k, v in values.items() if getattr(record, k) != v}
+            diff = {k: v for k, v in values.items() if not _same(getattr(record, k), v)}
             if diff:
                 for key, value in diff.items():
                     setattr(record, key, value)
