@@ -45,8 +45,8 @@ def test_every_verbose_name_and_choice_label_of_the_ledgers_is_chinese():
     with translation.override("zh-hans"):
         labels = []
         for model in apps.get_app_config("ledgers").get_models():
-            names = (model._meta.verbose_name, model._meta.verbose_name_plural)
-            labels += [str(name) for name in names if isinstance(name, Promise)]
+            if isinstance(model._meta.verbose_name, Promise):
+                labels += [str(model._meta.verbose_name), str(model._meta.verbose_name_plural)]
             labels += [str(f.verbose_name) for f in model._meta.fields if isinstance(f.verbose_name, Promise)]
         for enum in vars(choices).values():
             if isinstance(enum, type) and hasattr(enum, "choices") and enum.__module__ == choices.__name__:
