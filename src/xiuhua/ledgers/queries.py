@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.queries import division_code_filter, scope_prefixes, sees_division_code, sees_everything
+from xiuhua.core.errors import NotFound
 from xiuhua.ledgers.choices import LedgerKind
 from xiuhua.ledgers.models import LEDGER_MODELS, LedgerKeeper, LedgerRecord, Subject
 
@@ -69,7 +70,9 @@ def writable_ledgers(user: Any) -> set[LedgerKind]:
 
 def visible_records(user: Any, kind: str) -> QuerySet:
     """The records of one ledger the user may read: none if the ledger is not theirs, else those in scope."""
-    model = LEDGER_MODELS[kind]
+    model = LEDGER_MODELS.get(kind)
+    if model is None:
+        raise NotFound(f"台账类型「{kind}」不存在（可选：{'、'.join(LEDGER_MODELS)}）")
     if kind not in visible_ledgers(user):
         return model.objects.none()
     return model.objects.filter(division_code_filter(user, "grid_code"))

@@ -116,7 +116,7 @@ def placement_for(data: dict[str, Any], record: LedgerRecord | None = None) -> P
     outline = data.get("area_geojson")
     if outline is None and record is not None:
         outline = record.area_geojson
-    return place(_number(data.get("lng")), _number(data.get("lat")), crs=data.get("crs") or "wgs84",
+    return place(_number(data.get("lng")), _number(data.get("lat")), crs=str(data.get("crs") or "wgs84"),
                  area_geojson=outline or "")  # fmt: skip
 
 
