@@ -43,7 +43,7 @@ from xiuhua.ledgers.models import LedgerChange, LedgerRecord, Subject
 from xiuhua.ledgers.placement import polygon
 from xiuhua.ledgers.privacy import mask_address, record_visibility, shown_contact_fields
 from xiuhua.ledgers.queries import visible_records, writable_ledgers
-from xiuhua.ledgers.records import ledger_model
+from xiuhua.ledgers.records import ledger_model, rule_problems
 from xiuhua.ledgers.subjects import identity_key, the_district
 from xiuhua.territory.models import UnitGrid
 from xiuhua.territory.services import locate_grid_ids
@@ -182,6 +182,19 @@ def _check_subject_kind(rows: list[Row], errors: RowErrors) -> None:
             errors.add(row.number, row.headers.get("subject_name", "当事人名称"), "填写了当事人信息，但没有名称")
 
 
+def _check_rules(kind: str, rows: list[Row], columns: list[Column], errors: RowErrors) -> None:
+    """The rules of the API's writes, row by row (every problem listed with its row and column)."""
+    fields = editable_fields(ledger_model(kind))
+    titles = {c.field: c.title for c in columns}
+    for row in rows:
+        if not row.ok:
+            continue
+        for name, message in rule_problems(kind, row.values, fields):
+            errors.add(row.number, row.headers.get(name, titles.get(name, name)), message)
+        if kind == LedgerKind.ZONE and not row.values.get("area_geojson"):
+            errors.add(row.number, row.headers.get("area_geojson", "范围（GeoJSON）"), "管控区域必须给出范围")
+
+
 def import_ledger(actor: User, kind: str, source: Source, *, filename: str | None = None) -> ImportResult:
     """Import one ledger's file; ImportRejected (nothing written) listing every problem by row and column."""
     model = ledger_model(kind)
@@ -194,6 +207,7 @@ def import_ledger(actor: User, kind: str, source: Source, *, filename: str | Non
     placed = _place_rows(rows, errors, actor)
     identities = _subject_keys(rows, errors)
     _check_subject_kind(rows, errors)
+    _check_rules(kind, rows, columns, errors)
     errors.raise_if_any()
     result = ImportResult(str(model._meta.verbose_name))
     writer = _Writer(actor, kind, model, identities, placed)

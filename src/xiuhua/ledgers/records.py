@@ -84,19 +84,32 @@ def parsed_values(kind: str, data: dict[str, Any], *, creating: bool) -> dict[st
     return values
 
 
-def check_rules(kind: str, values: dict[str, Any], fields: dict) -> None:
-    """What a single value cannot say: days not in the future, a subject that exists, a duty area in the territory."""
+def rule_problems(kind: str, values: dict[str, Any], fields: dict) -> list[tuple[str, str]]:
+    """(field, message) of what a single value cannot say: days not in the future, a duty area in the territory,
+    a status day not before the day found. The API refuses the first; an import lists them all by row."""
+    problems = []
     today = timezone.localdate()
-    for name in PAST_DATES & set(values):
+    for name in sorted(PAST_DATES & set(values)):
         if values[name] and values[name] > today:
-            raise DomainError(f"「{label(fields[name])}」不能晚于今天", code="bad_field")
+            problems.append((name, f"「{label(fields[name])}」不能晚于今天"))
+    if kind == LedgerKind.SHOP and values.get("duty_area_geojson"):
+        try:
+            require_inside_territory(polygon(values["duty_area_geojson"], "门前三包责任区"), "门前三包责任区")
+        except DomainError as exc:
+            problems.append(("duty_area_geojson", exc.message))
+    found, since = values.get("found_on"), values.get("status_on")
+    if kind == LedgerKind.ILLEGAL_BUILDING and found and since and since < found:
+        problems.append(("status_on", "「状态日期」不能早于「发现日期」"))
+    return problems
+
+
+def check_rules(kind: str, values: dict[str, Any], fields: dict) -> None:
     if values.get("subject_id") and not Subject.objects.filter(pk=values["subject_id"]).exists():
         raise DomainError("当事人不存在", code="bad_field")
     if values.get("code") is not None and not str(values["code"]).strip():
         raise DomainError("「台账编号」不能为空", code="missing_field")
-    if kind == LedgerKind.SHOP and values.get("duty_area_geojson"):
-        duty = polygon(values["duty_area_geojson"], "门前三包责任区")
-        require_inside_territory(duty, "门前三包责任区")
+    if problems := rule_problems(kind, values, fields):
+        raise DomainError(problems[0][1], code="bad_field")
 
 
 def check_record(record: LedgerRecord) -> None:

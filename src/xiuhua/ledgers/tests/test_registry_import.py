@@ -106,3 +106,18 @@ def test_a_person_with_an_id_card_is_one_party_across_two_ledgers(as_user, keepe
     assert as_user("dept_zhifa").post_form("/ledgers/shop/import", {"file": csv_file([row])}).status_code == 200
     subject = Subject.objects.get()
     assert subject.kind == "person" and subject.id_last4 == id_card(3)[-4:]
+
+
+def test_an_import_applies_the_rules_of_the_ledger_naming_each_row_and_column(as_user, spot):
+    header = "台账编号,名称,面积（平方米）,发现日期,状态日期,建成日期,经度,纬度\n"
+    lines = [
+        f"WJ1,铁皮棚,45,2026-01-05,2026-01-05,2019-06-01,{spot[0]},{spot[1]}",
+        f"WJ2,阳光房,0,2026-01-05,2026-01-05,2019-06-01,{spot[0]},{spot[1]}",
+        f"WJ3,加层,60,2026-01-05,2025-12-31,2999-01-01,{spot[0]},{spot[1]}",
+    ]
+    upload = SimpleUploadedFile("wj.csv", (header + "\n".join(lines)).encode("utf-8"))
+    response = as_user("leader").post_form("/ledgers/illegal_building/import", {"file": upload})
+    assert response.status_code == 400
+    found = [(e["row"], e["column"]) for e in response.json()["errors"]]
+    assert found == [(3, "面积（平方米）"), (4, "建成日期"), (4, "状态日期")]
+    assert not LedgerChange.objects.exists()
