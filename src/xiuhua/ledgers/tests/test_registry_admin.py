@@ -53,3 +53,18 @@ def test_every_verbose_name_and_choice_label_of_the_ledgers_is_chinese():
                 labels += [str(label) for _, label in enum.choices]
     english = sorted({label for label in labels if LATIN_WORD.search(label.replace("GeoJSON", ""))})
     assert english == []
+
+
+def test_a_records_admin_page_shows_it_read_only_without_the_contact(admin_session):
+    from xiuhua.accounts.models import User
+    from xiuhua.ledgers.records import create_record
+    from xiuhua.territory.models import UnitGrid
+
+    point = UnitGrid.objects.order_by("code").first().geometry.representative_point()
+    admin = User.objects.get(username="admin")
+    shop = create_record(admin, "shop", {"code": "SP1", "name": "小吃店", "contact_phone": "13812345678",
+                                         "lng": point.x, "lat": point.y})  # fmt: skip
+    dog = create_record(admin, "dog", {"code": "D1", "name": "旺财", "breed": "柴犬", "lng": point.x, "lat": point.y})
+    page = admin_session.get(f"/admin/ledgers/shop/{shop.pk}/change/")
+    assert page.status_code == 200 and "13812345678" not in page.content.decode()
+    assert admin_session.get(f"/admin/ledgers/dog/{dog.pk}/change/").status_code == 200
