@@ -40,32 +40,27 @@ def kept_ledgers(user: Any) -> set[LedgerKind]:
     return set(cached)
 
 
-def visible_ledgers(user: Any) -> set[LedgerKind]:
-    """The kinds of ledger the user may read at all (the records are further limited to the scope)."""
+def _ledgers_of(user: Any, every_ledger: frozenset[str]) -> set[LedgerKind]:
+    """Every ledger for the roles in `every_ledger`, the kept ones for a department's users; none without scope."""
     if not _signed_in(user):
         return set()
     if sees_everything(user):
         return set(LedgerKind)
     if not scope_prefixes(user):
         return set()
-    if user.role in READS_EVERY_LEDGER:
+    if user.role in every_ledger:
         return set(LedgerKind)
-    if user.role == Role.DEPARTMENT:
-        return kept_ledgers(user)
-    return set()
+    return kept_ledgers(user) if user.role == Role.DEPARTMENT else set()
+
+
+def visible_ledgers(user: Any) -> set[LedgerKind]:
+    """The kinds of ledger the user may read at all (the records are further limited to the scope)."""
+    return _ledgers_of(user, READS_EVERY_LEDGER)
 
 
 def writable_ledgers(user: Any) -> set[LedgerKind]:
     """The kinds of ledger the user may write (records further limited to the scope)."""
-    if not _signed_in(user):
-        return set()
-    if sees_everything(user):
-        return set(LedgerKind)
-    if not scope_prefixes(user):
-        return set()
-    if user.role in WRITES_EVERY_LEDGER:
-        return set(LedgerKind)
-    return kept_ledgers(user) if user.role == Role.DEPARTMENT else set()
+    return _ledgers_of(user, WRITES_EVERY_LEDGER)
 
 
 def visible_records(user: Any, kind: str) -> QuerySet:

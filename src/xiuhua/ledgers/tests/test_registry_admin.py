@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the admin_session fixture of the platform's admin tests)
 """The ledgers' admin pages render in Chinese, and their verbose names and choices have Chinese labels."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.utils.functional import Promise
 from xiuhua.accounts.models import Department
 from xiuhua.ledgers import choices
 from xiuhua.ledgers.models import LEDGER_MODELS, LedgerKeeper
+from xiuhua.platform.tests.test_admin import admin_session  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 PAGES = [f"ledgers/{model._meta.model_name}" for model in LEDGER_MODELS.values()] + [
@@ -19,12 +21,6 @@ PAGES = [f"ledgers/{model._meta.model_name}" for model in LEDGER_MODELS.values()
     "ledgers/ledgerchange", "ledgers/inspection", "ledgers/enforcementdocument", "ledgers/creditevent",
 ]  # fmt: skip
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
-
-
-@pytest.fixture
-def admin_session(demo_city, client, settings):
-    assert client.login(username="admin", password=settings.DEMO_PASSWORD)
-    return client
 
 
 @pytest.mark.parametrize("page", PAGES)
