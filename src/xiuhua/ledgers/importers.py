@@ -173,6 +173,17 @@ def _subject_keys(rows: list[Row], errors: RowErrors) -> dict[int, tuple[str, st
     return keys
 
 
+def _check_subject_ids(rows: list[Row], errors: RowErrors) -> None:
+    """当事人编号 (as exported) must name a party that exists; rows with an identity number do not need it."""
+    given = {r.number: str(r.values.get("subject_id") or "").strip() for r in rows}
+    numbers = {int(v) for v in given.values() if v.isdigit()}
+    known = set(Subject.objects.filter(pk__in=numbers).values_list("pk", flat=True)) if numbers else set()
+    for row in rows:
+        value = given[row.number]
+        if value and not row.values.get("id_number") and (not value.isdigit() or int(value) not in known):
+            errors.add(row.number, row.headers.get("subject_id", "当事人编号"), f"当事人编号「{value}」不存在")
+
+
 def _check_subject_kind(rows: list[Row], errors: RowErrors) -> None:
     for row in rows:
         text = str(row.values.get("subject_kind") or "").strip()
@@ -207,6 +218,7 @@ def import_ledger(actor: User, kind: str, source: Source, *, filename: str | Non
     placed = _place_rows(rows, errors, actor)
     identities = _subject_keys(rows, errors)
     _check_subject_kind(rows, errors)
+    _check_subject_ids(rows, errors)
     _check_rules(kind, rows, columns, errors)
     errors.raise_if_any()
     result = ImportResult(str(model._meta.verbose_name))

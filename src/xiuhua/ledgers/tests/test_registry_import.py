@@ -121,3 +121,12 @@ def test_an_import_applies_the_rules_of_the_ledger_naming_each_row_and_column(as
     found = [(e["row"], e["column"]) for e in response.json()["errors"]]
     assert found == [(3, "面积（平方米）"), (4, "建成日期"), (4, "状态日期")]
     assert not LedgerChange.objects.exists()
+
+
+def test_a_party_number_that_does_not_exist_is_named_by_row_and_column(as_user, keepers, spot):
+    header = "台账编号,名称,经度,纬度,当事人编号\n"
+    body = f"SP1,小吃店,{spot[0]},{spot[1]},999999\nSP2,面馆,{spot[0]},{spot[1]},abc\n"
+    upload = SimpleUploadedFile("shops.csv", (header + body).encode("utf-8"))
+    response = as_user("dept_zhifa").post_form("/ledgers/shop/import", {"file": upload})
+    assert response.status_code == 400
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(2, "当事人编号"), (3, "当事人编号")]

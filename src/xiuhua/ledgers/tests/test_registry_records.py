@@ -143,3 +143,12 @@ def test_an_inspector_reads_the_ledgers_in_scope_but_may_not_write_them(as_user,
     inspector = as_user("inspector")
     assert inspector.get("/ledgers/shop/records").json()["count"] == 1
     assert inspector.post_json("/ledgers/shop/records", shop_body(*spot, code="SP2")).status_code == 403
+
+
+def test_a_point_given_in_gcj02_is_stored_in_wgs84_in_the_same_grid(as_user, keepers, spot):
+    from xiuhua.geo.crs import wgs84_to_gcj02
+
+    lng, lat = wgs84_to_gcj02(*spot)
+    created = as_user("dept_zhifa").post_json("/ledgers/shop/records", shop_body(float(lng), float(lat), crs="gcj02"))
+    assert created.status_code == 201, created.content
+    assert abs(created.json()["lng"] - spot[0]) < 1e-6 and abs(created.json()["lat"] - spot[1]) < 1e-6
