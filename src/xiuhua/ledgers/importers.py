@@ -4,8 +4,9 @@ One row per record, matched by its ledger number (台账编号): a known number 
 it. The party is found by its identity number (created when new, the check character checked: a bad one names the
 row and the column), or by its number in xiuhua (当事人编号, as exported), or created from its name. Points are WGS84
 and are placed in the territory in one vectorised lookup; every row's problems are listed with row and column, and
-nothing is written unless the whole file is right. Writes go in batches (bulk_create / bulk_update), each record
-with an "imported" change; exports mask personal data unless the viewer sees it in full.
+nothing is written unless the whole file is right. Rows are parsed, checked and written a batch at a time inside one
+transaction (bulk_create / bulk_update, each record with an "imported" change), so a large file's parsed rows are
+never all in memory; exports mask personal data unless the viewer sees it in full.
 """
 
 from __future__ import annotations
@@ -25,13 +26,16 @@ from xiuhua.core.errors import DomainError, PermissionDenied
 from xiuhua.core.tabular import (
     Column,
     ExportFile,
+    ImportRejected,
     ImportResult,
+    RecordParser,
     Row,
     RowErrors,
     Source,
     audit_import,
-    find_duplicates,
-    read_table,
+    open_table,
+    read_source,
+    reject,
     source_name,
     table_file,
     template_file,
@@ -206,26 +210,61 @@ def _check_rules(kind: str, rows: list[Row], columns: list[Column], errors: RowE
             errors.add(row.number, row.headers.get("area_geojson", "范围（GeoJSON）"), "管控区域必须给出范围")
 
 
+def _batches(source: Source, columns: list[Column], errors: RowErrors, filename: str | None) -> Iterator[list[Row]]:
+    """The file's rows, parsed a batch at a time (the cells of the file are read once; rows are not all kept)."""
+    data, name = read_source(source, filename)
+    headers, records = open_table(data, name)
+    parser = RecordParser(columns, errors)
+    if problems := parser.header_problems(headers):
+        raise ImportRejected(problems)
+    batch: list[Row] = []
+    empty = True
+    for number, cells in records:
+        if any(c is not None and str(c).strip() for c in cells):
+            batch.append(parser.parse(number, dict(zip(headers, cells, strict=False))))
+            empty = False
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+    if empty:
+        raise reject("文件中没有数据行（第 1 行应为列标题，数据从第 2 行开始）")
+
+
+def _repeated_codes(rows: list[Row], first: dict[str, int], errors: RowErrors) -> None:
+    for row in rows:
+        code = row.values.get("code")
+        if code in first:
+            errors.add(row.number, row.headers.get("code", "台账编号"), f"「{code}」与第 {first[code]} 行重复")
+        elif code:
+            first[code] = row.number
+
+
 def import_ledger(actor: User, kind: str, source: Source, *, filename: str | None = None) -> ImportResult:
-    """Import one ledger's file; ImportRejected (nothing written) listing every problem by row and column."""
+    """Import one ledger's file; ImportRejected (nothing written) listing every problem by row and column.
+
+    Batches are checked and written in one transaction as they are read; after the first problem the rest is
+    only checked, and the transaction is rolled back with every problem listed."""
     model = ledger_model(kind)
     if kind not in writable_ledgers(actor):
         raise PermissionDenied(f"无权导入「{model._meta.verbose_name}」台账")
     columns = ledger_columns(kind)
     errors = RowErrors()
-    rows = read_table(source, columns, errors, filename=filename)
-    find_duplicates(rows, next(c for c in columns if c.field == "code"), errors)
-    placed = _place_rows(rows, errors, actor)
-    identities = _subject_keys(rows, errors)
-    _check_subject_kind(rows, errors)
-    _check_subject_ids(rows, errors)
-    _check_rules(kind, rows, columns, errors)
-    errors.raise_if_any()
     result = ImportResult(str(model._meta.verbose_name))
-    writer = _Writer(actor, kind, model, identities, placed)
+    writer = _Writer(actor, kind, model)
+    codes: dict[str, int] = {}
     with writing():
-        for start in range(0, len(rows), BATCH):
-            writer.write(rows[start : start + BATCH], result)
+        for rows in _batches(source, columns, errors, filename):
+            _repeated_codes(rows, codes, errors)
+            placed = _place_rows(rows, errors, actor)
+            identities = _subject_keys(rows, errors)
+            _check_subject_kind(rows, errors)
+            _check_subject_ids(rows, errors)
+            _check_rules(kind, rows, columns, errors)
+            if not errors:
+                writer.write(rows, result, identities, placed)
+        errors.raise_if_any()
     audit_import(actor, "ledgers.imported", source_name(source, filename), result)
     return result
 
@@ -240,14 +279,16 @@ def _same(stored: Any, given: Any) -> bool:
 class _Writer:
     """Writes checked rows batch by batch: parties first (found by identity or created), then records."""
 
-    def __init__(self, actor: User, kind: str, model: type[LedgerRecord], identities: dict, placed: dict) -> None:
+    def __init__(self, actor: User, kind: str, model: type[LedgerRecord]) -> None:
         self.actor, self.kind, self.model = actor, kind, model
-        self.identities, self.placed = identities, placed
+        self.identities: dict = {}
+        self.placed: dict = {}
         self.now = timezone.now()
         self.fields = [f for f in editable_fields(model) if f != "subject_id"]
         self.district = None
 
-    def write(self, rows: list[Row], result: ImportResult) -> None:
+    def write(self, rows: list[Row], result: ImportResult, identities: dict, placed: dict) -> None:
+        self.identities, self.placed = identities, placed
         subjects = self._subjects(rows)
         existing = self.model.objects.in_bulk([r.values["code"] for r in rows], field_name="code")
         created, updated, changes = [], [], []
