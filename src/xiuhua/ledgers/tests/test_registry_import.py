@@ -130,3 +130,18 @@ def test_a_party_number_that_does_not_exist_is_named_by_row_and_column(as_user, 
     response = as_user("dept_zhifa").post_form("/ledgers/shop/import", {"file": upload})
     assert response.status_code == 400
     assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(2, "当事人编号"), (3, "当事人编号")]
+
+
+def test_a_bad_row_in_a_later_batch_rolls_back_the_batches_already_written(as_user, keepers, spot, monkeypatch):
+    from xiuhua.ledgers import importers
+
+    monkeypatch.setattr(importers, "BATCH", 2)
+    rows = [shop_row(n, *spot) for n in range(1, 6)]
+    rows[4][6] = 116.4  # row 6 of the file, in the third batch: outside the territory
+    response = as_user("dept_zhifa").post_form("/ledgers/shop/import", {"file": csv_file(rows)})
+    assert response.status_code == 400
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(6, "经度")]
+    assert not Shop.objects.exists() and not Subject.objects.exists() and not LedgerChange.objects.exists()
+    rows[4][6] = spot[0]
+    imported = as_user("dept_zhifa").post_form("/ledgers/shop/import", {"file": csv_file(rows)})
+    assert imported.json()["created"] == 5 and Shop.objects.count() == 5
