@@ -44,7 +44,7 @@ from xiuhua.core.tabular import (
 from xiuhua.ledgers.choices import IdKind, LedgerKind, SubjectKind
 from xiuhua.ledgers.fields import blank_value, editable_fields, parse_value
 from xiuhua.ledgers.models import LedgerChange, LedgerRecord, Subject
-from xiuhua.ledgers.placement import polygon
+from xiuhua.ledgers.placement import outline_text, polygon
 from xiuhua.ledgers.privacy import mask_address, record_visibility, shown_contact_fields
 from xiuhua.ledgers.queries import visible_records, writable_ledgers
 from xiuhua.ledgers.records import ledger_model, rule_problems
@@ -128,6 +128,7 @@ def _place_rows(rows: list[Row], errors: RowErrors, actor: User) -> dict[int, Pl
             except DomainError as exc:
                 errors.add(row.number, "范围（GeoJSON）", exc.message)
                 continue
+            row.values["area_geojson"] = outline_text(shape)  # the map layer embeds it as a geometry
             if lng in (None, "") or lat in (None, ""):
                 point = shape.representative_point()
                 lng, lat = point.x, point.y

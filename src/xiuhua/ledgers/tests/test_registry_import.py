@@ -145,3 +145,21 @@ def test_a_bad_row_in_a_later_batch_rolls_back_the_batches_already_written(as_us
     rows[4][6] = spot[0]
     imported = as_user("dept_zhifa").post_form("/ledgers/shop/import", {"file": csv_file(rows)})
     assert imported.json()["created"] == 5 and Shop.objects.count() == 5
+
+
+def test_an_imported_zone_outline_is_drawn_on_the_layer_as_its_geometry(as_user, spot):
+    import json
+
+    lng, lat = spot
+    ring = [[lng - 1e-4, lat - 1e-4], [lng + 1e-4, lat - 1e-4], [lng + 1e-4, lat + 1e-4], [lng - 1e-4, lat - 1e-4]]
+    polygon = {"type": "Polygon", "coordinates": [ring]}
+    outline = json.dumps({"type": "Feature", "properties": {"x": 1}, "geometry": polygon})
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([["台账编号", "名称", "类型", "范围（GeoJSON）"], ["Z1", "夜市", "疏导区", outline]])
+    leader = as_user("leader")
+    response = leader.post_form(
+        "/ledgers/zone/import", {"file": SimpleUploadedFile("z.csv", buffer.getvalue().encode())}
+    )
+    assert response.status_code == 200, response.content
+    feature = leader.get("/ledgers/zone/layer.geojson").json()["features"][0]
+    assert feature["geometry"]["type"] == "Polygon" and feature["properties"]["status"] == "guided"
