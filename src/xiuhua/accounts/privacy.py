@@ -5,8 +5,9 @@ A contact (name, phone) is shown FULL, MASKED (陈** / 138****5678) or HIDDEN (�
 - 保密 (confidential): FULL only for operators and shift leaders whose data scope covers the case; HIDDEN for
   everyone else, whatever their role or superuser flag. Each full view of one confidential contact is audited
   (`note_full_view`); lists never show confidential contacts in full, so they write no audit rows.
-- Normal: FULL for operators, shift leaders and dispatchers within scope (they call people back); MASKED for
-  every other staff account.
+- Normal: FULL for operators, shift leaders and dispatchers within scope (they call people back), and for a
+  `keeper` within scope (a user of a department that keeps a ledger the person appears in: enforcement officers
+  print the party on a document); MASKED for every other staff account.
 - The account that entered the report (an inspector) sees its own contact in full.
 - Anonymous viewers and public surfaces never get a contact (ABSENT).
 
@@ -73,10 +74,17 @@ def _is_staff_viewer(viewer: Any) -> bool:
 
 
 def contact_visibility(
-    viewer: Any, *, confidential: bool, division_code: str, entered_by_id: int | None = None, in_list: bool = False
+    viewer: Any,
+    *,
+    confidential: bool,
+    division_code: str,
+    entered_by_id: int | None = None,
+    in_list: bool = False,
+    keeper: bool = False,
 ) -> Visibility:
     """The rule. `division_code` is the most precise code of the case's place (its grid code), checked against
-    the viewer's data scope; `in_list` is true on queues and lists, where confidential contacts stay hidden."""
+    the viewer's data scope; `in_list` is true on queues and lists, where confidential contacts stay hidden;
+    `keeper` says the viewer's department keeps a ledger the person appears in (ledgers.privacy)."""
     if not _is_staff_viewer(viewer):
         return Visibility.ABSENT
     if entered_by_id is not None and viewer.pk == entered_by_id:
@@ -86,7 +94,7 @@ def contact_visibility(
         if viewer.role in SEES_CONFIDENTIAL and in_scope and not in_list:
             return Visibility.FULL
         return Visibility.HIDDEN
-    if viewer.role in SEES_NORMAL and in_scope:
+    if (viewer.role in SEES_NORMAL or keeper) and in_scope:
         return Visibility.FULL
     return Visibility.MASKED
 

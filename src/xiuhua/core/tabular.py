@@ -540,6 +540,11 @@ def _open_table(data: bytes, name: str) -> tuple[list[str], Iterator[tuple[int, 
     return _csv_rows(data, label)
 
 
+def open_table(data: bytes, name: str) -> tuple[list[str], Iterator[tuple[int, Sequence[Any]]]]:
+    """The header row and the numbered data rows of a file, for importers that parse and write in batches."""
+    return _open_table(data, name)
+
+
 def _xlsx_rows(data: bytes, label: str) -> tuple[list[str], Iterator[tuple[int, Sequence[Any]]]]:
     import openpyxl
 

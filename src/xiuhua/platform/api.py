@@ -22,6 +22,7 @@ from xiuhua.intake.channels.citizen.api import router as citizen_router
 from xiuhua.intake.channels.hotline.api import router as hotline_router
 from xiuhua.intake.channels.leader.api import router as leader_router
 from xiuhua.intake.channels.staff.api import router as staff_router
+from xiuhua.ledgers.api import router as ledgers_router
 from xiuhua.ledgers.api_credit import router as ledgers_credit_router
 from xiuhua.ledgers.api_documents import router as ledger_documents_router
 from xiuhua.notify.api import router as messages_router
@@ -66,6 +67,7 @@ api.add_router("/", messages_router)
 api.add_router("/", campaigns_router)
 api.add_router("/", ledger_documents_router)
 api.add_router("/", ledgers_credit_router)
+api.add_router("/", ledgers_router)
 
 
 @api.exception_handler(DomainError)
