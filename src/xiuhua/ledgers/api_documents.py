@@ -23,8 +23,9 @@ from xiuhua.core.api_schemas import ERRORS
 from xiuhua.core.errors import DomainError, NotFound
 from xiuhua.ledgers import documents, inspections
 from xiuhua.ledgers.checklists import checklist_for
-from xiuhua.ledgers.document_pdf import document_pdf, party_as_seen
+from xiuhua.ledgers.document_pdf import document_pdf
 from xiuhua.ledgers.models import EnforcementDocument, Inspection
+from xiuhua.ledgers.privacy import shown_subject
 from xiuhua.ledgers.rates import rates
 
 router = Router(tags=["ledgers"])
@@ -36,7 +37,7 @@ def document_out(viewer: User, document: EnforcementDocument) -> dict:
     return {
         "id": document.pk, "kind": document.kind, "kind_label": str(document.get_kind_display()),
         "number": document.full_number, "status": document.status, "status_label": str(document.get_status_display()),
-        "subject_id": document.subject_id, "subject_name": party_as_seen(viewer, document.subject).get("当事人", ""),
+        "subject_id": document.subject_id, "subject_name": shown_subject(viewer, document.subject).get("name", ""),
         "ledger": document.ledger, "record_id": document.record_id,
         "case_number": document.case.number if document.case_id else "", "class_code": document.class_code,
         "previous_id": document.previous_id, "facts": document.facts, "legal_basis": document.legal_basis,

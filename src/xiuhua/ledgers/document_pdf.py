@@ -1,9 +1,9 @@
 """An enforcement document as a PDF: A4 to file, or one long receipt-width page (58 mm / 80 mm) for the
 portable printers officers carry (Jiading's 移动开单系统及便携式打印机).
 
-The party is printed as the privacy rule shows it to the printing officer: an organisation in full; a person in
-full to the enforcement officers within whose scope the document lies (they hand it over), masked to anyone else.
-Until the registry's `ledgers.privacy` is merged this module applies that rule itself (`party_as_seen`).
+The party is printed as the one privacy rule (`ledgers.privacy`) shows it to the printing officer: an
+organisation in full; a person in full to the keepers and, on the paper they hand over, the inspectors within
+whose scope it lies; masked to anyone else.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
 from xiuhua.accounts.models import User
-from xiuhua.accounts.privacy import mask_name, mask_phone
 from xiuhua.core.errors import DomainError
 from xiuhua.ledgers.choices import SubjectKind
-from xiuhua.ledgers.documents import ISSUING_ROLES
-from xiuhua.ledgers.models import EnforcementDocument, Subject
+from xiuhua.ledgers.models import LEDGER_MODELS, EnforcementDocument, Subject
 from xiuhua.ledgers.numbering import prefix
+from xiuhua.ledgers.privacy import appearances, shown_subject
 from xiuhua.reports.pdf import register_font
 
 # The printed titles (the kinds' labels are the register's terms; the paper says what it is).
@@ -35,17 +34,24 @@ A4_MARGIN = 20 * mm
 FRAME_PADDING = 6  # points: reportlab's frame pads its content on every side
 
 
-def party_as_seen(viewer: User, subject: Subject) -> dict[str, str]:
-    """The party's printed lines: full for an organisation or for an issuing officer; a person masked otherwise."""
-    full = subject.kind == SubjectKind.ORGANISATION or viewer.is_superuser or viewer.role in ISSUING_ROLES
-    name, phone, address = subject.name, subject.phone or "", subject.address
-    if not full:
-        name, phone, address = mask_name(name), mask_phone(phone), address[:6] + "……" if address else ""
-    lines = {"当事人": name, "地址": address, "联系电话": phone}
+def party_as_seen(viewer: User, subject: Subject, place: tuple[str, str] | None = None) -> dict[str, str]:
+    """The party's printed lines, as the one rule (`ledgers.privacy.shown_subject`) shows them to the printer;
+    `place` is the (ledger, grid code) of the record the document is about, besides the party's own records."""
+    places = appearances([subject.pk]).get(subject.pk, []) + ([place] if place else [])
+    shown = shown_subject(viewer, subject, places, printing=True)
+    lines = {"当事人": shown.get("name", ""), "地址": shown.get("address", ""), "联系电话": shown.get("phone", "")}
     if subject.kind == SubjectKind.ORGANISATION:
         lines["统一社会信用代码"] = f"****{subject.id_last4}" if subject.id_last4 else ""
-        lines["法定代表人（负责人）"] = subject.legal_representative
+        lines["法定代表人（负责人）"] = shown.get("legal_representative", "")
     return {label: value for label, value in lines.items() if value}
+
+
+def document_place(document: EnforcementDocument) -> tuple[str, str] | None:
+    if not (document.ledger and document.record_id):
+        return None
+    model = LEDGER_MODELS[document.ledger]
+    grid_code = model.objects.filter(pk=document.record_id).values_list("grid_code", flat=True).first()
+    return (document.ledger, grid_code) if grid_code else None
 
 
 def _styles(font: str, width: float) -> dict[str, ParagraphStyle]:
@@ -71,7 +77,9 @@ def _flowables(viewer: User, document: EnforcementDocument, styles: dict) -> lis
         Paragraph(escape(document.full_number), styles["number"]),
         Spacer(1, 2 * mm),
     ]
-    parts += [line(label, value) for label, value in party_as_seen(viewer, document.subject).items()]
+    parts += [
+        line(label, value) for label, value in party_as_seen(viewer, document.subject, document_place(document)).items()
+    ]
     parts += [line("违法事实", document.facts), line("法律依据", document.legal_basis)]
     if document.demand:
         parts.append(line("整改要求", document.demand))

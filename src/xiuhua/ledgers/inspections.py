@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from xiuhua.accounts.choices import Role
 from xiuhua.accounts.models import User
-from xiuhua.accounts.queries import division_code_filter, sees_division_code
+from xiuhua.accounts.queries import sees_division_code
 from xiuhua.cases.attachments import check_uploads
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
@@ -25,24 +25,8 @@ from xiuhua.intake.channels.staff.adapter import report_by_staff
 from xiuhua.intake.services import ReportInput
 from xiuhua.ledgers.checklists import checked, item_of
 from xiuhua.ledgers.choices import InspectionResult, LedgerKind, PhotoStage
-from xiuhua.ledgers.models import LEDGER_MODELS, Inspection, LedgerKeeper, LedgerPhoto, LedgerRecord
-
-try:  # the registry's permission helpers, once merged
-    from xiuhua.ledgers.queries import visible_ledgers, visible_records  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - the stand-in below until then
-
-    def visible_ledgers(user: User) -> set[LedgerKind]:
-        if user.is_superuser or not user.department_id:
-            return set(LedgerKind)
-        kept = LedgerKeeper.objects.filter(department_id=user.department_id).values_list("ledger", flat=True)
-        return {LedgerKind(kind) for kind in kept}
-
-    def visible_records(user: User, kind: LedgerKind) -> QuerySet:
-        model = LEDGER_MODELS[kind]
-        if kind not in visible_ledgers(user):
-            return model.objects.none()
-        return model.objects.filter(division_code_filter(user, "grid_code"))
-
+from xiuhua.ledgers.models import LEDGER_MODELS, Inspection, LedgerPhoto, LedgerRecord
+from xiuhua.ledgers.queries import visible_ledgers, visible_records
 
 INSPECTING_ROLES = {Role.INSPECTOR, Role.DEPARTMENT}
 

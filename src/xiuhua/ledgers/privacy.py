@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from xiuhua.accounts.choices import Role
 from xiuhua.accounts.privacy import Visibility, contact_visibility, mask_name, mask_phone
 from xiuhua.accounts.queries import sees_division_code
 from xiuhua.ledgers.choices import SubjectKind
@@ -58,20 +59,29 @@ def record_visibility(viewer: Any, kind: str, grid_code: str) -> Visibility:
     return contact_visibility(viewer, confidential=False, division_code=grid_code, keeper=kind in kept_ledgers(viewer))
 
 
-def subject_visibility(viewer: Any, subject: Subject, places: list[tuple[str, str]]) -> Visibility:
-    """The rule for one party, placed by the records it appears in (its district when it has none)."""
+def subject_visibility(
+    viewer: Any, subject: Subject, places: list[tuple[str, str]], printing: bool = False
+) -> Visibility:
+    """The rule for one party, placed by the records it appears in (its district when it has none).
+
+    `printing`: the viewer prints an enforcement document for the party. The paper is handed to the party and
+    must name it, so an inspector (who issues 提醒单 on the street) in whose scope the party is sees it in full
+    there — and only there: lists, pages and exports keep the rule above."""
     kept = kept_ledgers(viewer)
     in_scope = [(k, g) for k, g in places if sees_division_code(viewer, g)]
     kept_in_scope = [g for k, g in in_scope if k in kept]
     code = (kept_in_scope or [g for _, g in in_scope] or [subject.district.code])[0]
-    return contact_visibility(viewer, confidential=False, division_code=code, keeper=bool(kept_in_scope))
+    issuer = printing and getattr(viewer, "role", "") == Role.INSPECTOR and sees_division_code(viewer, code)
+    return contact_visibility(viewer, confidential=False, division_code=code, keeper=bool(kept_in_scope) or issuer)
 
 
-def shown_subject(viewer: Any, subject: Subject, places: list[tuple[str, str]] | None = None) -> dict:
+def shown_subject(
+    viewer: Any, subject: Subject, places: list[tuple[str, str]] | None = None, printing: bool = False
+) -> dict:
     """The party as this viewer may see it; `places` from `appearances` (looked up when not given)."""
     if places is None:
         places = appearances([subject.pk]).get(subject.pk, [])
-    seen = subject_visibility(viewer, subject, places)
+    seen = subject_visibility(viewer, subject, places, printing)
     person = subject.kind == SubjectKind.PERSON
     shown = {
         "id": subject.pk,

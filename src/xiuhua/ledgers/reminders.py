@@ -20,13 +20,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from xiuhua.accounts.privacy import mask_phone
-from xiuhua.accounts.queries import division_code_filter, sees_everything
+from xiuhua.accounts.queries import sees_everything
 from xiuhua.core.audit import record_audit
 from xiuhua.core.crypto import normalise_phone
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 from xiuhua.core.models import AuditEntry
 from xiuhua.ledgers.choices import LedgerKind
 from xiuhua.ledgers.models import LedgerKeeper, Shop
+from xiuhua.ledgers.queries import visible_records
 from xiuhua.notify import batches
 from xiuhua.notify.models import Message, MessageBatch, MessageChannel, MessageKind, MessageStatus
 from xiuhua.notify.outbox import address_problem
@@ -78,11 +79,10 @@ def may_remind(user: Any) -> bool:
 
 
 def visible_shops(user: Any) -> QuerySet[Shop]:
-    """Stand-in for `ledgers.queries.visible_records(user, LedgerKind.SHOP)` until the registry's is merged:
-    a keeper's active shops within the data scope (by grid code)."""
+    """The active shops a keeper of the shops ledger may remind: the ledger's own permission rule, within scope."""
     if not may_remind(user):
         return Shop.objects.none()
-    return Shop.objects.filter(division_code_filter(user, "grid_code"), active=True)
+    return visible_records(user, LedgerKind.SHOP).filter(active=True)
 
 
 def selected_shops(user: Any, selection: Selection) -> QuerySet[Shop]:

@@ -45,6 +45,9 @@ def test_a_receipt_is_one_long_page_as_wide_as_the_paper_roll(archive, fmt, widt
 
 def test_a_person_is_printed_in_full_for_the_officer_and_masked_for_the_centre(archive):
     person = archive.person(phone="13900001111")
-    assert party_as_seen(archive.people.inspector, person)["当事人"] == "李四"
-    seen = party_as_seen(archive.people.leader, person)
+    at_the_shop = (archive.shop.KIND, archive.shop.grid_code)
+    assert party_as_seen(archive.people.inspector, person, at_the_shop)["当事人"] == "李四"
+    assert party_as_seen(archive.people.zhifa, person, at_the_shop)["联系电话"] == "13900001111"
+    assert party_as_seen(archive.people.inspector, person)["当事人"] == "李*"  # no document place in their beat
+    seen = party_as_seen(archive.people.leader, person, at_the_shop)
     assert (seen["当事人"], seen["联系电话"]) == ("李*", "139****1111")
