@@ -137,6 +137,44 @@ def demo_city(db):
     forget_grid_index()
 
 
+def _forget_city_caches() -> None:
+    """The process's memos of a city (grid index, outlines, components snapshot): a test starts cold with them."""
+    from xiuhua.catalog.mapview import forget_snapshot
+    from xiuhua.territory.mapview import forget_outlines
+    from xiuhua.territory.services import forget_grid_index
+
+    forget_grid_index()
+    forget_outlines()
+    forget_snapshot()
+
+
+@pytest.fixture(scope="module")
+def module_demo_city(django_db_setup, django_db_blocker):
+    """`demo_city`'s city built once for a module (as `setUpTestData`), for a module that overrides `demo_city`
+    with `shared_demo_city` because every test of it uses the city and none is transactional.
+
+    It is written inside a transaction held open for the module and rolled back after its last test; each test
+    runs in a savepoint of it, so no test sees another's writes."""
+    from django.db import transaction
+
+    from xiuhua.platform.demo import build_demo_city
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        _forget_city_caches()
+        city = build_demo_city(grids=120, components=600, seed=7)
+        yield city
+        transaction.set_rollback(True)
+        _forget_city_caches()
+
+
+@pytest.fixture
+def shared_demo_city(db, module_demo_city):
+    """The module's one demo city, with the process's memos of it forgotten around each test (as a new city)."""
+    _forget_city_caches()
+    yield module_demo_city
+    _forget_city_caches()
+
+
 @pytest.fixture
 def api_token(demo_city, client):
     """A bearer token for the demo `admin` account."""
