@@ -9,6 +9,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def demo_city(shared_demo_city):
+    """Every test here uses the demo city and none commits: one city for the module (conftest.module_demo_city),
+    each test in a savepoint of it."""
+    return shared_demo_city
+
+
+@pytest.fixture
 def staff(as_user):
     return {
         name: as_user(name)

@@ -10,6 +10,14 @@ from xiuhua.territory.models import Division, UnitGrid
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def demo_city(shared_demo_city):
+    """Every test here uses the demo city and none commits: one city for the module (conftest.module_demo_city),
+    each test in a savepoint of it."""
+    return shared_demo_city
+
+
 WUYUAN = "330424001"
 PASSWORD = "scoped-pass-2026"
 

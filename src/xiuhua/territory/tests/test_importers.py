@@ -27,6 +27,14 @@ from xiuhua.territory.importers import (
 from xiuhua.territory.models import Division, UnitGrid
 from xiuhua.territory.services import locate_point
 
+
+@pytest.fixture
+def demo_city(shared_demo_city):
+    """Every test here uses the demo city and none commits: one city for the module (conftest.module_demo_city),
+    each test in a savepoint of it."""
+    return shared_demo_city
+
+
 BASE = "/admin/territory/unitgrid/"
 
 # New grids go well east of the demo city so they never touch its grids.

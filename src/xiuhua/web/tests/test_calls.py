@@ -18,6 +18,15 @@ from xiuhua.routing.services import route_case
 from xiuhua.territory.models import StreetAddress
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_city(shared_demo_city):
+    """Every test here uses the demo city and none commits: one city for the module (conftest.module_demo_city),
+    each test in a savepoint of it."""
+    return shared_demo_city
+
+
 CALLS = "/centre/calls/"
 JSON = {"HTTP_ACCEPT": "application/json"}
 PHONE = "13905731234"

@@ -21,6 +21,15 @@ from xiuhua.territory.models import UnitGrid
 from xiuhua.web.workbench import register_conditions
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_city(shared_demo_city):
+    """Every test here uses the demo city and none commits: one city for the module (conftest.module_demo_city),
+    each test in a savepoint of it."""
+    return shared_demo_city
+
+
 METRE_LAT = 1 / 111_320.0
 WUYUAN = "330424001"
 INTAKE, DISPATCH = "/centre/intake/", "/centre/dispatch/"

@@ -17,6 +17,14 @@ from xiuhua.web.tests.test_shell import signed_in
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def demo_city(shared_demo_city):
+    """Every test here uses the demo city and none commits: one city for the module (conftest.module_demo_city),
+    each test in a savepoint of it."""
+    return shared_demo_city
+
+
 WUYUAN = "330424001"
 
 

@@ -12,6 +12,13 @@ from xiuhua.web.shell import MENU
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def demo_city(shared_demo_city):
+    """Every test here uses the demo city and none commits: one city for the module (conftest.module_demo_city),
+    each test in a savepoint of it."""
+    return shared_demo_city
+
+
 def signed_in(username: str) -> Client:
     client = Client()
     assert client.login(username=username, password=settings.DEMO_PASSWORD)

@@ -11,6 +11,14 @@ from xiuhua.cases.derivatives import build_pending_derivatives
 from xiuhua.cases.tests.conftest import photo, sh
 from xiuhua.intake.open311.tests.conftest import BASE, SERVICE_CODE, accepted, error_of, parse
 
+
+@pytest.fixture
+def demo_city(shared_demo_city):
+    """Every test here uses the demo city and none commits: one city for the module (conftest.module_demo_city),
+    each test in a savepoint of it."""
+    return shared_demo_city
+
+
 FORMATS = ["xml", "json"]
 FIELDS = {
     "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
