@@ -49,8 +49,10 @@ def test_the_check_page_shows_the_after_photo_and_the_departments_reply(phone, l
     expect(after).to_have_count(1)
     expect(after).to_be_visible()
     expect(page.get_by_test_id("photos-before").locator("img")).to_have_count(1)
-    # The worker's thumbnail of the 800-px photo, not a broken link.
-    assert after.evaluate("img => img.complete && img.naturalWidth") == 480
+    # The worker's thumbnail of the 800-px photo, not a broken link (a broken one never gets a width). On a busy
+    # machine the picture may still be loading when the page is: wait for it, then check its size.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=after.element_handle())
+    assert after.evaluate("img => img.naturalWidth") == 480
     expect(page.get_by_test_id("dept-reply-note")).to_have_text("已清运完毕，路面已冲洗")
     expect(page.get_by_test_id("dept-reply-by")).to_contain_text(re.compile(r"\d\d-\d\d \d\d:\d\d"))
     expect(page.get_by_test_id("case-address")).to_have_text(checking.address)
