@@ -21,8 +21,8 @@ from xiuhua.campaigns.models import CampaignCase, CaseRule, Target
 from xiuhua.campaigns.rules import (
     STEP_FIELDS,
     Window,
+    class_matches,
     matching_filter,
-    parse_class_code,
     reached_by,
     step_filter,
 )
@@ -74,15 +74,7 @@ def _cells(
 
 def _class_ids(codes: list[str], classes: list[tuple[int, str, str, str]]) -> set[int]:
     """`rules.class_filter` over the catalogue already in memory: (id, kind, code, major code) rows."""
-    ids = set()
-    for text in codes:
-        kind, code = parse_class_code(text)
-        ids.update(
-            pk
-            for pk, class_kind, class_code, major in classes
-            if (class_code == code if len(code) > 2 else major == code) and (not kind or kind == class_kind)
-        )
-    return ids
+    return {pk for pk, kind, code, major in classes if class_matches(codes, kind, code, major)}
 
 
 class _Matcher:

@@ -171,7 +171,7 @@ class CaseCountMeasure(TargetMeasure):
 
     def _from_tallies(self, targets: list[Target], at: datetime) -> tuple[dict[int, Measurement], list[Target]]:
         """Live figures of the targets whose daily tallies are current; the targets left to count."""
-        kept = tallies.tallied(targets) if tallies.is_live(at) else []
+        kept = tallies.tallied(targets, at)
         counts = {pk: counted for pk, (counted, _reached) in tallies.totals([t.pk for t in kept]).items()}
         needs = {t.pk: self._needed(t, counts[t.pk]) for t in kept}
         met_on = tallies.days_reaching({pk: n for pk, n in needs.items() if n})
@@ -234,7 +234,7 @@ class CaseRateMeasure(TargetMeasure):
         return self._measurement(numerator_rows.count(), denominator_rows.count())
 
     def measure_many(self, targets: list[Target], at: datetime) -> dict[int, Measurement]:
-        kept = tallies.tallied(targets) if tallies.is_live(at) else []
+        kept = tallies.tallied(targets, at)
         result = {
             pk: self._measurement(reached, counted)
             for pk, (counted, reached) in tallies.totals([t.pk for t in kept]).items()

@@ -10,6 +10,7 @@ due day (local days), the step that counts (one time field of the statistics) an
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -24,14 +25,14 @@ from xiuhua.catalog.models import CaseClass
 from xiuhua.core.errors import DomainError
 from xiuhua.worktime.clock import SHANGHAI
 
-# Each step a rule can count, as (time field of the statistics, extra condition on the row).
-STEP_FIELDS: dict[str, tuple[str, Q]] = {
-    CaseCount.REPORTED: ("reported_at", Q()),
-    CaseCount.REGISTERED: ("registered_at", Q()),
-    CaseCount.DISPATCHED: ("first_dispatched_at", Q()),
-    CaseCount.CLOSED: ("closed_at", Q()),
-    CaseCount.CLOSED_ON_TIME: ("closed_at", Q(handling_on_time=True)),
-    CaseCount.SELF_HANDLED: ("closed_at", Q(self_handled=True)),
+# Each step a rule can count, as (time field of the statistics, flag field that must also be true, if any).
+STEP_FIELDS: dict[str, tuple[str, str | None]] = {
+    CaseCount.REPORTED: ("reported_at", None),
+    CaseCount.REGISTERED: ("registered_at", None),
+    CaseCount.DISPATCHED: ("first_dispatched_at", None),
+    CaseCount.CLOSED: ("closed_at", None),
+    CaseCount.CLOSED_ON_TIME: ("closed_at", "handling_on_time"),
+    CaseCount.SELF_HANDLED: ("closed_at", "self_handled"),
 }
 CLASS_KINDS = ("event", "component")
 
@@ -68,6 +69,16 @@ def parse_class_code(text: str) -> tuple[str | None, str]:
     """ "event:01" → ("event", "01"); "01001" → (None, "01001")."""
     kind, _, code = str(text).strip().rpartition(":")
     return (kind or None), code.strip()
+
+
+def class_matches(texts: Iterable[str], kind: str, code: str, major_code: str) -> bool:
+    """`class_filter` for one class known by its kind, code and major code: does any of the rule's codes take it?"""
+    for text in texts:
+        wanted_kind, wanted = parse_class_code(text)
+        same = code == wanted if len(wanted) > 2 else major_code == wanted
+        if same and (not wanted_kind or wanted_kind == kind):
+            return True
+    return False
 
 
 def class_filter(codes: list[str]) -> Q:
@@ -143,20 +154,24 @@ def inside_polygon(rows: QuerySet[CaseStats], polygon: shapely.Geometry) -> Q:
     return Q(case_id__in=[case_id for case_id, keep in zip(ids, inside, strict=True) if keep])
 
 
+def _flag(step: str) -> Q:
+    flag = STEP_FIELDS[step][1]
+    return Q(**{flag: True}) if flag else Q()
+
+
 def step_filter(step: str, window: Window) -> Q:
     """Rows that reached `step` inside the window (and were not voided before its end)."""
-    field, extra = STEP_FIELDS[step]
+    field = STEP_FIELDS[step][0]
     return (
         Q(**{f"{field}__gte": window.start, f"{field}__lt": window.end})
-        & extra
+        & _flag(step)
         & (Q(voided_at__isnull=True) | Q(voided_at__gte=window.end))
     )
 
 
 def reached_by(step: str, end: datetime) -> Q:
     """Rows that reached `step` before `end` (at any time)."""
-    field, extra = STEP_FIELDS[step]
-    return Q(**{f"{field}__lt": end}) & extra
+    return Q(**{f"{STEP_FIELDS[step][0]}__lt": end}) & _flag(step)
 
 
 def rule_rows(rule: CaseRule, campaign_id: int) -> QuerySet[CaseStats]:

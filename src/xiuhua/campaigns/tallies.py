@@ -35,14 +35,14 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from xiuhua.campaigns.choices import CaseCount, Measure, TaggedCases
+from xiuhua.campaigns.choices import Measure, TaggedCases
 from xiuhua.campaigns.models import CampaignCase, Target, TargetTally
 from xiuhua.campaigns.rules import (
     STEP_FIELDS,
     Window,
+    class_matches,
     local_day,
     local_midnight,
-    parse_class_code,
     reached_by,
     rule_of,
     rule_rows,
@@ -60,14 +60,18 @@ LOCK_CLASS = 7316  # first key of the advisory locks: "campaign tallies"; the se
 LIVE_SLACK = timedelta(minutes=1)
 REBUILD_BUDGET_SECONDS = 20.0  # per worker run; see rebuild_stale_tallies
 FACT_FIELDS = ("case_class_id", "community_id", "grid_code", "source", "voided_at")
-STEP_OF_FIELD = {
-    "reported_at": (CaseCount.REPORTED,),
-    "registered_at": (CaseCount.REGISTERED,),
-    "first_dispatched_at": (CaseCount.DISPATCHED,),
-    "closed_at": (CaseCount.CLOSED, CaseCount.CLOSED_ON_TIME, CaseCount.SELF_HANDLED),
-    "handling_on_time": (CaseCount.CLOSED_ON_TIME,),
-    "self_handled": (CaseCount.SELF_HANDLED,),
-}
+
+
+def _steps_of_fields() -> dict[str, tuple[str, ...]]:
+    """Each statistics field a step reads (its time or its flag) → the steps whose counts a change of it can move."""
+    touched: dict[str, list[str]] = defaultdict(list)
+    for step, fields in STEP_FIELDS.items():
+        for name in filter(None, fields):
+            touched[name].append(step)
+    return {name: tuple(steps) for name, steps in touched.items()}
+
+
+STEP_OF_FIELD = _steps_of_fields()
 WATCHED = (*FACT_FIELDS, *STEP_OF_FIELD)
 
 
@@ -116,29 +120,17 @@ class CaseState:
     tagged_campaigns: frozenset[int]
 
     def step_time(self, step: str) -> datetime | None:
-        field, _extra = STEP_FIELDS[step]
-        moment = self.values.get(field)
-        if moment is None:
+        """When the case reached the step (`rules.STEP_FIELDS`: its time, and its flag when it has one)."""
+        field, flag = STEP_FIELDS[step]
+        if flag and self.values.get(flag) is not True:
             return None
-        if step == CaseCount.CLOSED_ON_TIME and self.values.get("handling_on_time") is not True:
-            return None
-        if step == CaseCount.SELF_HANDLED and not self.values.get("self_handled"):
-            return None
-        return moment
+        return self.values.get(field)
 
 
 def _class_matches(codes: tuple[str, ...], case_class: tuple[str, str, str] | None) -> bool:
     if not codes:
         return True
-    if case_class is None:
-        return False
-    kind_of_case, code_of_case, major_of_case = case_class
-    for text in codes:
-        kind, code = parse_class_code(text)
-        same = code_of_case == code if len(code) > 2 else major_of_case == code
-        if same and (not kind or kind == kind_of_case):
-            return True
-    return False
+    return case_class is not None and class_matches(codes, *case_class)
 
 
 def matches(spec: TallySpec, state: CaseState) -> bool:
@@ -390,8 +382,11 @@ def rebuild_stale_tallies(now: datetime | None = None, budget_seconds: float | N
 # -- live figures read from the tallies
 
 
-def tallied(targets: list[Target]) -> list[Target]:
-    """The targets whose tallies are current (the others are counted from the statistics)."""
+def tallied(targets: list[Target], at: datetime) -> list[Target]:
+    """The targets whose figures as of `at` are read from their tallies: current ones, and only for a live `at`
+    (the others, and every figure of a past instant, are counted from the statistics)."""
+    if not is_live(at):
+        return []
     return [t for t in targets if t.tallied_at is not None and t.measure in TALLIED_MEASURES and not _drawn(t)]
 
 

@@ -24,7 +24,8 @@ from xiuhua.accounts.queries import sees_everything
 from xiuhua.core.audit import record_audit
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 from xiuhua.ledgers.choices import CreditEventKind, CreditEventStatus, DocumentKind, DocumentStatus
-from xiuhua.ledgers.models import CreditEvent, CreditRule, EnforcementDocument, LedgerKeeper, Subject
+from xiuhua.ledgers.models import CreditEvent, CreditRule, EnforcementDocument, Subject
+from xiuhua.ledgers.queries import kept_ledgers
 from xiuhua.territory.models import Division
 
 START_POINTS = 100
@@ -127,7 +128,7 @@ def may_manage_credit(user: Any) -> bool:
         return False
     if sees_everything(user):
         return True
-    return bool(user.department_id) and LedgerKeeper.objects.filter(department_id=user.department_id).exists()
+    return bool(kept_ledgers(user))
 
 
 def check_manage(user: Any) -> None:

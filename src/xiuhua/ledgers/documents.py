@@ -178,7 +178,7 @@ def _write(actor, draft, subject, record, case, kind, deadline, unit, now, previ
         inspector = actor if actor.role == Role.INSPECTOR else grid_inspector(record)
         Inspection.objects.create(ledger=record.KIND, record_id=record.pk, inspector=inspector, due_on=deadline,
                                   document=document)  # fmt: skip
-    _credit_event(document, actor)
+    event_from_document(document, actor)
     record_audit(actor, "ledgers.document_issued", printed, f"开具{document.get_kind_display()}",
                  subject=subject.pk, case=case.number if case else "", deadline=str(deadline or ""))  # fmt: skip
     return document
@@ -198,12 +198,6 @@ def visible_documents(user: User) -> QuerySet[EnforcementDocument]:
     for kind in visible_ledgers(user):
         seen |= Q(ledger=kind, record_id__in=visible_records(user, kind).values("pk"))
     return documents.filter(seen)
-
-
-def _credit_event(document: EnforcementDocument, actor: User) -> None:
-    """A penalty decision, or a repeated failed re-inspection, goes into the party's credit record (same
-    transaction: the event exists exactly when the decision does)."""
-    event_from_document(document, actor)
 
 
 def _locked_document(document_id: int) -> EnforcementDocument:
@@ -272,7 +266,7 @@ def record_reinspection(
         record_audit(actor, "ledgers.reinspected", document.full_number, "复查合格" if passed else "复查不合格",
                      inspection=inspection.pk)  # fmt: skip
         if not passed:
-            _credit_event(document, actor)  # a second failure on one ladder is a repeated failure
+            event_from_document(document, actor)  # a second failure on one ladder is a repeated failure
         following = None if passed else _next_step(actor, document, now)
     return inspection, following
 
@@ -305,7 +299,7 @@ def record_penalty_decision(actor: User, document_id: int, reference: str) -> En
             raise DomainError(f"已登记处罚决定书文号：{document.penalty_reference}", code="already_decided")
         document.penalty_reference = reference[:60]
         document.save(update_fields=["penalty_reference"])
-        _credit_event(document, actor)
+        event_from_document(document, actor)
         record_audit(actor, "ledgers.penalty_decided", document.full_number, f"处罚决定 {document.penalty_reference}")
     return document
 

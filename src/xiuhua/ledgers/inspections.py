@@ -1,9 +1,8 @@
 """Inspections (检查) of ledger records from the inspector's phone, the case a failed item raises, and the queue of
 re-inspections (复查) due.
 
-Who may see which ledger is `ledgers.queries` (the registry's module). Until it is merged, a stand-in with the
-same names and the same rule in brief serves: a department sees the ledgers it keeps (`LedgerKeeper`), the
-centre's staff and inspectors every ledger; records only inside the user's data scope (by unit grid code).
+Who may see which ledger and record is `ledgers.queries`: a department the ledgers it keeps, the centre's staff
+and inspectors every ledger; records only inside the user's data scope.
 """
 
 from __future__ import annotations

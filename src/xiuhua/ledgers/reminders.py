@@ -26,8 +26,8 @@ from xiuhua.core.crypto import normalise_phone
 from xiuhua.core.errors import DomainError, NotFound, PermissionDenied
 from xiuhua.core.models import AuditEntry
 from xiuhua.ledgers.choices import LedgerKind
-from xiuhua.ledgers.models import LedgerKeeper, Shop
-from xiuhua.ledgers.queries import visible_records
+from xiuhua.ledgers.models import Shop
+from xiuhua.ledgers.queries import kept_ledgers, visible_records
 from xiuhua.notify import batches
 from xiuhua.notify.models import Message, MessageBatch, MessageChannel, MessageKind, MessageStatus
 from xiuhua.notify.outbox import address_problem
@@ -72,10 +72,7 @@ def may_remind(user: Any) -> bool:
         return False
     if sees_everything(user):
         return True
-    return (
-        bool(user.department_id)
-        and LedgerKeeper.objects.filter(ledger=LedgerKind.SHOP, department_id=user.department_id).exists()
-    )
+    return LedgerKind.SHOP in kept_ledgers(user)
 
 
 def visible_shops(user: Any) -> QuerySet[Shop]:

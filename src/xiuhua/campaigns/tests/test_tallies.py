@@ -72,7 +72,7 @@ def assert_tallies_agree(targets: dict[str, Target]) -> None:
     """Every target is read from its tallies, and each live figure equals the recount from the statistics."""
     now = timezone.now()
     loaded = fresh(targets)
-    assert tallies.tallied(loaded) == loaded
+    assert tallies.tallied(loaded, now) == loaded
     live = measure_targets(loaded, now)
     for target in loaded:
         recount = measure_for(target.measure).measure(target, now)
