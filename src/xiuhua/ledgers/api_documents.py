@@ -25,19 +25,21 @@ from xiuhua.ledgers import documents, inspections
 from xiuhua.ledgers.checklists import checklist_for
 from xiuhua.ledgers.document_pdf import document_pdf
 from xiuhua.ledgers.models import EnforcementDocument, Inspection
-from xiuhua.ledgers.privacy import shown_subject
+from xiuhua.ledgers.privacy import appearances, shown_subject
 from xiuhua.ledgers.rates import rates
 
 router = Router(tags=["ledgers"])
 PAGE = 100
 
 
-def document_out(viewer: User, document: EnforcementDocument) -> dict:
-    """The document; the party's name as the privacy rule shows it to the viewer (a person may be masked)."""
+def document_out(viewer: User, document: EnforcementDocument, places: list[tuple[str, str]] | None = None) -> dict:
+    """The document; the party's name as the privacy rule shows it to the viewer (a person may be masked).
+    `places`: the party's records (`privacy.appearances`), when a list has read them for all its parties at once."""
+    party = shown_subject(viewer, document.subject, places)
     return {
         "id": document.pk, "kind": document.kind, "kind_label": str(document.get_kind_display()),
         "number": document.full_number, "status": document.status, "status_label": str(document.get_status_display()),
-        "subject_id": document.subject_id, "subject_name": shown_subject(viewer, document.subject).get("name", ""),
+        "subject_id": document.subject_id, "subject_name": party.get("name", ""),
         "ledger": document.ledger, "record_id": document.record_id,
         "case_number": document.case.number if document.case_id else "", "class_code": document.class_code,
         "previous_id": document.previous_id, "facts": document.facts, "legal_basis": document.legal_basis,
@@ -67,7 +69,7 @@ def _document(request: HttpRequest, document_id: int) -> EnforcementDocument:
 
 
 def _documents(request: HttpRequest) -> QuerySet[EnforcementDocument]:
-    related = ("subject", "case", "issuing_unit", "issued_by")
+    related = ("subject__district", "case", "issuing_unit", "issued_by")
     return documents.visible_documents(request.auth).select_related(*related).order_by("-issued_at", "-pk")
 
 
@@ -86,7 +88,9 @@ def list_documents(request: HttpRequest, filters: Query[DocumentFilters]):
                        ("case_number", "case__number")):  # fmt: skip
         if (value := getattr(filters, name)) not in (None, ""):
             rows = rows.filter(**{path: value})
-    return [document_out(request.auth, d) for d in rows[filters.offset : filters.offset + PAGE]]
+    page = list(rows[filters.offset : filters.offset + PAGE])
+    places = appearances(d.subject_id for d in page)  # one query per ledger for the page, not per document
+    return [document_out(request.auth, d, places.get(d.subject_id, [])) for d in page]
 
 
 @router.get("/ledgers/documents/{int:document_id}", response={200: dict, **ERRORS}, summary="一份文书")

@@ -217,3 +217,27 @@ def test_an_inspector_of_another_beat_can_neither_inspect_the_shop_nor_reinspect
     assert stranger.get(f"/ledgers/documents/{notice['id']}").status_code == 404
     assert stranger.get("/ledgers/inspections/due", day=notice["deadline"]).json() == []
     assert Inspection.objects.filter(inspected_at__isnull=False).count() == 0
+
+
+def test_the_document_list_reads_the_parties_places_once_a_page_not_once_a_document(archive, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inspector = as_user("inspector")
+    officer = as_user("dept_zhifa")
+
+    def listed() -> tuple[int, list[dict]]:
+        with CaptureQueriesContext(connection) as queries:
+            answer = officer.get("/ledgers/documents")
+        assert answer.status_code == 200, answer.content
+        return len(queries.captured_queries), answer.json()
+
+    assert inspector.post_json("/ledgers/documents", body(archive)).status_code == 201
+    listed()  # warm: the token check and reference data are read once
+    one, first = listed()
+    for _ in range(3):
+        assert inspector.post_json("/ledgers/documents", body(archive, kind="reminder")).status_code == 201
+    four, rows = listed()
+    assert (len(first), len(rows)) == (1, 4)
+    assert four == one
+    assert {row["subject_name"] for row in rows} == {"海盐县好味道餐饮有限公司"}
